@@ -1,0 +1,41 @@
+/**
+ * pyfence: run untrusted Python safely from Deno.
+ *
+ * Every capability a script asks for is checked twice: by a guard inside the
+ * Python interpreter (Pyodide), and beneath it by the Deno permissions of the
+ * worker and process the script runs in, computed from the same policy.
+ *
+ * @example
+ * ```ts
+ * import { run } from "@pyfence/pyfence";
+ * const result = await run("print(sum(range(10)))", { origin: "https://a.example" });
+ * console.log(result.ok, result.stdout); // true "45\n"
+ * ```
+ *
+ * @module
+ */
+export { run, shutdown } from "./src/run.ts";
+export {
+  type CheckResult,
+  Sandbox,
+  type SandboxOptions,
+  type SandboxRunOptions,
+} from "./src/sandbox.ts";
+export type { Files, RunOptions } from "./src/options.ts";
+export type { RunError, RunResult, Violation, ViolationKind } from "./src/result.ts";
+export type { Finding } from "./src/protocol.ts";
+export { PolicyError, UsageError } from "./src/errors.ts";
+export { builtinPolicyNames, loadPolicy, type LoadPolicyOptions } from "./src/policy/load.ts";
+export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
+export { type Origin, parseOrigin } from "./src/origin.ts";
+export {
+  explain,
+  type ExplainRow,
+  type Explanation,
+  type HostLimits,
+  type PermissionMap,
+  permissionsFor,
+  renderExplanation,
+  type WorkerPermissions,
+} from "./src/permissions.ts";
+export type { GuardConfig, VirtualFile } from "./src/guard_config.ts";

@@ -1,0 +1,36 @@
+/**
+ * The CLI's exit codes, derived from a run's result.
+ *
+ * @module
+ */
+import type { RunResult } from "./result.ts";
+
+/** Exit codes of `pyfence`. */
+export const ExitCode = {
+  /** The script ran to its end. */
+  Ok: 0,
+  /** The script raised an exception (or its interpreter crashed). */
+  ScriptError: 1,
+  /** Bad usage or a bad policy. */
+  Usage: 2,
+  /** The script attempted something its policy forbids. */
+  Violation: 3,
+  /** The script hit a resource limit: time, memory, output, recursion or code size. */
+  Limit: 4,
+} as const;
+
+const LIMIT_ERRORS = new Set([
+  "TimeoutError",
+  "MemoryError",
+  "OutputLimitError",
+  "RecursionError",
+  "CodeSizeError",
+]);
+
+/** The exit code for a run's result. */
+export function exitCodeOf(result: RunResult): number {
+  if (result.ok) return ExitCode.Ok;
+  if (result.violations.length) return ExitCode.Violation;
+  if (result.error && LIMIT_ERRORS.has(result.error.type)) return ExitCode.Limit;
+  return ExitCode.ScriptError;
+}

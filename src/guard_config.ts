@@ -1,0 +1,72 @@
+/**
+ * The configuration the Python guard receives, computed from a policy and an
+ * origin by `permissions.ts`. It crosses into the worker as JSON and is read
+ * by `src/python/pyfence_guard/config.py`; keep both sides in step.
+ *
+ * @module
+ */
+
+/** Per-module member control: only `allow`ed names, or all but `deny`ed. */
+export interface MemberRule {
+  /** When present, only these public names of the module are visible. */
+  allow?: string[];
+  /** These public names are hidden (checked after `allow`). */
+  deny?: string[];
+}
+
+/** A file of the read-only virtual file system. */
+export type VirtualFile = { text: string } | { base64: string };
+
+/** What the Python guard enforces inside the interpreter. */
+export interface GuardConfig {
+  /** Import rules. A module is importable only when allowed and not denied. */
+  modules: {
+    /** Importable top-level modules (and their public submodules). */
+    allow: string[];
+    /** Never importable, even if a parent is allowed (`xml.etree`, `urllib.request`). */
+    deny: string[];
+    /** Member filters, keyed by dotted module name. */
+    members: Record<string, MemberRule>;
+  };
+  /** Builtins control. */
+  builtins: {
+    /** Removed: calling them raises `SecurityError` and records a violation. */
+    deny: string[];
+    /** Replaced by restricted versions (`globals`, `locals`, `vars`, `dir`). */
+    restrict: string[];
+  };
+  /**
+   * `exec`/`eval`/`compile`: `deny` (a violation) or `guarded` (the code is
+   * checked and rewritten like the script itself). Ignored when those names
+   * are in `builtins.deny`.
+   */
+  dynamic_code: "deny" | "guarded";
+  /** The read-only virtual file system, keyed by normalised relative path. */
+  files: Record<string, VirtualFile>;
+  /** Network rules for `pyfence.web`. */
+  network: {
+    /** The script's origin (`scheme://host:port` form) or `null` (no network). */
+    origin: string | null;
+    /** Same-origin requests allowed. */
+    same_origin: boolean;
+    /** Other origins the policy lets the script ask (CORS still applies). */
+    cors: string[];
+    /** WebSocket connections allowed (to the same targets). */
+    websocket: boolean;
+  };
+  /** Per-origin storage (cookies, local storage) enabled. */
+  storage: boolean;
+  /** Limits the guard enforces itself. */
+  limits: {
+    /** Python recursion limit. */
+    recursion: number;
+    /** stdout + stderr bytes before `OutputLimitError`. */
+    output_bytes: number;
+    /** Source size cap (also applied by the host before the run). */
+    code_bytes: number;
+  };
+  /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
+  on_violation: "terminate" | "raise";
+  /** Reject the script before it runs when the static check finds something. */
+  static_check: boolean;
+}

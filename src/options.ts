@@ -1,0 +1,25 @@
+/**
+ * Options accepted by `run()` and `Sandbox#run()`.
+ *
+ * @module
+ */
+import type { Policy } from "./policy/schema.ts";
+
+/** The read-only files a script may `open()`: text, or bytes for binary. */
+export type Files = Record<string, string | Uint8Array>;
+
+/** Options for one run. */
+export interface RunOptions {
+  /** A policy name under `policies/`, a path to a YAML file, or a Policy object. Default `"default"`. */
+  policy?: string | Policy;
+  /** The script's origin, e.g. `https://a.example`. Omitted or `"null"`: no network. */
+  origin?: string;
+  /** The read-only virtual file system the script sees. */
+  files?: Files;
+  /** Tighten the policy's wall-clock limit (milliseconds); a looser value is an error. */
+  timeoutMs?: number;
+  /** Tighten the policy's memory limit (MiB); a looser value is an error. */
+  memoryMb?: number;
+  /** Called with each chunk of output as it arrives (the result still holds all of it). */
+  onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+}

@@ -1,0 +1,421 @@
+/**
+ * The heart of pyfence: a policy and an origin become the exact capabilities
+ * of a sandbox, once for the Python guard and once, beneath it, for the Deno
+ * worker. Every capability the guard grants must also be granted here, and
+ * nothing else is.
+ *
+ * @module
+ */
+import { UsageError } from "./errors.ts";
+import type { GuardConfig, VirtualFile } from "./guard_config.ts";
+import type { Files } from "./options.ts";
+import { netDescriptor, type Origin, parseOrigin } from "./origin.ts";
+import type { Policy } from "./policy/schema.ts";
+
+/**
+ * Exactly the object passed as `new Worker(url, { deno: { permissions } })`.
+ * Everything is denied except, possibly, `net` to the listed `host:port`s.
+ */
+export interface WorkerPermissions {
+  /** No file reads. */
+  read: false;
+  /** No file writes. */
+  write: false;
+  /** No environment variables. */
+  env: false;
+  /** No subprocesses. */
+  run: false;
+  /** No foreign functions. */
+  ffi: false;
+  /** No system information. */
+  sys: false;
+  /** No dynamic imports from the network or disk. */
+  import: false;
+  /** `host:port` descriptors the worker may connect to, or `false` for none. */
+  net: string[] | false;
+}
+
+/** Limits the host enforces around the worker. */
+export interface HostLimits {
+  /** Wall-clock deadline of a run, in milliseconds. */
+  timeoutMs: number;
+  /** WebAssembly memory cap, in MiB. */
+  memoryMb: number;
+  /** stdout + stderr bytes before the run is stopped. */
+  outputBytes: number;
+  /** Maximum script size in bytes (UTF-8). */
+  codeBytes: number;
+  /** Python recursion limit. */
+  recursion: number;
+}
+
+/** Everything a sandbox needs to know about what a script may do. */
+export interface PermissionMap {
+  /** The Deno worker's permission descriptor. */
+  deno: WorkerPermissions;
+  /** The configuration of the Python guard. */
+  guard: GuardConfig;
+  /** The limits the host enforces. */
+  limits: HostLimits;
+}
+
+const DRIVE = /^[A-Za-z]:/;
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * Normalise a virtual file name: `./a//b.csv` → `a/b.csv`. Absolute names,
+ * drive letters, `..` segments, backslashes, NUL and other control
+ * characters, and empty names throw a {@link UsageError} for `files`.
+ *
+ * @example
+ * ```ts
+ * import { normalizeFileName } from "./permissions.ts";
+ * normalizeFileName("./data/in.csv"); // "data/in.csv"
+ * ```
+ */
+export function normalizeFileName(name: string): string {
+  const shown = JSON.stringify(name);
+  if (name.includes("\0")) throw new UsageError("files", `file name ${shown} contains NUL`);
+  if (CONTROL.test(name)) {
+    throw new UsageError("files", `file name ${shown} contains a control character`);
+  }
+  if (name.includes("\\")) {
+    throw new UsageError("files", `file name ${shown} contains a backslash; use '/'`);
+  }
+  if (name.startsWith("/") || DRIVE.test(name)) {
+    throw new UsageError("files", `file name ${shown} is absolute; names are relative`);
+  }
+  const parts = name.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) throw new UsageError("files", `file name ${shown} contains '..'`);
+  if (parts.length === 0) throw new UsageError("files", `file name ${shown} names no file`);
+  return parts.join("/");
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/**
+ * The guard's virtual file system from the caller's files: text stays text,
+ * bytes become base64. Names are normalised (see {@link normalizeFileName});
+ * two names that normalise alike, or a value that is neither a string nor a
+ * `Uint8Array`, throw a {@link UsageError} for `files`.
+ *
+ * @example
+ * ```ts
+ * import { virtualFiles } from "./permissions.ts";
+ * virtualFiles({ "a.txt": "hi", "b.bin": new Uint8Array([1, 2]) });
+ * // { "a.txt": { text: "hi" }, "b.bin": { base64: "AQI=" } }
+ * ```
+ */
+export function virtualFiles(files: Files = {}): Record<string, VirtualFile> {
+  if (files === null || typeof files !== "object" || Array.isArray(files)) {
+    throw new UsageError("files", "must be an object mapping file names to contents");
+  }
+  const out: Record<string, VirtualFile> = {};
+  for (const [name, content] of Object.entries(files)) {
+    const key = normalizeFileName(name);
+    if (Object.hasOwn(out, key)) {
+      throw new UsageError("files", `${JSON.stringify(name)} names the same file as another entry`);
+    }
+    if (typeof content === "string") out[key] = { text: content };
+    else if (content instanceof Uint8Array) out[key] = { base64: toBase64(content) };
+    else {
+      throw new UsageError(
+        "files",
+        `${JSON.stringify(name)} must be a string or a Uint8Array, got ${typeof content}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Compute the capabilities of a script: the Deno worker permissions, the
+ * Python guard configuration and the host limits, from a validated policy
+ * (see `loadPolicy`), the script's origin (see `parseOrigin`) and the
+ * caller's read-only files.
+ *
+ * - `deno`: everything `false`; `net` is the origin's `host:port` (when the
+ *   policy allows same-origin requests) plus each policy CORS origin's
+ *   `host:port`, or `false` when the origin is opaque or nothing is allowed.
+ * - `guard.network.origin` is the serialised origin, or `null` when opaque;
+ *   an opaque origin also gets no storage.
+ * - `__import__` and `open` are always restricted (or denied); with
+ *   `filesystem.virtual: false`, `open` is denied and `files` must be empty.
+ *
+ * @example
+ * ```ts
+ * import { loadPolicy } from "./policy/load.ts";
+ * import { parseOrigin } from "./origin.ts";
+ * import { permissionsFor } from "./permissions.ts";
+ * const map = permissionsFor(await loadPolicy("default"), parseOrigin("https://a.example"));
+ * console.log(map.deno.net); // ["a.example:443"]
+ * // then: new Worker(url, { type: "module", deno: { permissions: map.deno } })
+ * ```
+ */
+export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}): PermissionMap {
+  const tuple = origin.kind === "tuple" ? origin : undefined;
+  const vfs = virtualFiles(files);
+  if (!policy.filesystem.virtual && Object.keys(vfs).length > 0) {
+    throw new UsageError("files", "the policy has no file system (filesystem.virtual: false)");
+  }
+
+  const net: string[] = [];
+  if (tuple) {
+    if (policy.network.same_origin) net.push(netDescriptor(tuple));
+    for (const cors of policy.network.cors) {
+      const o = parseOrigin(cors, "network.cors");
+      if (o.kind === "tuple" && !net.includes(netDescriptor(o))) net.push(netDescriptor(o));
+    }
+  }
+  const hasNet = net.length > 0;
+
+  const deny = [...policy.builtins.deny];
+  if (!policy.filesystem.virtual && !deny.includes("open")) deny.push("open");
+  const restrict: string[] = [...policy.builtins.restrict];
+  for (const always of ["__import__", "open"]) {
+    if (!restrict.includes(always)) restrict.push(always);
+  }
+
+  const guard: GuardConfig = {
+    modules: {
+      allow: [...policy.modules.allow],
+      deny: [...policy.modules.deny],
+      members: structuredClone(policy.modules.members),
+    },
+    builtins: { deny, restrict: restrict.filter((b) => !deny.includes(b)) },
+    dynamic_code: policy.dynamic_code,
+    files: vfs,
+    network: {
+      origin: tuple ? tuple.serialized : null,
+      same_origin: tuple !== undefined && policy.network.same_origin,
+      cors: tuple ? [...policy.network.cors] : [],
+      websocket: hasNet && policy.network.websocket,
+    },
+    storage: tuple !== undefined && policy.storage.enabled,
+    limits: {
+      recursion: policy.limits.recursion,
+      output_bytes: policy.limits.output_bytes,
+      code_bytes: policy.limits.code_bytes,
+    },
+    on_violation: policy.on_violation,
+    static_check: policy.static_check,
+  };
+
+  return {
+    deno: {
+      read: false,
+      write: false,
+      env: false,
+      run: false,
+      ffi: false,
+      sys: false,
+      import: false,
+      net: hasNet ? net : false,
+    },
+    guard,
+    limits: {
+      timeoutMs: policy.limits.timeout_ms,
+      memoryMb: policy.limits.memory_mb,
+      outputBytes: policy.limits.output_bytes,
+      codeBytes: policy.limits.code_bytes,
+      recursion: policy.limits.recursion,
+    },
+  };
+}
+
+/** One row of the capability table: what each layer does about one capability. */
+export interface ExplainRow {
+  /** The capability, e.g. `import`, `open()`, `HTTP / WebSocket`. */
+  capability: string;
+  /** What the Python guard does. */
+  guard: string;
+  /** What the Deno worker (and the host around it) does. */
+  deno: string;
+}
+
+/** The capability table of a {@link PermissionMap}, for `pyfence policy explain`. */
+export interface Explanation {
+  /** The serialised origin, or `"null"`. */
+  origin: string;
+  /** The table rows, in a fixed order. */
+  rows: ExplainRow[];
+  /** The exact Deno worker permission descriptor. */
+  deno: WorkerPermissions;
+  /** The exact guard configuration, without file contents (names only). */
+  guard: Omit<GuardConfig, "files"> & { files: string[] };
+  /** The host limits. */
+  limits: HostLimits;
+}
+
+function list(items: readonly string[]): string {
+  return items.length === 0 ? "(none)" : items.join(", ");
+}
+
+/**
+ * Explain a permission map as a capability table: rows for import, open(),
+ * HTTP/WebSocket, storage, exec/eval/compile, JS bridge, CPU/time, memory,
+ * recursion and output; columns for the guard and the Deno worker, with the
+ * exact values. Render it with {@link renderExplanation}, or print it as JSON.
+ *
+ * @example
+ * ```ts
+ * import { loadPolicy } from "./policy/load.ts";
+ * import { parseOrigin } from "./origin.ts";
+ * import { explain, permissionsFor, renderExplanation } from "./permissions.ts";
+ * const map = permissionsFor(await loadPolicy("default"), parseOrigin("https://a.example"));
+ * console.log(renderExplanation(explain(map)));
+ * ```
+ */
+export function explain(map: PermissionMap): Explanation {
+  const { deno, guard, limits } = map;
+  const members = Object.entries(guard.modules.members).map(([m, r]) =>
+    [
+      r.allow ? `${m} only ${list(r.allow)}` : "",
+      r.deny ? `${m} without ${list(r.deny)}` : "",
+    ].filter(Boolean).join("; ")
+  );
+  const fileNames = Object.keys(guard.files).sort();
+  const n = guard.network;
+  const denyOpen = guard.builtins.deny.includes("open");
+  const dyn = ["exec", "eval", "compile"];
+  const dynDenied = dyn.filter((b) => guard.builtins.deny.includes(b));
+  const netText = deno.net === false ? "net: false" : `net: ${JSON.stringify(deno.net)}`;
+
+  const rows: ExplainRow[] = [
+    {
+      capability: "import",
+      guard: `allow: ${list(guard.modules.allow)}; deny: ${list(guard.modules.deny)}` +
+        (members.length ? `; members: ${members.join("; ")}` : "") +
+        "; js, pyodide hidden",
+      deno: "import: false (cached npm:/data: modules still load, under the same permissions)",
+    },
+    {
+      capability: "open()",
+      guard: denyOpen
+        ? "denied (no virtual file system)"
+        : `read-only virtual FS, ${fileNames.length} file(s): ${
+          list(fileNames)
+        }; writes and traversal raise`,
+      deno: "read: false, write: false",
+    },
+    {
+      capability: "HTTP / WebSocket",
+      guard: n.origin === null
+        ? "none (opaque origin null)"
+        : `origin ${n.origin}; same-origin: ${n.same_origin ? "allowed" : "denied"}; ` +
+          `CORS origins: ${list(n.cors)}; WebSocket: ${n.websocket ? "allowed" : "denied"}`,
+      deno: netText,
+    },
+    {
+      capability: "storage",
+      guard: guard.storage ? `cookies + local storage for ${n.origin} only` : "none",
+      deno: "kept by the host (Deno KV), not reachable from the worker",
+    },
+    {
+      capability: "exec / eval / compile",
+      guard: dynDenied.length === dyn.length
+        ? "denied (builtins.deny)"
+        : `${guard.dynamic_code === "deny" ? "denied" : "guarded (checked like the script)"}` +
+          (dynDenied.length ? `; removed: ${list(dynDenied)}` : ""),
+      deno: "— (no code loading: import: false)",
+    },
+    {
+      capability: "JS bridge",
+      guard: "js and pyodide modules hidden; JS globals curated",
+      deno: "env: false, run: false, ffi: false, sys: false",
+    },
+    {
+      capability: "CPU / time",
+      guard: `deadline of ${limits.timeoutMs} ms becomes an uncatchable unwind`,
+      deno: `interrupt at ${limits.timeoutMs} ms, then the sandbox process is killed`,
+    },
+    {
+      capability: "memory",
+      guard: "— (MemoryError when growth is refused)",
+      deno: `wasm memory growth capped at ${limits.memoryMb} MiB`,
+    },
+    {
+      capability: "recursion",
+      guard: `recursion limit ${guard.limits.recursion}`,
+      deno: "—",
+    },
+    {
+      capability: "output",
+      guard: `stdout + stderr capped at ${guard.limits.output_bytes} bytes; ` +
+        `script at ${guard.limits.code_bytes} bytes`,
+      deno: `host stops the run past ${limits.outputBytes} bytes; ` +
+        `rejects scripts over ${limits.codeBytes} bytes`,
+    },
+    {
+      capability: "builtins",
+      guard: `denied: ${list(guard.builtins.deny)}; restricted: ${list(guard.builtins.restrict)}`,
+      deno: "—",
+    },
+  ];
+  const { files: _files, ...rest } = guard;
+  return {
+    origin: n.origin ?? "null",
+    rows,
+    deno: structuredClone(deno),
+    guard: { ...structuredClone(rest), files: fileNames },
+    limits: { ...limits },
+  };
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  out.push(line);
+  return out;
+}
+
+/**
+ * Render an {@link Explanation} as a plain-text table (wrapped to about
+ * `width` columns), followed by the exact Deno permission descriptor.
+ *
+ * @example
+ * ```ts
+ * import { explain, permissionsFor, renderExplanation } from "./permissions.ts";
+ * import { validatePolicy } from "./policy/load.ts";
+ * import { parseOrigin } from "./origin.ts";
+ * const map = permissionsFor(validatePolicy({ version: 1 }), parseOrigin());
+ * console.log(renderExplanation(explain(map), 100));
+ * ```
+ */
+export function renderExplanation(explanation: Explanation, width = 100): string {
+  const c0 = Math.max(10, ...explanation.rows.map((r) => r.capability.length));
+  const rest = Math.max(40, width - c0 - 6);
+  const c1 = Math.floor(rest / 2);
+  const c2 = rest - c1;
+  const line = `${"-".repeat(c0)}-+-${"-".repeat(c1)}-+-${"-".repeat(c2)}`;
+  const row = (a: string, b: string, c: string) =>
+    `${a.padEnd(c0)} | ${b.padEnd(c1)} | ${c}`.trimEnd();
+  const out = [
+    `origin: ${explanation.origin}`,
+    "",
+    row("capability", "Python guard", "Deno worker / host"),
+    line,
+  ];
+  for (const r of explanation.rows) {
+    const g = wrap(r.guard, c1);
+    const d = wrap(r.deno, c2);
+    for (let i = 0; i < Math.max(g.length, d.length); i++) {
+      out.push(row(i === 0 ? r.capability : "", g[i] ?? "", d[i] ?? ""));
+    }
+  }
+  out.push(line, "", `Deno worker permissions: ${JSON.stringify(explanation.deno)}`);
+  return out.join("\n");
+}

@@ -1,0 +1,384 @@
+/**
+ * Loading policies: a built-in name, a YAML file (path or URL), or an object,
+ * validated against the schema. Every mistake is a {@link PolicyError} that
+ * names the key path (`limits.timeout_ms`, `modules.allow[3]`) and, for YAML,
+ * the line and column.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import type { Document } from "yaml";
+import type { z } from "zod";
+import { PolicyError } from "../errors.ts";
+import { type Policy, policySchema } from "./schema.ts";
+
+/** The names of the policies shipped under `policies/`, sorted. */
+export const BUILTIN_POLICY_NAMES: readonly string[] = Object.freeze([
+  "compute",
+  "default",
+  "strict",
+]);
+
+/**
+ * The names of the built-in policies (`policies/<name>.yaml`), sorted. Needs
+ * no file system access, so it works from a `file:` checkout and from `https:`.
+ *
+ * @example
+ * ```ts
+ * import { builtinPolicyNames } from "./load.ts";
+ * console.log(builtinPolicyNames().join(", ")); // compute, default, strict
+ * ```
+ */
+export function builtinPolicyNames(): string[] {
+  return [...BUILTIN_POLICY_NAMES];
+}
+
+/**
+ * The URL of a built-in policy file, relative to this module (a `file:` URL
+ * in a checkout, `https:` when loaded from JSR). Throws a {@link PolicyError}
+ * for an unknown name.
+ *
+ * @example
+ * ```ts
+ * import { builtinPolicyUrl } from "./load.ts";
+ * console.log(builtinPolicyUrl("default").pathname.endsWith("/policies/default.yaml")); // true
+ * ```
+ */
+export function builtinPolicyUrl(name: string): URL {
+  if (!BUILTIN_POLICY_NAMES.includes(name)) {
+    throw new PolicyError(
+      "",
+      `unknown policy '${name}'; built-in policies are: ${BUILTIN_POLICY_NAMES.join(", ")} ` +
+        `(to load a file, give a path containing '/' or ending in .yaml)`,
+    );
+  }
+  return new URL(`../../policies/${name}.yaml`, import.meta.url);
+}
+
+/** Options for {@link loadPolicy}. */
+export interface LoadPolicyOptions {
+  /** Directory that relative policy paths are resolved against. Default `Deno.cwd()`. */
+  cwd?: string;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const builtinCache = new Map<string, Promise<Policy>>();
+
+/**
+ * Load and validate a policy.
+ *
+ * - a built-in name (`"default"`, `"strict"`, `"compute"`; see {@link builtinPolicyNames}),
+ * - a path to a YAML file (it must contain `/` or end in `.yaml`/`.yml`;
+ *   relative to `opts.cwd`), or an `http(s):`/`file:` URL of one,
+ * - or an object (a `PolicyInput`, or a `Policy`, which validates to itself).
+ *
+ * Throws a {@link PolicyError} for an unknown name, a missing file, a YAML
+ * syntax error (with line and column) or a schema violation (with the key path).
+ *
+ * @example
+ * ```ts
+ * import { loadPolicy } from "./load.ts";
+ * const policy = await loadPolicy("default");
+ * console.log(policy.modules.allow.includes("json")); // true
+ * const mine = await loadPolicy({ version: 1, limits: { timeout_ms: 1000 } });
+ * console.log(mine.limits.timeout_ms); // 1000
+ * ```
+ */
+export async function loadPolicy(source: unknown, opts: LoadPolicyOptions = {}): Promise<Policy> {
+  if (typeof source !== "string") return validatePolicy(source);
+  if (NAME.test(source)) {
+    const url = builtinPolicyUrl(source); // throws for an unknown name
+    let cached = builtinCache.get(source);
+    if (!cached) {
+      cached = readText(url).then((text) => parsePolicyYaml(text, `policies/${source}.yaml`));
+      builtinCache.set(source, cached);
+      cached.catch(() => builtinCache.delete(source));
+    }
+    return structuredClone(await cached);
+  }
+  const target = /^(https?|file):\/\//i.test(source) ? new URL(source) : resolvePath(source, opts);
+  const text = await readText(target);
+  return parsePolicyYaml(text, typeof target === "string" ? target : target.href);
+}
+
+function resolvePath(path: string, opts: LoadPolicyOptions): string {
+  return resolve(opts.cwd ?? Deno.cwd(), path);
+}
+
+async function readText(target: string | URL): Promise<string> {
+  const shown = typeof target === "string" ? target : target.href;
+  if (typeof target === "string" || target.protocol === "file:") {
+    try {
+      return await Deno.readTextFile(target);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new PolicyError("", "policy file not found", shown);
+      }
+      if (e instanceof Deno.errors.IsADirectory) {
+        throw new PolicyError("", "is a directory, not a policy file", shown);
+      }
+      throw new PolicyError("", `cannot read policy file: ${(e as Error).message}`, shown);
+    }
+  }
+  let response: Response;
+  try {
+    response = await fetch(target);
+  } catch (e) {
+    throw new PolicyError("", `cannot fetch policy: ${(e as Error).message}`, shown);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new PolicyError(
+      "",
+      response.status === 404 ? "policy file not found (HTTP 404)" : `HTTP ${response.status}`,
+      shown,
+    );
+  }
+  return await response.text();
+}
+
+/**
+ * Parse and validate a policy from YAML text. `file` is only used in error
+ * messages. Throws a {@link PolicyError} for YAML syntax errors (with line
+ * and column) and schema violations (with key path, line and column).
+ *
+ * @example
+ * ```ts
+ * import { parsePolicyYaml } from "./load.ts";
+ * const p = parsePolicyYaml("version: 1\nmodules: { allow: [json] }\n");
+ * console.log(p.modules.allow); // ["json"]
+ * ```
+ */
+export function parsePolicyYaml(text: string, file?: string): Policy {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const pos = e.linePos?.[0] ?? (e.pos ? lines.linePos(e.pos[0]) : undefined);
+      const at = pos ? `line ${pos.line}, col ${pos.col}` : "unknown position";
+      return `YAML syntax error at ${at}: ${e.message.split("\n")[0]}`;
+    });
+    throw new PolicyError("", joinProblems(problems), file);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new PolicyError("", `cannot read YAML: ${(e as Error).message}`, file);
+  }
+  if (value === null || value === undefined) {
+    throw new PolicyError("", "the policy is empty; it needs at least `version: 1`", file);
+  }
+  return validate(value, file, (path, key) => locate(doc, lines, path, key));
+}
+
+/**
+ * Validate a policy object (a `PolicyInput` or a `Policy`) and fill in its
+ * defaults. Throws a {@link PolicyError} naming the key path of the first
+ * problem; the message lists all of them.
+ *
+ * @example
+ * ```ts
+ * import { validatePolicy } from "./load.ts";
+ * const p = validatePolicy({ version: 1, network: { same_origin: true } });
+ * console.log(p.network.websocket); // false
+ * ```
+ */
+export function validatePolicy(value: unknown, file?: string): Policy {
+  return validate(value, file, () => undefined);
+}
+
+type Locator = (path: PropertyKey[], key?: string) => string | undefined;
+
+function validate(value: unknown, file: string | undefined, locate: Locator): Policy {
+  const result = policySchema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const rendered = result.error.issues.map((issue) => renderIssue(issue, locate));
+  throw new PolicyError(
+    rendered[0].keyPath,
+    joinProblems(
+      rendered.map((r, i) => (i === 0 ? r.problem : `${r.keyPath || "(policy)"}: ${r.problem}`)),
+    ),
+    file,
+  );
+}
+
+function joinProblems(problems: string[]): string {
+  if (problems.length === 1) return problems[0];
+  return `${problems[0]}\n(${problems.length} problems in all:)\n` +
+    problems.map((p, i) => (i === 0 ? "" : `  - ${p}`)).filter(Boolean).join("\n");
+}
+
+/**
+ * Render a key path the way a reader writes it: `limits.timeout_ms`,
+ * `modules.allow[3]`, `modules.members["xml.etree"]`.
+ *
+ * @example
+ * ```ts
+ * import { keyPathOf } from "./load.ts";
+ * console.log(keyPathOf(["modules", "allow", 3])); // modules.allow[3]
+ * ```
+ */
+export function keyPathOf(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (typeof seg === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) {
+      out += out === "" ? seg : `.${seg}`;
+    } else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out;
+}
+
+const KIND: Record<string, string> = {
+  number: "a number",
+  int: "an integer",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+  record: "a mapping",
+};
+
+function describe(input: unknown): string {
+  if (input === undefined) return "nothing";
+  if (input === null) return "null";
+  if (Array.isArray(input)) return "a list";
+  if (typeof input === "object") return "a mapping";
+  const s = JSON.stringify(input) ?? String(input);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function renderIssue(
+  issue: z.core.$ZodIssue,
+  locate: Locator,
+): { keyPath: string; problem: string } {
+  const path = issue.path;
+  const input = (issue as { input?: unknown }).input;
+  let keyPath = keyPathOf(path);
+  let problem: string;
+  let where: string | undefined;
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const [first, ...rest] = issue.keys;
+      keyPath = keyPathOf([...path, first]);
+      const known = knownKeysAt(path);
+      const guess = known?.find((k) => editDistance(k, first) <= 2 || k.startsWith(first));
+      problem = `unknown key '${first}'` +
+        (guess ? ` (did you mean '${guess}'?)` : "") +
+        (rest.length ? ` (also unknown here: ${rest.map((k) => `'${k}'`).join(", ")})` : "") +
+        (known ? `; known keys here: ${known.join(", ")}` : "");
+      where = locate(path, first);
+      break;
+    }
+    case "invalid_type":
+      if (input === undefined) problem = "is required";
+      else if (!/^Invalid input/.test(issue.message)) problem = issue.message;
+      else problem = `must be ${KIND[issue.expected] ?? issue.expected}, got ${describe(input)}`;
+      break;
+    case "invalid_value":
+      problem = `must be ${issue.values.length === 1 ? "" : "one of "}${
+        issue.values.map((v) => JSON.stringify(v)).join(", ")
+      }, got ${describe(input)}`;
+      break;
+    case "too_big":
+    case "too_small": {
+      const bound = issue.code === "too_big" ? "at most" : "at least";
+      const limit = issue.code === "too_big" ? issue.maximum : issue.minimum;
+      problem = typeof input === "number"
+        ? `must be ${bound} ${limit}, got ${input}`
+        : `${issue.message}`;
+      break;
+    }
+    case "invalid_format":
+      problem = `${issue.message}, got ${describe(input)}`;
+      break;
+    default:
+      problem = issue.message;
+  }
+  where ??= locate(path);
+  return { keyPath, problem: where ? `${problem} (${where})` : problem };
+}
+
+/** Levenshtein distance, for "did you mean" on unknown keys. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** Known keys of the strict object at `path` in the schema, if it is one. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
+  type Def = {
+    type: string;
+    shape?: Record<string, unknown>;
+    innerType?: unknown;
+    in?: unknown;
+    out?: unknown;
+    valueType?: unknown;
+    element?: unknown;
+  };
+  const defOf = (s: unknown): Def | undefined => (s as { _zod?: { def?: Def } })?._zod?.def;
+  const unwrap = (s: unknown): unknown => {
+    for (let i = 0; i < 20; i++) {
+      const def = defOf(s);
+      if (!def) return s;
+      if (["default", "optional", "nullable", "prefault", "readonly"].includes(def.type)) {
+        s = def.innerType;
+      } else if (def.type === "pipe") {
+        s = defOf(def.out)?.type === "transform" ? def.in : def.out;
+      } else return s;
+    }
+    return s;
+  };
+  let s = unwrap(policySchema);
+  for (const seg of path) {
+    const def = defOf(s);
+    if (!def) return undefined;
+    if (def.type === "object" && typeof seg === "string") s = def.shape?.[seg];
+    else if (def.type === "record") s = def.valueType;
+    else if (def.type === "array") s = def.element;
+    else return undefined;
+    s = unwrap(s);
+  }
+  const def = defOf(s);
+  return def?.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
+}
+
+/** `line L, col C` of the node at `path` (or of the key `key` in the map there). */
+function locate(
+  doc: Document,
+  lines: LineCounter,
+  path: PropertyKey[],
+  key?: string,
+): string | undefined {
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return undefined;
+    const { line, col } = lines.linePos(offset);
+    return `line ${line}, col ${col}`;
+  };
+  const nodeAt = (
+    p: PropertyKey[],
+  ): unknown => (p.length === 0 ? doc.contents : doc.getIn(p, true));
+  if (key !== undefined) {
+    const map = nodeAt(path);
+    if (isMap(map)) {
+      const pair = map.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+      const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+      if (range) return at(range[0]);
+    }
+  }
+  // The deepest node that exists (list-form `members` have no `allow` node).
+  for (let n = path.length; n >= 0; n--) {
+    const node = nodeAt(path.slice(0, n)) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === "object" && node.range) return at(node.range[0]);
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * Warm sandbox processes, keyed by everything that is fixed when a process
+ * starts: its workers' Deno permissions (so, in effect, the origin), the
+ * snapshot it boots from, and the test-only unguarded switch. A process runs
+ * one job at a time; each job gets a fresh worker, and the process boots the
+ * next worker while it waits.
+ *
+ * @module
+ */
+import { type ProcessSpec, SandboxProcess } from "./process.ts";
+
+function keyOf(spec: ProcessSpec): string {
+  return JSON.stringify([spec.permissions, spec.snapshotPath ?? null, spec.unguarded ?? false]);
+}
+
+/** A keyed pool of idle sandbox processes. */
+export class ProcessPool {
+  #idle = new Map<string, SandboxProcess[]>();
+  #all = new Set<SandboxProcess>();
+  #size: number;
+  #closed = false;
+
+  /** Keep at most `size` idle processes per key. */
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  /** An idle live process for `spec`, or a newly started one. */
+  async acquire(spec: ProcessSpec): Promise<SandboxProcess> {
+    if (this.#closed) throw new Error("the sandbox is closed");
+    const idle = this.#idle.get(keyOf(spec)) ?? [];
+    while (idle.length) {
+      const process = idle.pop()!;
+      if (process.alive) return process;
+      this.#all.delete(process);
+    }
+    const process = await SandboxProcess.start(spec);
+    this.#all.add(process);
+    if (this.#closed) {
+      process.kill();
+      throw new Error("the sandbox is closed");
+    }
+    return process;
+  }
+
+  /** Give a process back after its job. */
+  release(spec: ProcessSpec, process: SandboxProcess): void {
+    const key = keyOf(spec);
+    const idle = this.#idle.get(key) ?? [];
+    if (!process.alive || this.#closed || idle.length >= this.#size) {
+      this.#all.delete(process);
+      process.close();
+      return;
+    }
+    idle.push(process);
+    this.#idle.set(key, idle);
+  }
+
+  /** Start processes for `spec` until `size` are idle. */
+  async warm(spec: ProcessSpec): Promise<void> {
+    const key = keyOf(spec);
+    const idle = this.#idle.get(key) ?? [];
+    this.#idle.set(key, idle);
+    const missing = this.#size - idle.filter((p) => p.alive).length;
+    const started = await Promise.all(
+      Array.from({ length: Math.max(0, missing) }, () => SandboxProcess.start(spec)),
+    );
+    for (const process of started) {
+      this.#all.add(process);
+      this.release(spec, process);
+    }
+  }
+
+  /** End every process, idle or busy; later `acquire` calls fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#idle.clear();
+    const all = [...this.#all];
+    this.#all.clear();
+    await Promise.all(all.map((p) => (p.busy ? p.kill() : p.close())));
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The wire protocol between host, sandbox process and worker.
+ *
+ * Every message that comes *out* of a sandbox is hostile input: the process
+ * and the worker may be running attacker-controlled JavaScript if both
+ * Python-side defences were bypassed. So each message is size-capped and
+ * validated against a strict schema before anything reads it; a message that
+ * fails ends the run as a `WorkerCrash` and the process is killed.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { GuardConfig } from "./guard_config.ts";
+
+/** Longest line the host accepts from a sandbox process (bytes). */
+export const MAX_SANDBOX_LINE_BYTES = 4 * 1024 * 1024;
+/** Longest chunk of output in one message (characters). */
+export const MAX_OUTPUT_CHUNK = 1024 * 1024;
+
+const VIOLATION_KINDS = [
+  "import",
+  "builtin",
+  "attribute",
+  "filesystem",
+  "network",
+  "websocket",
+  "storage",
+  "bridge",
+  "static",
+] as const;
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const line = z.number().int().min(0).max(10_000_000);
+
+const runError = z.strictObject({
+  type: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,99}$/),
+  message: z.string().max(64 * 1024),
+  traceback: z.string().max(256 * 1024).optional(),
+});
+
+const finding = z.strictObject({
+  kind: z.string().regex(/^[a-z_]{1,32}$/),
+  detail: z.string().max(4096),
+  line: line.optional(),
+  col: line.optional(),
+});
+
+/** The events a worker reports about the one script it runs. */
+export const workerEvent = z.discriminatedUnion("t", [
+  z.strictObject({ t: z.literal("booted") }),
+  z.strictObject({ t: z.literal("started") }),
+  z.strictObject({
+    t: z.literal("out"),
+    stream: z.enum(["stdout", "stderr"]),
+    text: z.string().max(MAX_OUTPUT_CHUNK),
+  }),
+  z.strictObject({
+    t: z.literal("violation"),
+    kind: z.enum(VIOLATION_KINDS),
+    detail: z.string().max(4096),
+    line: line.optional(),
+  }),
+  z.strictObject({
+    t: z.literal("done"),
+    ok: z.boolean(),
+    error: runError.optional(),
+    findings: z.array(finding).max(10_000).optional(),
+    peakMemoryBytes: z.number().int().min(0).max(2 ** 33),
+  }),
+]);
+
+/** A validated event from a worker. */
+export type WorkerEvent = z.infer<typeof workerEvent>;
+
+/** One static-analysis finding. */
+export type Finding = z.infer<typeof finding>;
+
+/** What a sandbox process writes to the host, one JSON object per line. */
+export const sandboxMessage = z.union([
+  z.strictObject({ t: z.literal("ready"), python: z.string().max(64) }),
+  z.strictObject({ t: z.literal("fatal"), message: z.string().max(64 * 1024) }),
+  z.strictObject({ t: z.literal("snapshot"), bytes: z.number().int().min(0) }),
+  z.strictObject({ id, event: workerEvent }),
+]);
+
+/** A validated message from a sandbox process. */
+export type SandboxMessage = z.infer<typeof sandboxMessage>;
+
+/** What a job asks of a worker. */
+export interface Job {
+  /** Correlates the job's events. */
+  id: string;
+  /** Run the script, or only analyse it. */
+  mode: "execute" | "check";
+  /** The script's source. */
+  code: string;
+  /** The guard's configuration. */
+  guard: GuardConfig;
+  /** Wall-clock limit for the script itself, boot excluded. */
+  timeoutMs: number;
+  /** Linear-memory cap of the interpreter. */
+  memoryMb: number;
+}
+
+/** What the host tells a sandbox process. */
+export type HostCommand =
+  | { t: "run"; job: Job }
+  | { t: "exit" };
+
+/**
+ * Parse one line from a sandbox process. Returns `undefined` for anything
+ * that is not a well-formed message; callers treat that as a crash.
+ */
+export function parseSandboxLine(text: string): SandboxMessage | undefined {
+  if (text.length > MAX_SANDBOX_LINE_BYTES) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = sandboxMessage.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Validate an event that a worker posted. */
+export function parseWorkerEvent(value: unknown): WorkerEvent | undefined {
+  const parsed = workerEvent.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,17 @@
+"""Exception types the script can see and catch (under on_violation: raise)."""
+
+
+class SecurityError(PermissionError):
+    """A capability the policy does not grant was requested."""
+
+
+class ImportBlockedError(SecurityError, ImportError):
+    """An import the policy does not allow."""
+
+
+class OutputLimitError(Exception):
+    """Only its name is reported: the run ends when stdout + stderr exceed the cap."""
+
+
+# The script's frames carry this file name; tracebacks keep only these frames.
+SCRIPT_FILENAME = "<script>"

@@ -1,0 +1,64 @@
+/**
+ * The shape of what a run returns. Everything here is plain data: it crosses
+ * process and worker boundaries and is validated on the way in.
+ *
+ * @module
+ */
+
+/** The kinds of capability a violation can concern. */
+export type ViolationKind =
+  | "import"
+  | "builtin"
+  | "attribute"
+  | "filesystem"
+  | "network"
+  | "websocket"
+  | "storage"
+  | "bridge"
+  | "static";
+
+/** One attempt by a script to use something its policy does not grant. */
+export interface Violation {
+  /** Which capability was asked for. */
+  kind: ViolationKind;
+  /** What exactly was asked for, e.g. `import os` or `open('/etc/passwd')`. */
+  detail: string;
+  /** Line in the script, when known. */
+  line?: number;
+  /** Milliseconds since the run started. */
+  at: number;
+}
+
+/** The exception a run ended with. */
+export interface RunError {
+  /**
+   * The Python exception name (`SecurityError`, `ZeroDivisionError`, …) or a
+   * host-side kind: `TimeoutError`, `MemoryError`, `OutputLimitError`,
+   * `WorkerCrash`.
+   */
+  type: string;
+  /** The exception's message. */
+  message: string;
+  /** The Python traceback of the script's own frames, when there is one. */
+  traceback?: string;
+}
+
+/** What {@link run} returns. It never throws for anything the script did. */
+export interface RunResult {
+  /** True when the script ran to its end without an exception. */
+  ok: boolean;
+  /** Everything the script printed to stdout (capped). */
+  stdout: string;
+  /** Everything the script printed to stderr (capped). */
+  stderr: string;
+  /** Why the script did not end normally. */
+  error?: RunError;
+  /** Every violation, in order. */
+  violations: Violation[];
+  /** Wall time of the run in milliseconds, boot excluded. */
+  durationMs: number;
+  /** The interpreter's peak linear-memory size in bytes. */
+  peakMemoryBytes: number;
+  /** Present and true when output was cut at the policy's cap. */
+  truncated?: boolean;
+}

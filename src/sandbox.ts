@@ -1,0 +1,184 @@
+/**
+ * The `Sandbox`: a policy, a pool of warm sandbox processes, and the steps of
+ * one run — tighten the limits, map policy and origin to permissions, pick a
+ * process whose Deno permissions match, run, record.
+ *
+ * @module
+ */
+import { loadPolicy } from "./policy/load.ts";
+import type { Policy } from "./policy/schema.ts";
+import { tighten } from "./policy/merge.ts";
+import { pythonSatisfies } from "./policy/python_range.ts";
+import { parseOrigin } from "./origin.ts";
+import { type PermissionMap, permissionsFor } from "./permissions.ts";
+import { ProcessPool } from "./pool.ts";
+import type { DoneEvent, ProcessSpec } from "./process.ts";
+import { RunRecorder } from "./recorder.ts";
+import { ensureSnapshot } from "./snapshot.ts";
+import { pythonVersion } from "./assets.ts";
+import type { Finding, Job, WorkerEvent } from "./protocol.ts";
+import type { RunOptions } from "./options.ts";
+import type { RunResult } from "./result.ts";
+import { PolicyError, UsageError } from "./errors.ts";
+import { UNGUARDED_FOR_TESTS } from "./internal.ts";
+
+/** Options for a {@link Sandbox}. */
+export interface SandboxOptions {
+  /** A policy name under `policies/`, a path to a YAML file, or a Policy object. Default `"default"`. */
+  policy?: string | Policy;
+  /** Idle sandbox processes kept ready per origin. Default 1. */
+  poolSize?: number;
+  /** Test-only: run without the Python guard (see `src/internal.ts`). */
+  [UNGUARDED_FOR_TESTS]?: boolean;
+}
+
+/** Per-run options of a {@link Sandbox} (its policy is fixed). */
+export type SandboxRunOptions = Omit<RunOptions, "policy">;
+
+/** What {@link Sandbox.check} returns: static-analysis findings, nothing executed. */
+export interface CheckResult {
+  /** True when nothing was found. */
+  ok: boolean;
+  /** Every finding, with line and column. */
+  findings: Finding[];
+}
+
+let jobCounter = 0;
+
+/**
+ * A reusable sandbox: one policy, warm interpreters, a fresh interpreter for
+ * every run.
+ *
+ * @example
+ * ```ts
+ * import { Sandbox } from "@pyfence/pyfence";
+ * const sandbox = new Sandbox({ policy: "default", poolSize: 2 });
+ * try {
+ *   const result = await sandbox.run("print(6 * 7)");
+ *   console.log(result.stdout); // "42\n"
+ * } finally {
+ *   await sandbox.close();
+ * }
+ * ```
+ */
+export class Sandbox {
+  #policy: Promise<Policy>;
+  #pool: ProcessPool;
+  #unguarded: boolean;
+
+  /** Create a sandbox; the policy is loaded (and validated) lazily on first use. */
+  constructor(options: SandboxOptions = {}) {
+    const poolSize = options.poolSize ?? 1;
+    if (!Number.isInteger(poolSize) || poolSize < 0 || poolSize > 64) {
+      throw new UsageError("poolSize", `must be an integer from 0 to 64, got ${poolSize}`);
+    }
+    this.#policy = loadPolicy(options.policy ?? "default");
+    this.#policy.catch(() => {});
+    this.#pool = new ProcessPool(poolSize);
+    this.#unguarded = options[UNGUARDED_FOR_TESTS] === true;
+  }
+
+  /** The sandbox's validated policy. */
+  policy(): Promise<Policy> {
+    return this.#policy;
+  }
+
+  /**
+   * Start interpreters for `origin` ahead of the first run, so that run pays
+   * no boot time.
+   */
+  async warm(origin?: string): Promise<void> {
+    const { spec } = await this.#prepare({ origin });
+    await this.#pool.warm(spec);
+  }
+
+  /**
+   * Run `code` in a fresh interpreter. Never throws for anything the script
+   * does; throws {@link PolicyError} or {@link UsageError} for bad options.
+   */
+  async run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
+    const { map, spec } = await this.#prepare(options);
+    const recorder = new RunRecorder({
+      outputBytes: map.limits.outputBytes,
+      terminateOnViolation: map.guard.on_violation === "terminate",
+      onOutput: options.onOutput,
+    });
+    const size = new TextEncoder().encode(code).length;
+    if (size > map.limits.codeBytes) {
+      return recorder.finish({
+        t: "done",
+        ok: false,
+        error: {
+          type: "CodeSizeError",
+          message: `the script is ${size} bytes; the limit is ${map.limits.codeBytes}`,
+        },
+        peakMemoryBytes: 0,
+      });
+    }
+    const done = await this.#job(
+      spec,
+      this.#makeJob("execute", code, map),
+      (e) => recorder.accept(e),
+    );
+    return recorder.finish(done);
+  }
+
+  /** Statically analyse `code` under the policy, without running it. */
+  async check(code: string, options: SandboxRunOptions = {}): Promise<CheckResult> {
+    const { map, spec } = await this.#prepare(options);
+    const done = await this.#job(spec, this.#makeJob("check", code, map), () => {});
+    if (!done.ok || !done.findings) {
+      const why = done.error ? `${done.error.type}: ${done.error.message}` : "no findings returned";
+      throw new Error(`static analysis failed: ${why}`);
+    }
+    return { ok: done.findings.length === 0, findings: done.findings };
+  }
+
+  /** End every sandbox process. Runs in progress end as `WorkerCrash`. */
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  async #prepare(options: SandboxRunOptions): Promise<{ map: PermissionMap; spec: ProcessSpec }> {
+    const policy = tighten(await this.#policy, {
+      timeoutMs: options.timeoutMs,
+      memoryMb: options.memoryMb,
+    });
+    if (policy.python) {
+      const version = await pythonVersion();
+      if (!pythonSatisfies(policy.python, version)) {
+        throw new PolicyError(
+          "python",
+          `the policy needs Python ${policy.python}, but this interpreter is ${version}`,
+        );
+      }
+    }
+    const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
+    const snapshotPath = await ensureSnapshot(map.guard.modules.allow);
+    return { map, spec: { permissions: map.deno, snapshotPath, unguarded: this.#unguarded } };
+  }
+
+  #makeJob(mode: Job["mode"], code: string, map: PermissionMap): Job {
+    return {
+      id: `j${++jobCounter}`,
+      mode,
+      code,
+      guard: map.guard,
+      timeoutMs: map.limits.timeoutMs,
+      memoryMb: map.limits.memoryMb,
+    };
+  }
+
+  async #job(
+    spec: ProcessSpec,
+    job: Job,
+    onEvent: (event: WorkerEvent) => void,
+  ): Promise<DoneEvent> {
+    const process = await this.#pool.acquire(spec);
+    try {
+      return await process.run(job, onEvent);
+    } finally {
+      this.#pool.release(spec, process);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+/// <reference lib="deno.worker" />
+/**
+ * The worker runtime: boots one Pyodide interpreter from assets posted by the
+ * sandbox process, runs exactly one job in it through the Python guard, and
+ * reports back over a private MessagePort. This thread holds no read, write,
+ * env, run, ffi, sys or import permission; its net permission is the
+ * script's origin at most.
+ *
+ * @module
+ */
+import { loadPyodide, type PyodideAPI } from "pyodide";
+import createPyodideModule from "pyodide/pyodide.asm.mjs";
+import type { Job } from "../protocol.ts";
+import { capMemory } from "./memory.ts";
+import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
+
+/** What the sandbox process posts to a new worker. */
+export interface BootMessage {
+  wasm: WebAssembly.Module;
+  stdlib: Uint8Array;
+  lock: string;
+  snapshot?: Uint8Array;
+  guardFiles: Record<string, string>;
+  preload: string[];
+  port: MessagePort;
+  interrupt: SharedArrayBuffer;
+  /** Test-only: run the script with no Python guard at all. */
+  unguarded: boolean;
+  /** Build a memory snapshot instead of waiting for a job. */
+  makeSnapshot: boolean;
+}
+
+// Pyodide starts an eager read of its wasm file even when we instantiate the
+// posted module; that read is denied (no read permission) and unused.
+addEventListener("unhandledrejection", (e) => {
+  if (String(e.reason).includes("pyodide.asm.wasm")) e.preventDefault();
+});
+
+self.onmessage = (e: MessageEvent<BootMessage>) => {
+  self.onmessage = null;
+  boot(e.data).catch((err) => {
+    e.data.port?.postMessage({
+      t: "done",
+      ok: false,
+      error: { type: "WorkerCrash", message: `boot failed: ${String(err).slice(0, 2000)}` },
+      peakMemoryBytes: 0,
+    });
+  });
+};
+
+const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
+
+async function boot(msg: BootMessage): Promise<void> {
+  const { port } = msg;
+  const memory = capMemory();
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = fetchFromAssets(realFetch, msg.stdlib);
+  const marker = Symbol("jsv error");
+  const pyodide = await loadPyodide(
+    {
+      createPyodideModule: (settings: Record<string, unknown>) => {
+        settings.instantiateWasm = (
+          imports: { env: Record<string, unknown> },
+          done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+        ) => {
+          imports.env.Jsv_GetError_import = () => marker;
+          imports.env.JsvError_Check = (v: unknown) => v === marker;
+          WebAssembly.instantiate(msg.wasm, imports as WebAssembly.Imports).then((i) =>
+            done(i, msg.wasm)
+          );
+          return {};
+        };
+        return createPyodideModule(settings);
+      },
+      indexURL: "https://pyfence.invalid/",
+      stdLibURL: STDLIB_URL,
+      lockFileContents: msg.lock,
+      env: { HOME: "/home/pyodide" },
+      // What `import js` yields if Python ever reaches it: nothing of the worker.
+      jsglobals: msg.unguarded ? globalThis : Object.create(null),
+      _makeSnapshot: msg.makeSnapshot,
+      _loadSnapshot: msg.snapshot,
+      stdout: (text: string) => port.postMessage({ t: "out", stream: "stdout", text: text + "\n" }),
+      stderr: (text: string) => port.postMessage({ t: "out", stream: "stderr", text: text + "\n" }),
+    } as unknown as Parameters<typeof loadPyodide>[0],
+  );
+  globalThis.fetch = realFetch;
+  if (!msg.unguarded) installGuard(pyodide, msg.guardFiles);
+  if (msg.makeSnapshot) {
+    // A module missing from this Pyodide build must not fail the snapshot.
+    pyodide.runPython(
+      msg.preload.map((m) => `try:\n    import ${m}\nexcept ImportError:\n    pass\n`).join(""),
+    );
+    const bytes = pyodide.makeMemorySnapshot();
+    port.postMessage({ t: "snapshot", bytes }, [bytes.buffer as ArrayBuffer]);
+    return;
+  }
+  pyodide.setInterruptBuffer(new Int32Array(msg.interrupt));
+  port.postMessage({ t: "booted" });
+  port.onmessage = (e: MessageEvent<Job>) => {
+    port.onmessage = null;
+    memory.setCapBytes(e.data.memoryMb * 1024 * 1024);
+    runJob(pyodide, e.data, msg.unguarded, port, () => Math.max(memory.peak(), heapBytes(pyodide)));
+  };
+}
+
+function installGuard(pyodide: PyodideAPI, files: Record<string, string>): void {
+  pyodide.FS.mkdirTree(GUARD_PATH);
+  for (const [name, text] of Object.entries(files)) {
+    pyodide.FS.writeFile(`${GUARD_PATH}/${name}`, text);
+  }
+  pyodide.pyimport("pyfence_guard");
+}
+
+async function runJob(
+  pyodide: PyodideAPI,
+  job: Job,
+  unguarded: boolean,
+  port: MessagePort,
+  peak: () => number,
+): Promise<void> {
+  port.postMessage({ t: "started" });
+  let outcome: Record<string, unknown>;
+  try {
+    outcome = unguarded ? await runUnguarded(pyodide, job.code) : runGuarded(pyodide, job, port);
+  } catch (err) {
+    outcome = { ok: false, error: crashError(err) };
+  }
+  port.postMessage({ t: "done", ...outcome, peakMemoryBytes: peak() });
+}
+
+function runGuarded(
+  pyodide: PyodideAPI,
+  job: Job,
+  port: MessagePort,
+): Record<string, unknown> {
+  const guard = pyodide.pyimport("pyfence_guard");
+  pyodide.unregisterJsModule("js");
+  pyodide.unregisterJsModule("pyodide_js");
+  const config = JSON.stringify(job.guard);
+  if (job.mode === "check") {
+    return { ok: true, findings: JSON.parse(guard.check(job.code, config)) };
+  }
+  const host = {
+    write: (stream: string, text: string) => port.postMessage({ t: "out", stream, text }),
+    violation: (kind: string, detail: string, line?: number) =>
+      port.postMessage({ t: "violation", kind, detail, ...(line == null ? {} : { line }) }),
+  };
+  return JSON.parse(guard.execute(job.code, config, host));
+}
+
+async function runUnguarded(pyodide: PyodideAPI, code: string): Promise<Record<string, unknown>> {
+  try {
+    // The async entry point lets `pyodide.ffi.run_sync` suspend on promises (JSPI).
+    await pyodide.runPythonAsync(code);
+    return { ok: true };
+  } catch (err) {
+    const text = String((err as Error)?.message ?? err);
+    const last = text.trim().split("\n").pop() ?? "";
+    const m = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/.exec(last);
+    return {
+      ok: false,
+      error: { type: m?.[1] ?? "Error", message: (m?.[2] ?? last).slice(0, 60000) },
+    };
+  }
+}
+
+function crashError(err: unknown): { type: string; message: string } {
+  const text = String((err as Error)?.message ?? err).slice(0, 4000);
+  // A C-level recursion can overflow the JS stack; that ends this run only.
+  if (err instanceof RangeError && /call stack/i.test(text)) {
+    return { type: "RecursionError", message: text };
+  }
+  return { type: "WorkerCrash", message: text };
+}
+
+function heapBytes(pyodide: PyodideAPI): number {
+  return (pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module.HEAPU8.buffer
+    .byteLength;
+}
