@@ -22,12 +22,12 @@ export {
   type SandboxRunOptions,
 } from "./src/sandbox.ts";
 export type { Files, RunOptions } from "./src/options.ts";
-export type { RunError, RunResult, Violation, ViolationKind } from "./src/result.ts";
-export type { Finding } from "./src/protocol.ts";
+export type { Finding, RunError, RunResult, Violation, ViolationKind } from "./src/result.ts";
 export { PolicyError, UsageError } from "./src/errors.ts";
+export { type AuditEvent, type AuditSink, jsonlAuditSink } from "./src/audit.ts";
 export { builtinPolicyNames, loadPolicy, type LoadPolicyOptions } from "./src/policy/load.ts";
 export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
-export { type Origin, parseOrigin } from "./src/origin.ts";
+export { type OpaqueOrigin, type Origin, parseOrigin, type TupleOrigin } from "./src/origin.ts";
 export {
   explain,
   type ExplainRow,

@@ -12,6 +12,7 @@ import { HELP } from "./cli/help.ts";
 import { runCommand } from "./cli/run.ts";
 import { checkCommand } from "./cli/check.ts";
 import { policyCommand } from "./cli/explain.ts";
+import { reportCommand } from "./cli/report.ts";
 import { ExitCode } from "./exit_code.ts";
 import { PolicyError, UsageError } from "./errors.ts";
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   check: checkCommand,
   policy: policyCommand,
+  report: reportCommand,
 };
 
 /**

@@ -1,11 +1,23 @@
 /**
- * Switches for pyfence's own tests. Not exported from `mod.ts`.
+ * Switches for pyfence's own tests. Not exported from `mod.ts`, and not part
+ * of any public type: a caller cannot turn the guard off by passing an option.
  *
  * @module
  */
 
+const unguarded = new WeakSet<object>();
+
 /**
- * A `Sandbox` option key: when set to true, scripts run with no Python guard
- * at all, so tests can show what the Deno layer alone still denies.
+ * Mark a `SandboxOptions` object so the sandbox built from it runs scripts
+ * with no Python guard at all, letting tests show what the Deno layer alone
+ * still denies.
  */
-export const UNGUARDED_FOR_TESTS: unique symbol = Symbol("pyfence.unguardedForTests");
+export function unguardedForTests<T extends object>(options: T): T {
+  unguarded.add(options);
+  return options;
+}
+
+/** Whether `options` was marked by {@link unguardedForTests}. */
+export function isUnguarded(options: object): boolean {
+  return unguarded.has(options);
+}

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { GuardConfig } from "./guard_config.ts";
+import type { Finding } from "./result.ts";
 
 /** Longest line the host accepts from a sandbox process (bytes). */
 export const MAX_SANDBOX_LINE_BYTES = 4 * 1024 * 1024;
@@ -38,7 +39,7 @@ const runError = z.strictObject({
   traceback: z.string().max(256 * 1024).optional(),
 });
 
-const finding = z.strictObject({
+const finding: z.ZodType<Finding> = z.strictObject({
   kind: z.string().regex(/^[a-z_]{1,32}$/),
   detail: z.string().max(4096),
   line: line.optional(),
@@ -71,9 +72,6 @@ export const workerEvent = z.discriminatedUnion("t", [
 
 /** A validated event from a worker. */
 export type WorkerEvent = z.infer<typeof workerEvent>;
-
-/** One static-analysis finding. */
-export type Finding = z.infer<typeof finding>;
 
 /** What a sandbox process writes to the host, one JSON object per line. */
 export const sandboxMessage = z.union([

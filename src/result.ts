@@ -62,3 +62,15 @@ export interface RunResult {
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
 }
+
+/** One static-analysis finding of `check()`. */
+export interface Finding {
+  /** What was found: `import`, `builtin`, `attribute`, `dynamic`, `syntax`, … */
+  kind: string;
+  /** What exactly, e.g. `import os`. */
+  detail: string;
+  /** Line in the script. */
+  line?: number;
+  /** Column in the script. */
+  col?: number;
+}

@@ -16,11 +16,12 @@ import type { DoneEvent, ProcessSpec } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot } from "./snapshot.ts";
 import { pythonVersion } from "./assets.ts";
-import type { Finding, Job, WorkerEvent } from "./protocol.ts";
+import type { Job, WorkerEvent } from "./protocol.ts";
 import type { RunOptions } from "./options.ts";
-import type { RunResult } from "./result.ts";
+import type { Finding, RunResult } from "./result.ts";
 import { PolicyError, UsageError } from "./errors.ts";
-import { UNGUARDED_FOR_TESTS } from "./internal.ts";
+import { isUnguarded } from "./internal.ts";
+import { type AuditEvent, type AuditSink, endEvent, jsonlAuditSink, sha256Hex } from "./audit.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -28,8 +29,8 @@ export interface SandboxOptions {
   policy?: string | Policy;
   /** Idle sandbox processes kept ready per origin. Default 1. */
   poolSize?: number;
-  /** Test-only: run without the Python guard (see `src/internal.ts`). */
-  [UNGUARDED_FOR_TESTS]?: boolean;
+  /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
+  audit?: AuditSink | AuditSink[];
 }
 
 /** Per-run options of a {@link Sandbox} (its policy is fixed). */
@@ -65,6 +66,9 @@ export class Sandbox {
   #policy: Promise<Policy>;
   #pool: ProcessPool;
   #unguarded: boolean;
+  #policyLabel: string;
+  #sinks: AuditSink[];
+  #jsonlSinks = new Map<string, AuditSink>();
 
   /** Create a sandbox; the policy is loaded (and validated) lazily on first use. */
   constructor(options: SandboxOptions = {}) {
@@ -75,7 +79,13 @@ export class Sandbox {
     this.#policy = loadPolicy(options.policy ?? "default");
     this.#policy.catch(() => {});
     this.#pool = new ProcessPool(poolSize);
-    this.#unguarded = options[UNGUARDED_FOR_TESTS] === true;
+    this.#unguarded = isUnguarded(options);
+    this.#policyLabel = typeof options.policy === "string"
+      ? options.policy
+      : options.policy
+      ? "inline"
+      : "default";
+    this.#sinks = options.audit === undefined ? [] : [options.audit].flat();
   }
 
   /** The sandbox's validated policy. */
@@ -97,13 +107,39 @@ export class Sandbox {
    * does; throws {@link PolicyError} or {@link UsageError} for bad options.
    */
   async run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
-    const { map, spec } = await this.#prepare(options);
+    const { map, spec, sinks } = await this.#prepare(options);
+    const runId = crypto.randomUUID();
+    const origin = map.guard.network.origin ?? "null";
+    const audit = (event: AuditEvent) => this.#emit(sinks, event);
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
       onOutput: options.onOutput,
+      onViolation: (violation) =>
+        audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
     });
     const size = new TextEncoder().encode(code).length;
+    audit({
+      type: "run.start",
+      ts: new Date().toISOString(),
+      runId,
+      origin,
+      policy: this.#policyLabel,
+      codeSha256: await sha256Hex(code),
+      codeBytes: size,
+    });
+    const result = await this.#execute(code, size, map, spec, recorder);
+    await audit(endEvent(runId, origin, result));
+    return result;
+  }
+
+  async #execute(
+    code: string,
+    size: number,
+    map: PermissionMap,
+    spec: ProcessSpec,
+    recorder: RunRecorder,
+  ): Promise<RunResult> {
     if (size > map.limits.codeBytes) {
       return recorder.finish({
         t: "done",
@@ -139,7 +175,25 @@ export class Sandbox {
     return this.#pool.close();
   }
 
-  async #prepare(options: SandboxRunOptions): Promise<{ map: PermissionMap; spec: ProcessSpec }> {
+  #jsonlSink(path: string): AuditSink {
+    let sink = this.#jsonlSinks.get(path);
+    if (!sink) this.#jsonlSinks.set(path, sink = jsonlAuditSink(path));
+    return sink;
+  }
+
+  async #emit(sinks: AuditSink[], event: AuditEvent): Promise<void> {
+    await Promise.all(sinks.map(async (sink) => {
+      try {
+        await sink(event);
+      } catch (err) {
+        console.error(`pyfence: audit sink failed: ${(err as Error).message}`);
+      }
+    }));
+  }
+
+  async #prepare(
+    options: SandboxRunOptions,
+  ): Promise<{ map: PermissionMap; spec: ProcessSpec; sinks: AuditSink[] }> {
     const policy = tighten(await this.#policy, {
       timeoutMs: options.timeoutMs,
       memoryMb: options.memoryMb,
@@ -155,7 +209,14 @@ export class Sandbox {
     }
     const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
     const snapshotPath = await ensureSnapshot(map.guard.modules.allow);
-    return { map, spec: { permissions: map.deno, snapshotPath, unguarded: this.#unguarded } };
+    const sinks = policy.audit.jsonl
+      ? [...this.#sinks, jsonlAuditSink(policy.audit.jsonl)]
+      : this.#sinks;
+    return {
+      map,
+      spec: { permissions: map.deno, snapshotPath, unguarded: this.#unguarded },
+      sinks,
+    };
   }
 
   #makeJob(mode: Job["mode"], code: string, map: PermissionMap): Job {

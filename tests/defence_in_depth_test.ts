@@ -5,7 +5,7 @@
  */
 import { equal, match, ok as assert } from "assert";
 import { Sandbox } from "../src/sandbox.ts";
-import { UNGUARDED_FOR_TESTS } from "../src/internal.ts";
+import { unguardedForTests } from "../src/internal.ts";
 import { startServers } from "./helpers/servers.ts";
 
 const SECRET = "pyfence-secret-" + crypto.randomUUID();
@@ -14,10 +14,10 @@ Deno.test("unguarded: the Deno layer alone denies host effects", async (t) => {
   const dir = await Deno.makeTempDir();
   const secretFile = `${dir}/secret.txt`;
   await Deno.writeTextFile(secretFile, SECRET);
-  const servers = await startServers();
+  const servers = startServers();
   const own = `http://127.0.0.1:${servers.a.port}`;
   const foreign = `http://127.0.0.1:${servers.b.port}`;
-  const sandbox = new Sandbox({ [UNGUARDED_FOR_TESTS]: true });
+  const sandbox = new Sandbox(unguardedForTests({}));
   const py = (code: string) => sandbox.run(code, { origin: own });
   try {
     await t.step("the JS bridge is reachable (the guard really is off)", async () => {
@@ -26,7 +26,9 @@ Deno.test("unguarded: the Deno layer alone denies host effects", async (t) => {
       equal(r.stdout, "JsProxy\n");
     });
     await t.step("reading a host file is denied", async () => {
-      const r = await py(`import js\nprint(js.Deno.readTextFileSync(${JSON.stringify(secretFile)}))`);
+      const r = await py(
+        `import js\nprint(js.Deno.readTextFileSync(${JSON.stringify(secretFile)}))`,
+      );
       equal(r.ok, false);
       match(r.error!.message, /NotCapable: Requires read access/);
       assert(!r.stdout.includes(SECRET));

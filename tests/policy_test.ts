@@ -187,10 +187,20 @@ Deno.test("CORS origins are normalised", async () => {
 });
 
 Deno.test("YAML syntax error: PolicyError with line and column", async () => {
-  const e = await policyError(loadPolicy(fixture("bad_syntax.yaml")));
-  assert.equal(e.keyPath, "");
-  assert.equal(e.file, fixture("bad_syntax.yaml"));
-  assert.match(e.message, /YAML syntax error at line \d+, col \d+/);
+  // Written at test time: `deno fmt --check` would reject it as a fixture.
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/bad_syntax.yaml`;
+    await Deno.writeTextFile(file, "version: 1\nmodules:\n  allow: [json, math\n  deny: [os]\n");
+    const e = await policyError(loadPolicy(file));
+    assert.equal(e.keyPath, "");
+    assert.equal(e.file, file);
+    assert.match(e.message, /: YAML syntax error at line 4, col 3: Flow sequence/);
+    const f = syncPolicyError(() => parsePolicyYaml("version: 1\nlimits: {timeout_ms: 1\n"));
+    assert.match(f.message, /^YAML syntax error at line \d+, col \d+: /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("duplicate YAML key is a syntax error", async () => {
@@ -424,4 +434,25 @@ Deno.test("pythonSatisfies", () => {
   assert.throws(() => parsePythonRange("~=3"), SyntaxError);
   assert.throws(() => parsePythonRange(""), SyntaxError);
   assert.throws(() => pythonSatisfies(">=3.12", "latest"), SyntaxError);
+});
+
+Deno.test("policies load over http(s) with fetch; HTTP 404 is a missing file", async () => {
+  const text = await Deno.readTextFile(fixture("members.yaml"));
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (req) =>
+      new URL(req.url).pathname === "/members.yaml"
+        ? new Response(text)
+        : new Response("no", { status: 404 }),
+  );
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const p = await loadPolicy(`${base}/members.yaml`);
+    assert.deepEqual(p.modules.allow, ["io", "random", "xml"]);
+    const e = await policyError(loadPolicy(`${base}/gone.yaml`));
+    assert.equal(e.file, `${base}/gone.yaml`);
+    assert.match(e.message, /policy file not found \(HTTP 404\)/);
+  } finally {
+    await server.shutdown();
+  }
 });

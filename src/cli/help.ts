@@ -15,6 +15,7 @@ Usage:
   pyfence run [options] SCRIPT.py|-       run a script in a fresh sandboxed interpreter
   pyfence check [options] SCRIPT.py|-     static analysis only; nothing is executed
   pyfence policy explain [options]        show the exact permissions a policy grants
+  pyfence report [--json] AUDIT.jsonl     security report over an audit trail
   pyfence help [COMMAND]                  show help for a command
 
 Run 'pyfence COMMAND --help' for a command's options.
@@ -43,6 +44,8 @@ ${POLICY}
   --timeout MS         wall-clock limit in ms (may only tighten the policy's)
   --memory MB          memory limit in MiB (may only tighten the policy's)
   --json               print one JSON RunResult on stdout
+  --audit FILE         append audit events (run start, violations, run end) to
+                       FILE as JSON lines; see 'pyfence report'
   -h, --help           show this help
 
 Exit codes: 0 ok, 1 the script raised, 2 usage or policy error,
@@ -60,6 +63,16 @@ ${POLICY}
   -h, --help           show this help
 
 Exit codes: 0 nothing found, 2 usage or policy error, 3 findings.
+`,
+  report: `Usage: pyfence report [--json] AUDIT.jsonl
+
+Summarises an audit trail (the JSONL file a policy's audit.jsonl names, or
+one written by jsonlAuditSink): runs and how they ended, violations by kind
+and by origin, and the most frequent violations.
+
+Options:
+  --json               print the report as JSON
+  -h, --help           show this help
 `,
   policy: `Usage: pyfence policy explain [options]
 

@@ -10,6 +10,7 @@ import type { Files } from "../options.ts";
 import type { RunResult } from "../result.ts";
 import { exitCodeOf } from "../exit_code.ts";
 import { UsageError } from "../errors.ts";
+import { jsonlAuditSink } from "../audit.ts";
 
 const encoder = new TextEncoder();
 
@@ -22,6 +23,7 @@ export async function runCommand(args: string[]): Promise<number> {
     timeout: { type: "string" },
     memory: { type: "string" },
     json: { type: "boolean" },
+    audit: { type: "string" },
   });
   if (positionals.length !== 1) {
     throw new UsageError("SCRIPT", positionals.length ? "give exactly one script" : "missing");
@@ -29,7 +31,11 @@ export async function runCommand(args: string[]): Promise<number> {
   const json = values.json === true;
   const code = await readScript(positionals[0]);
   const files = await readFiles((values.file as string[] | undefined) ?? []);
-  const sandbox = new Sandbox({ policy: values.policy as string | undefined, poolSize: 0 });
+  const sandbox = new Sandbox({
+    policy: values.policy as string | undefined,
+    poolSize: 0,
+    ...(values.audit ? { audit: jsonlAuditSink(values.audit as string) } : {}),
+  });
   let result: RunResult;
   try {
     result = await sandbox.run(code, {

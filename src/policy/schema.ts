@@ -32,14 +32,10 @@ import { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { parseOrigin } from "../origin.ts";
 import { parsePythonRange } from "./python_range.ts";
+import type { MemberRule } from "../guard_config.ts";
 
-/** Member control of one module: only `allow`ed public names, or all but `deny`ed. */
-export interface MemberRule {
-  /** When present, only these public names of the module are visible. */
-  allow?: string[];
-  /** These public names are hidden (checked after `allow`). */
-  deny?: string[];
-}
+/** Member control of one module (the same type the guard receives). */
+export type { MemberRule };
 
 /** The builtins the guard knows how to replace with a restricted version. */
 export const RESTRICTABLE_BUILTINS = [
@@ -116,7 +112,7 @@ export interface Policy {
     /** Removed: calling one is a violation. */
     deny: string[];
     /** Replaced by restricted versions. `__import__` and `open` are always restricted unless denied. */
-    restrict: RestrictableBuiltin[];
+    restrict: ("__import__" | "open" | "globals" | "locals" | "vars" | "dir")[];
   };
   /** `exec` / `eval` / `compile`: `deny` (a violation) or `guarded` (checked like the script). */
   dynamic_code: "deny" | "guarded";

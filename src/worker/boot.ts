@@ -13,6 +13,7 @@ import createPyodideModule from "pyodide/pyodide.asm.mjs";
 import type { Job } from "../protocol.ts";
 import { capMemory } from "./memory.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
+import { makeWebFetch, WebError } from "./web.ts";
 
 /** What the sandbox process posts to a new worker. */
 export interface BootMessage {
@@ -49,6 +50,8 @@ self.onmessage = (e: MessageEvent<BootMessage>) => {
 };
 
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const MAX_REQUESTS = 64;
 
 async function boot(msg: BootMessage): Promise<void> {
   const { port } = msg;
@@ -122,18 +125,20 @@ async function runJob(
   port.postMessage({ t: "started" });
   let outcome: Record<string, unknown>;
   try {
-    outcome = unguarded ? await runUnguarded(pyodide, job.code) : runGuarded(pyodide, job, port);
+    outcome = unguarded
+      ? await runUnguarded(pyodide, job.code)
+      : await runGuarded(pyodide, job, port);
   } catch (err) {
     outcome = { ok: false, error: crashError(err) };
   }
   port.postMessage({ t: "done", ...outcome, peakMemoryBytes: peak() });
 }
 
-function runGuarded(
+async function runGuarded(
   pyodide: PyodideAPI,
   job: Job,
   port: MessagePort,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const guard = pyodide.pyimport("pyfence_guard");
   pyodide.unregisterJsModule("js");
   pyodide.unregisterJsModule("pyodide_js");
@@ -141,12 +146,39 @@ function runGuarded(
   if (job.mode === "check") {
     return { ok: true, findings: JSON.parse(guard.check(job.code, config)) };
   }
+  const webFetch = makeWebFetch({
+    origin: job.guard.network.origin,
+    sameOrigin: job.guard.network.same_origin,
+    cors: job.guard.network.cors,
+    maxResponseBytes: MAX_RESPONSE_BYTES,
+    maxRequests: MAX_REQUESTS,
+  });
+  // Everything crossing into Python is a string, so no JS object (and no
+  // JsProxy) ever reaches the script through these callbacks.
   const host = {
     write: (stream: string, text: string) => port.postMessage({ t: "out", stream, text }),
     violation: (kind: string, detail: string, line?: number) =>
       port.postMessage({ t: "violation", kind, detail, ...(line == null ? {} : { line }) }),
+    fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
+      webFetch({
+        method: String(method),
+        url: String(url),
+        headers: JSON.parse(String(headersJson)),
+        body: bodyBase64 == null ? undefined : decodeBase64(String(bodyBase64)),
+      }).then(
+        (r) => JSON.stringify({ ...r, body: encodeBase64(r.body) }),
+        (e) =>
+          JSON.stringify({
+            error: {
+              // "refused": the rules said no (a violation); "failed": the network did.
+              kind: e instanceof WebError ? "refused" : "failed",
+              message: String(e?.message ?? e).slice(0, 2000),
+            },
+          }),
+      ),
   };
-  return JSON.parse(guard.execute(job.code, config, host));
+  // The promising entry point lets the guard suspend on host.fetch (JSPI).
+  return JSON.parse(await guard.execute.callPromising(job.code, config, host));
 }
 
 async function runUnguarded(pyodide: PyodideAPI, code: string): Promise<Record<string, unknown>> {
@@ -177,4 +209,16 @@ function crashError(err: unknown): { type: string; message: string } {
 function heapBytes(pyodide: PyodideAPI): number {
   return (pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module.HEAPU8.buffer
     .byteLength;
+}
+
+function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+function decodeBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }

@@ -10,9 +10,9 @@ export interface TestServer {
 }
 
 /** Start servers `a` and `b`; `close()` stops both. */
-export async function startServers(
+export function startServers(
   handler?: (req: Request, port: number) => Response | Promise<Response>,
-): Promise<{ a: TestServer; b: TestServer; close(): Promise<void> }> {
+): { a: TestServer; b: TestServer; close(): Promise<void> } {
   const make = (): { server: Deno.HttpServer; state: TestServer } => {
     const state: TestServer = { port: 0, hits: 0 };
     const server = Deno.serve(

@@ -1,0 +1,110 @@
+/**
+ * The audit trail: one structured event when a run starts, one per
+ * violation, one when it ends. Sinks receive plain objects; the JSONL sink
+ * appends them to a file, one line each. Scripts are identified by their
+ * SHA-256, never stored.
+ *
+ * @module
+ */
+import type { RunResult, Violation } from "./result.ts";
+
+/** One audit event. */
+export type AuditEvent =
+  | {
+    /** Event type. */
+    type: "run.start";
+    /** ISO-8601 timestamp. */
+    ts: string;
+    /** Identifies the run across its events. */
+    runId: string;
+    /** The script's origin (`null` when opaque). */
+    origin: string;
+    /** The policy's name, path, or `inline`. */
+    policy: string;
+    /** SHA-256 of the script (hex). */
+    codeSha256: string;
+    /** Script size in bytes. */
+    codeBytes: number;
+  }
+  | {
+    /** Event type. */
+    type: "violation";
+    /** ISO-8601 timestamp. */
+    ts: string;
+    /** Identifies the run across its events. */
+    runId: string;
+    /** The script's origin. */
+    origin: string;
+    /** The violation. */
+    violation: Violation;
+  }
+  | {
+    /** Event type. */
+    type: "run.end";
+    /** ISO-8601 timestamp. */
+    ts: string;
+    /** Identifies the run across its events. */
+    runId: string;
+    /** The script's origin. */
+    origin: string;
+    /** Whether the script ran to its end. */
+    ok: boolean;
+    /** The error type, when it did not. */
+    errorType?: string;
+    /** Number of violations. */
+    violations: number;
+    /** Run duration. */
+    durationMs: number;
+    /** Interpreter peak memory. */
+    peakMemoryBytes: number;
+    /** Output was truncated. */
+    truncated: boolean;
+  };
+
+/** Receives audit events. May be async; errors are reported, never thrown into a run. */
+export type AuditSink = (event: AuditEvent) => void | Promise<void>;
+
+/**
+ * A sink that appends each event as one JSON line to `path` (created if
+ * missing, never truncated).
+ *
+ * @example
+ * ```ts
+ * import { jsonlAuditSink, Sandbox } from "@pyfence/pyfence";
+ * const sandbox = new Sandbox({ audit: jsonlAuditSink("./pyfence-audit.jsonl") });
+ * await sandbox.run("import os");
+ * await sandbox.close();
+ * ```
+ */
+export function jsonlAuditSink(path: string): AuditSink {
+  const encoder = new TextEncoder();
+  let queue = Promise.resolve();
+  return (event) => {
+    const line = encoder.encode(JSON.stringify(event) + "\n");
+    // Appends are serialised so lines never interleave.
+    queue = queue.then(() => Deno.writeFile(path, line, { append: true, create: true }));
+    return queue;
+  };
+}
+
+/** SHA-256 of `code` as hex. */
+export async function sha256Hex(code: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(code));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The `run.end` event of a result. */
+export function endEvent(runId: string, origin: string, result: RunResult): AuditEvent {
+  return {
+    type: "run.end",
+    ts: new Date().toISOString(),
+    runId,
+    origin,
+    ok: result.ok,
+    ...(result.error ? { errorType: result.error.type } : {}),
+    violations: result.violations.length,
+    durationMs: result.durationMs,
+    peakMemoryBytes: result.peakMemoryBytes,
+    truncated: result.truncated === true,
+  };
+}

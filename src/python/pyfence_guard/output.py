@@ -1,0 +1,92 @@
+"""stdout/stderr for the script: counted, capped, batched into host.write."""
+
+from .errors import OutputLimitError
+
+_BATCH = 8192
+
+
+class Sink:
+    """Both streams share one byte budget; going over it ends the run."""
+
+    def __init__(self, host, cap, unwinder):
+        self._host = host
+        self._cap = cap
+        self._unwinder = unwinder
+        self.used = 0
+        self._stream = None
+        self._pending = []
+        self._pending_len = 0
+        self.closed = False
+
+    def write(self, stream, text):
+        if self.closed or not text or self._unwinder.reason is not None:
+            return
+        size = len(text.encode("utf-8", "surrogatepass"))
+        room = self._cap - self.used
+        if size > room:
+            head = text.encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore")
+            self._queue(stream, head)
+            self.used = self._cap
+            self.flush()
+            self.closed = True
+            exc = OutputLimitError(f"output exceeded {self._cap} bytes")
+            self._unwinder.terminate(exc)
+            raise exc
+        self.used += size
+        self._queue(stream, text)
+        if self._pending_len >= _BATCH:
+            self.flush()
+
+    def _queue(self, stream, text):
+        if stream != self._stream:
+            self.flush()
+            self._stream = stream
+        self._pending.append(text)
+        self._pending_len += len(text)
+
+    def flush(self):
+        if not self._pending:
+            return
+        text = "".join(self._pending)
+        self._pending = []
+        self._pending_len = 0
+        try:
+            self._host.write(self._stream, text)
+        except Exception:
+            pass
+
+    def close(self):
+        self.flush()
+        self.closed = True
+
+
+class Stream:
+    """What sys.stdout/sys.stderr become; holds no reference to the host."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def __init__(self, write, flush):
+        self.write = write
+        self.flush = flush
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def isatty(self):
+        return False
+
+
+def streams(sink):
+    """Return (stdout, stderr). Each stream closes over the sink in a function."""
+    def make(name):
+        def write(text):
+            if type(text) is not str:
+                raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+            sink.write(name, text)
+            return len(text)
+        return Stream(write, sink.flush)
+    return make("stdout"), make("stderr")

