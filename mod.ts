@@ -20,6 +20,7 @@ export {
   Sandbox,
   type SandboxOptions,
   type SandboxRunOptions,
+  type SandboxStats,
 } from "./src/sandbox.ts";
 export type { Files, RunOptions } from "./src/options.ts";
 export type { Finding, RunError, RunResult, Violation, ViolationKind } from "./src/result.ts";

@@ -19,7 +19,8 @@ export const ExitCode = {
   Limit: 4,
 } as const;
 
-const LIMIT_ERRORS = new Set([
+/** Error types that mean a resource limit ended the run. */
+export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
   "TimeoutError",
   "MemoryError",
   "OutputLimitError",

@@ -28,12 +28,15 @@ export class ProcessPool {
   /** An idle live process for `spec`, or a newly started one. */
   async acquire(spec: ProcessSpec): Promise<SandboxProcess> {
     if (this.#closed) throw new Error("the sandbox is closed");
-    const idle = this.#idle.get(keyOf(spec)) ?? [];
-    while (idle.length) {
-      const process = idle.pop()!;
-      if (process.alive) return process;
-      this.#all.delete(process);
-    }
+    const idle = (this.#idle.get(keyOf(spec)) ?? []).filter((p) => {
+      if (!p.alive) this.#all.delete(p);
+      return p.alive;
+    });
+    // Prefer a process whose next interpreter has already booted.
+    const index = Math.max(0, idle.findIndex((p) => p.warm));
+    const [chosen] = idle.splice(index, 1);
+    this.#idle.set(keyOf(spec), idle);
+    if (chosen) return chosen;
     const process = await SandboxProcess.start(spec);
     this.#all.add(process);
     if (this.#closed) {
@@ -69,6 +72,11 @@ export class ProcessPool {
       this.#all.add(process);
       this.release(spec, process);
     }
+  }
+
+  /** Every live process, idle or busy. */
+  processes(): SandboxProcess[] {
+    return [...this.#all].filter((p) => p.alive);
   }
 
   /** End every process, idle or busy; later `acquire` calls fail. */

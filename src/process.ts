@@ -106,6 +106,8 @@ export class SandboxProcess {
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #pending?: Pending;
   #alive = true;
+  #retiring = false;
+  #warm = false;
   #stderr = "";
   #ready: Promise<void>;
   #readyResolve!: () => void;
@@ -149,9 +151,19 @@ export class SandboxProcess {
     return process;
   }
 
-  /** False once the process has exited or been killed. */
+  /** False once the process has exited, been killed, or announced its exit. */
   get alive(): boolean {
-    return this.#alive;
+    return this.#alive && !this.#retiring;
+  }
+
+  /** The OS process id. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** True when its next interpreter has finished booting, so a job starts at once. */
+  get warm(): boolean {
+    return this.#warm && this.alive && !this.busy;
   }
 
   /** True while a job is running. */
@@ -164,11 +176,12 @@ export class SandboxProcess {
    * missed deadline become a `done` with the matching error.
    */
   run(job: Job, onEvent: (event: WorkerEvent) => void): Promise<DoneEvent> {
-    if (!this.#alive) return Promise.resolve(crash("WorkerCrash", "sandbox process is gone"));
+    if (!this.alive) return Promise.resolve(crash("WorkerCrash", "sandbox process is gone"));
     if (this.#pending) throw new Error("SandboxProcess.run: a job is already running");
     return new Promise((resolve) => {
       const pending: Pending = { job, onEvent, resolve };
       this.#pending = pending;
+      this.#warm = false;
       this.#child.ref();
       pending.timer = setTimeout(() => this.#backstop(), BOOT_TIMEOUT_MS);
       this.#send({ t: "run", job });
@@ -234,6 +247,8 @@ export class SandboxProcess {
         if (!message) throw new Error("malformed message from the sandbox process");
         if ("t" in message) {
           if (message.t === "ready") this.#readyResolve();
+          else if (message.t === "exiting") this.#retiring = true;
+          else if (message.t === "warm") this.#warm = true;
           else if (message.t === "fatal") this.#stderr += message.message;
           continue;
         }

@@ -78,6 +78,8 @@ export const sandboxMessage = z.union([
   z.strictObject({ t: z.literal("ready"), python: z.string().max(64) }),
   z.strictObject({ t: z.literal("fatal"), message: z.string().max(64 * 1024) }),
   z.strictObject({ t: z.literal("snapshot"), bytes: z.number().int().min(0) }),
+  z.strictObject({ t: z.literal("exiting") }),
+  z.strictObject({ t: z.literal("warm") }),
   z.strictObject({ id, event: workerEvent }),
 ]);
 

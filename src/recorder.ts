@@ -88,6 +88,8 @@ export class RunRecorder {
   /** The result, given the job's final event. */
   finish(done: DoneEvent): RunResult {
     let error: RunError | undefined = done.error;
+    // The guard stops writing at the cap itself, so the host may never see the excess.
+    if (error?.type === "OutputLimitError") this.#truncated = true;
     if (this.#truncated && (!error || error.type !== "OutputLimitError")) {
       error = {
         type: "OutputLimitError",

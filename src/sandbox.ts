@@ -21,6 +21,7 @@ import type { RunOptions } from "./options.ts";
 import type { Finding, RunResult } from "./result.ts";
 import { PolicyError, UsageError } from "./errors.ts";
 import { isUnguarded } from "./internal.ts";
+import { LIMIT_ERRORS } from "./exit_code.ts";
 import { type AuditEvent, type AuditSink, endEvent, jsonlAuditSink, sha256Hex } from "./audit.ts";
 
 /** Options for a {@link Sandbox}. */
@@ -35,6 +36,20 @@ export interface SandboxOptions {
 
 /** Per-run options of a {@link Sandbox} (its policy is fixed). */
 export type SandboxRunOptions = Omit<RunOptions, "policy">;
+
+/** A live view of a sandbox, for monitoring. */
+export interface SandboxStats {
+  /** Runs started since the sandbox was created. */
+  runs: number;
+  /** Runs currently in progress. */
+  active: number;
+  /** Violations recorded since the sandbox was created. */
+  violations: number;
+  /** Runs that ended at a resource limit. */
+  limitHits: number;
+  /** The sandbox processes alive right now. */
+  processes: { pid: number; busy: boolean; warm: boolean }[];
+}
 
 /** What {@link Sandbox.check} returns: static-analysis findings, nothing executed. */
 export interface CheckResult {
@@ -69,6 +84,7 @@ export class Sandbox {
   #policyLabel: string;
   #sinks: AuditSink[];
   #jsonlSinks = new Map<string, AuditSink>();
+  #counters = { runs: 0, active: 0, violations: 0, limitHits: 0 };
 
   /** Create a sandbox; the policy is loaded (and validated) lazily on first use. */
   constructor(options: SandboxOptions = {}) {
@@ -128,7 +144,16 @@ export class Sandbox {
       codeSha256: await sha256Hex(code),
       codeBytes: size,
     });
-    const result = await this.#execute(code, size, map, spec, recorder);
+    this.#counters.runs++;
+    this.#counters.active++;
+    let result: RunResult;
+    try {
+      result = await this.#execute(code, size, map, spec, recorder);
+    } finally {
+      this.#counters.active--;
+    }
+    this.#counters.violations += result.violations.length;
+    if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
     await audit(endEvent(runId, origin, result));
     return result;
   }
@@ -168,6 +193,14 @@ export class Sandbox {
       throw new Error(`static analysis failed: ${why}`);
     }
     return { ok: done.findings.length === 0, findings: done.findings };
+  }
+
+  /** Counters and live processes, for monitoring. */
+  stats(): SandboxStats {
+    return {
+      ...this.#counters,
+      processes: this.#pool.processes().map((p) => ({ pid: p.pid, busy: p.busy, warm: p.warm })),
+    };
   }
 
   /** End every sandbox process. Runs in progress end as `WorkerCrash`. */
@@ -235,11 +268,20 @@ export class Sandbox {
     job: Job,
     onEvent: (event: WorkerEvent) => void,
   ): Promise<DoneEvent> {
-    const process = await this.#pool.acquire(spec);
-    try {
-      return await process.run(job, onEvent);
-    } finally {
-      this.#pool.release(spec, process);
+    // A process can die while idle; a job it never started is safe to retry once.
+    for (let attempt = 0;; attempt++) {
+      let started = false;
+      const process = await this.#pool.acquire(spec);
+      let done: DoneEvent;
+      try {
+        done = await process.run(job, (event) => {
+          if (event.t === "started") started = true;
+          onEvent(event);
+        });
+      } finally {
+        this.#pool.release(spec, process);
+      }
+      if (started || attempt > 0 || done.error?.type !== "WorkerCrash") return done;
     }
   }
 }

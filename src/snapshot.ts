@@ -38,6 +38,8 @@ export async function snapshotKey(preload: string[]): Promise<string> {
 }
 
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+// One build (or cache lookup) per module set per host process; later runs
+// reuse the path without hashing the guard sources again.
 const building = new Map<string, Promise<string>>();
 
 /**
@@ -52,7 +54,8 @@ export function ensureSnapshot(preload: string[]): Promise<string> {
   const id = modules.join(",");
   let promise = building.get(id);
   if (!promise) {
-    promise = build(modules).finally(() => building.delete(id));
+    promise = build(modules);
+    promise.catch(() => building.delete(id));
     building.set(id, promise);
   }
   return promise;

@@ -77,15 +77,18 @@ Deno.test({
         );
         equal(r.stdout, "cors ok GET\n", JSON.stringify(r));
       });
-      await t.step("cross-origin response without Access-Control-Allow-Origin is withheld", async () => {
-        const r = await withCors.run(
-          `from pyfence import web\nprint(web.fetch("${B}/plain").text())`,
-          { origin: A },
-        );
-        equal(r.error?.type, "SecurityError");
-        match(r.violations[0].detail, /CORS/);
-        ok(!r.stdout.includes("plain"));
-      });
+      await t.step(
+        "cross-origin response without Access-Control-Allow-Origin is withheld",
+        async () => {
+          const r = await withCors.run(
+            `from pyfence import web\nprint(web.fetch("${B}/plain").text())`,
+            { origin: A },
+          );
+          equal(r.error?.type, "SecurityError");
+          match(r.violations[0].detail, /CORS/);
+          ok(!r.stdout.includes("plain"));
+        },
+      );
       await t.step("a non-simple cross-origin request is preflighted", async () => {
         seen.length = 0;
         const good = await withCors.run(

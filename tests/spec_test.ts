@@ -7,7 +7,13 @@
 import { deepEqual, equal, match, ok } from "assert";
 import { Sandbox } from "../src/sandbox.ts";
 
+import { loadPolicy } from "../src/policy/load.ts";
+
 const sandbox = new Sandbox({ policy: "default" });
+// The same policy with the static check off, so the runtime guard is what refuses.
+const runtimeOnly = new Sandbox({
+  policy: { ...(await loadPolicy("default")), static_check: false },
+});
 const raisePolicy = new Sandbox({
   policy: {
     version: 1,
@@ -31,13 +37,24 @@ Deno.test({
       const mod of ["os", "sys", "subprocess", "socket", "pickle", "importlib", "js", "pyodide"]
     ) {
       await t.step(`1. import ${mod} is blocked with ImportBlockedError`, async () => {
-        const r = await py(`x = 1\nimport ${mod}\nprint("after")`);
+        const code = `print("before")\nimport ${mod}\nprint("after")`;
+        // Default: the static check rejects the script before it runs.
+        const r = await py(code);
         equal(r.ok, false);
         equal(r.error?.type, "ImportBlockedError");
         equal(r.stdout, "");
-        equal(r.violations[0].kind, "import");
+        equal(r.violations[0].kind, "static");
         equal(r.violations[0].line, 2);
-        match(r.violations[0].detail, new RegExp(mod));
+        match(r.violations[0].detail, new RegExp(`^import: .*'${mod}'`));
+        // Without it, the guard's own compile-time check still refuses the
+        // import statement, as an import violation.
+        const late = await runtimeOnly.run(code, { origin: ORIGIN });
+        equal(late.error?.type, "ImportBlockedError");
+        equal(late.stdout, "");
+        equal(late.violations.length, 1);
+        equal(late.violations[0].kind, "import");
+        equal(late.violations[0].line, 2);
+        match(late.violations[0].detail, new RegExp(`'${mod}'`));
       });
     }
     await t.step(
@@ -98,22 +115,25 @@ Deno.test({
     });
     await t.step("a caught violation still ends the script (terminate)", async () => {
       const r = await py(
-        `try:\n    import os\nexcept Exception:\n    print("caught")\nprint("still running")`,
+        `print("before")\ntry:\n    open("/etc/passwd")\nexcept BaseException:\n    print("caught")\nfinally:\n    print("finally")\nprint("still running")`,
       );
       equal(r.ok, false);
-      equal(r.error?.type, "ImportBlockedError");
-      equal(r.stdout, "");
+      equal(r.error?.type, "SecurityError");
+      equal(r.stdout, "before\n");
+      equal(r.violations.length, 1);
+      equal(r.violations[0].kind, "filesystem");
+      equal(r.violations[0].line, 3);
     });
     await t.step(
       "SecurityError subclasses PermissionError; ImportBlockedError is an ImportError",
       async () => {
         const r = await raisePolicy.run(
-          `try:\n    import os\nexcept ImportError as e:\n    print(type(e).__name__, isinstance(e, SecurityError), isinstance(e, PermissionError))\n` +
+          `print(issubclass(SecurityError, PermissionError), issubclass(ImportBlockedError, SecurityError), issubclass(ImportBlockedError, ImportError))\n` +
             `try:\n    open('/etc/passwd')\nexcept PermissionError as e:\n    print(type(e).__name__)\nprint("went on")`,
         );
         equal(r.ok, true, JSON.stringify(r));
-        equal(r.stdout, "ImportBlockedError True True\nSecurityError\nwent on\n");
-        deepEqual(r.violations.map((v) => v.kind), ["import", "filesystem"]);
+        equal(r.stdout, "True True True\nSecurityError\nwent on\n");
+        deepEqual(r.violations.map((v) => v.kind), ["filesystem"]);
       },
     );
     await t.step("allowed modules work", async () => {
@@ -135,5 +155,6 @@ Deno.test({
     });
     await sandbox.close();
     await raisePolicy.close();
+    await runtimeOnly.close();
   },
 });

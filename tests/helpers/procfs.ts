@@ -36,14 +36,18 @@ export function descendants(root = Deno.pid): number[] {
   return out;
 }
 
-/** Total CPU seconds the descendants of this process burn during `ms`. */
-export async function descendantCpuSeconds(ms: number): Promise<number> {
-  const before = new Map(descendants().map((p) => [p, statOf(p)?.cpuTicks ?? 0]));
+/**
+ * CPU seconds that `pids` and their descendants burn during `ms`. Processes
+ * that exit meanwhile stop counting.
+ */
+export async function cpuSeconds(pids: number[], ms: number): Promise<number> {
+  const tree = () => [...new Set(pids.flatMap((p) => [p, ...descendants(p)]))];
+  const before = new Map(tree().map((p) => [p, statOf(p)?.cpuTicks ?? 0]));
   await new Promise((r) => setTimeout(r, ms));
   let ticks = 0;
-  for (const pid of descendants()) {
+  for (const pid of tree()) {
     const now = statOf(pid)?.cpuTicks;
-    if (now !== undefined) ticks += now - (before.get(pid) ?? 0);
+    if (now !== undefined) ticks += now - (before.get(pid) ?? now);
   }
   return ticks / 100; // USER_HZ is 100 on Linux
 }

@@ -16,12 +16,14 @@ from .context import Run
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .modules import Importer, hide_host_modules
 from .output import Sink, streams
+from .stdlib import make_replacements
 from .unwind import Unwinder
 from .vfs import make_open
 
 __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
 
 _MESSAGE_CAP = 64 * 1024
+_SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
 # Guard frames below the script's own (execute, exec, the helpers it calls).
 _GUARD_FRAMES = 30
 
@@ -55,6 +57,12 @@ def _execute(code, config_json, host):
     run = Run(config, host, unwinder, sink)
     try:
         return _run(run, code, config)
+    except BaseException:
+        # A deadline or limit that hit the guard's own setup or teardown.
+        reason = unwinder.reason
+        if reason is None:
+            raise
+        return _error(type(reason).__name__, str(reason), "")
     finally:
         unwinder.finish()
         sink.close()
@@ -87,39 +95,50 @@ def _run(run, code, config):
     compiled = compile(transform.rewrite(tree), SCRIPT_FILENAME, "exec", dont_inherit=True)
 
     hide_host_modules()
-    importer = Importer(run, GUARD_MODULES, {})
+    replacements = {}
+    importer = Importer(run, GUARD_MODULES, replacements)
     guard = make_guard(run, importer)
     run.guard = guard
+    replacements.update(make_replacements(config.recursion, guard.SafeFormatter, guard.getattr))
     script_builtins = make_builtins(run, guard, importer, make_open(run))
     g = {"__name__": "__main__", "__doc__": None, "__builtins__": script_builtins}
     run.script_globals = g
     stdout, stderr = streams(run.sink)
-    saved = sys.stdout, sys.stderr, sys.stdin
+    # sys.stdout/stderr stay the capped sink's streams after the run too: a
+    # script __str__/__del__ running late must not reach Pyodide's own stdout.
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
-    old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(config.recursion + _GUARD_FRAMES)
+    exc = message = tb = None
     try:
-        exec(compiled, g)
-        exc = None
+        try:
+            exec(compiled, g)
+        except BaseException as e:
+            exc = e
+        # Still under the deadline: str() of the script's exception runs its code.
+        if exc is not None and run.unwinder.reason is None:
+            message = _safe_str(exc)
+            tb = _traceback(exc, code)
     except BaseException as e:
         exc = e
     finally:
         run.unwinder.finish()
-        sys.setrecursionlimit(old_limit)
-        sys.stdout, sys.stderr, sys.stdin = saved
-    run.sink.flush()
+        run.sink.close()
 
     reason = run.unwinder.reason
     if reason is not None:
-        return _error(type(reason).__name__, _safe_str(reason), _traceback(exc, code))
+        return _error(type(reason).__name__, str(reason), _traceback(exc, code, str(reason), type(reason).__name__))
     if exc is None or (isinstance(exc, SystemExit) and exc.code in (None, 0)):
         return {"ok": True}
-    message = _safe_str(exc)
-    tb = _traceback(exc, code)
+    if message is None:
+        message, tb = "<unprintable>", ""
     room = config.output_bytes - run.sink.used
     if len(message) + len(tb) > max(room, 0):
         return _error(OutputLimitError.__name__, f"the error report exceeds the output limit ({config.output_bytes} bytes)", "")
-    return _error(type(exc).__name__, message, tb)
+    type_name = type(exc).__name__
+    if isinstance(exc, OverflowError) and any(w in message for w in _SIZE_OVERFLOW):
+        # 32-bit wasm refuses huge sizes with OverflowError before allocating.
+        type_name = "MemoryError"
+    return _error(type_name, message, tb)
 
 
 def _error(type_name, message, traceback):
@@ -139,7 +158,7 @@ def _safe_str(e):
         return "<unprintable>"
 
 
-def _traceback(exc, code):
+def _traceback(exc, code, message=None, type_name=None):
     """Only the script's frames, as CPython would print them."""
     if exc is None:
         return ""
@@ -156,5 +175,7 @@ def _traceback(exc, code):
         tb = tb.tb_next
     if len(out) == 1:
         return ""
-    out.append(f"{type(exc).__name__}: {_safe_str(exc)[:_MESSAGE_CAP]}\n")
+    if message is None:
+        message = _safe_str(exc)
+    out.append(f"{type_name or type(exc).__name__}: {message[:_MESSAGE_CAP]}\n")
     return "".join(out)

@@ -35,7 +35,7 @@ def _exceptions():
 
 
 def _library_metaclasses():
-    out = [type]
+    out = [type, object]
     for modname, attr in (("abc", "ABCMeta"), ("enum", "EnumType")):
         mod = sys.modules.get(modname)
         if mod is not None and isinstance(getattr(mod, attr, None), type):
@@ -195,7 +195,7 @@ def make_builtins(run, guard, importer, open_):
         if not isinstance(cls, type):
             raise TypeError("called match pattern must be a class")
         for c in _type_mro(type(cls)):
-            if c is not type and not run.is_script_class(c):
+            if c is not type and c is not object and not run.is_script_class(c):
                 run.violation("attribute", f"class pattern on a class with metaclass '{type(cls).__name__}'")
         names = list(kwd)
         if npos:

@@ -5,8 +5,12 @@ class SecurityError(PermissionError):
     """A capability the policy does not grant was requested."""
 
 
-class ImportBlockedError(SecurityError, ImportError):
-    """An import the policy does not allow."""
+class ImportBlockedError(ImportError):
+    """An import the policy does not allow.
+
+    DESIGN.md wants it to subclass SecurityError too, but CPython cannot
+    combine PermissionError (an OSError) and ImportError: their instance
+    layouts conflict. ImportError wins so `except ImportError` fallbacks work."""
 
 
 class OutputLimitError(Exception):

@@ -122,8 +122,11 @@ class Importer:
             if getattr(value, "__name__", None) == sub and sub in self._run.imported and self.allowed(sub):
                 return self.proxy(value)
             self._run.violation("attribute", f"'{modname}.{name}' is a module the script did not import")
-        stand_in = self._replacements.get((modname, name))
-        if stand_in is not None:
+        key = (modname, name)
+        if key in self._replacements:
+            stand_in = self._replacements[key]
+            if stand_in is None:
+                self._run.violation("attribute", f"'{modname}.{name}' is not available")
             return stand_in
         return self._run.guard.checked(value, name)
 

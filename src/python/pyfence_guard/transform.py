@@ -70,7 +70,7 @@ class Checker(ast.NodeVisitor):
             self.add("name", f"{what} '{name}' is not allowed", node)
 
     def visit_Name(self, node):
-        if not (node.id == "__name__" and isinstance(node.ctx, ast.Load)):
+        if not (node.id in ("__name__", "__doc__") and isinstance(node.ctx, ast.Load)):
             self.ident(node.id, node, "name", class_level=True)
 
     def visit_Attribute(self, node):

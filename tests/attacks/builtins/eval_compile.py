@@ -1,0 +1,6 @@
+# class: builtins
+# source: pyfence guard review
+# goal: eval and compile
+# expect: blocked
+
+print(eval("'ESC' + 'APED'"))
