@@ -306,17 +306,17 @@ export function explain(map: PermissionMap): Explanation {
       deno: "read: false, write: false",
     },
     {
-      capability: "HTTP / WebSocket",
+      capability: "HTTP (pyfence.web)",
       guard: n.origin === null
         ? "none (opaque origin null)"
         : `origin ${n.origin}; same-origin: ${n.same_origin ? "allowed" : "denied"}; ` +
-          `CORS origins: ${list(n.cors)}; WebSocket: ${n.websocket ? "allowed" : "denied"}`,
+          `CORS origins: ${list(n.cors)} (preflight + Access-Control-Allow-Origin checked)`,
       deno: netText,
     },
     {
-      capability: "storage",
-      guard: guard.storage ? `cookies + local storage for ${n.origin} only` : "none",
-      deno: "kept by the host (Deno KV), not reachable from the worker",
+      capability: "WebSocket, storage",
+      guard: "not available in this version (network.websocket and storage.enabled are reserved)",
+      deno: netText,
     },
     {
       capability: "exec / eval / compile",

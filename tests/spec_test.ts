@@ -92,11 +92,16 @@ Deno.test({
       }
     });
     await t.step("3. urllib.request.urlopen to another origin is blocked", async () => {
-      const r = await py(
-        `import urllib.request\nresponse = urllib.request.urlopen('http://evil.com/data')`,
-      );
+      const code =
+        `import urllib.request\nresponse = urllib.request.urlopen('http://evil.com/data')`;
+      const r = await py(code);
       equal(r.error?.type, "ImportBlockedError");
-      equal(r.violations[0].kind, "import");
+      equal(r.violations[0].kind, "static");
+      match(r.violations[0].detail, /^import: .*urllib\.request/);
+      const late = await runtimeOnly.run(code, { origin: ORIGIN });
+      equal(late.error?.type, "ImportBlockedError");
+      equal(late.violations[0].kind, "import");
+      match(late.violations[0].detail, /urllib\.request/);
     });
     await t.step("4. exec and eval are refused", async () => {
       for (
@@ -125,14 +130,16 @@ Deno.test({
       equal(r.violations[0].line, 3);
     });
     await t.step(
-      "SecurityError subclasses PermissionError; ImportBlockedError is an ImportError",
+      "SecurityError is a PermissionError; ImportBlockedError an ImportError",
       async () => {
         const r = await raisePolicy.run(
-          `print(issubclass(SecurityError, PermissionError), issubclass(ImportBlockedError, SecurityError), issubclass(ImportBlockedError, ImportError))\n` +
+          // CPython cannot give one class both OSError's and ImportError's
+          // layout, so ImportBlockedError is an ImportError, not a SecurityError.
+          `print(issubclass(SecurityError, PermissionError), issubclass(ImportBlockedError, ImportError))\n` +
             `try:\n    open('/etc/passwd')\nexcept PermissionError as e:\n    print(type(e).__name__)\nprint("went on")`,
         );
         equal(r.ok, true, JSON.stringify(r));
-        equal(r.stdout, "True True True\nSecurityError\nwent on\n");
+        equal(r.stdout, "True True\nSecurityError\nwent on\n");
         deepEqual(r.violations.map((v) => v.kind), ["filesystem"]);
       },
     );
