@@ -9,6 +9,14 @@ import { cpuSeconds } from "./helpers/procfs.ts";
 
 const TIMEOUT = 1500;
 
+async function waitUntil(condition: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("condition not reached in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 Deno.test({
   name: "limits",
   sanitizeResources: false,
@@ -40,7 +48,7 @@ Deno.test({
           equal(after.stdout, "alive\n");
           // The runaway must really be gone. Let the pool finish booting its
           // next interpreter, then no descendant may keep burning CPU.
-          await new Promise((resolve) => setTimeout(resolve, 1500));
+          await waitUntil(() => sandbox.stats().processes.every((p) => p.warm));
           const cpu = await cpuSeconds(pids, 1000);
           ok(cpu < 0.2, `sandbox processes still used ${cpu} s of CPU in 1 s`);
         });

@@ -223,8 +223,8 @@ Deno.test("explain: the capability table with exact values", async () => {
   assert.deepEqual(ex.rows.map((r) => r.capability), [
     "import",
     "open()",
-    "HTTP / WebSocket",
-    "storage",
+    "HTTP (pyfence.web)",
+    "WebSocket, storage",
     "exec / eval / compile",
     "JS bridge",
     "CPU / time",
@@ -235,10 +235,10 @@ Deno.test("explain: the capability table with exact values", async () => {
   ]);
   const row = (c: string) => ex.rows.find((r) => r.capability === c)!;
   assert.equal(
-    row("HTTP / WebSocket").deno,
+    row("HTTP (pyfence.web)").deno,
     'net: ["a.example:443","api.example:443","data.example:8080","[2001:db8::1]:443"]',
   );
-  assert.match(row("HTTP / WebSocket").guard, /origin https:\/\/a.example; same-origin: allowed/);
+  assert.match(row("HTTP (pyfence.web)").guard, /origin https:\/\/a.example; same-origin: allowed/);
   assert.match(row("open()").guard, /1 file\(s\): a.csv/);
   assert.equal(row("open()").deno, "read: false, write: false");
   assert.equal(row("memory").deno, "wasm memory growth capped at 256 MiB");

@@ -27,9 +27,13 @@ _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too man
 # Guard frames below the script's own (execute, exec, the helpers it calls).
 _GUARD_FRAMES = 30
 
-# Modules the guard itself provides to scripts, by import name (extension
-# point: pyfence.web registers here).
-GUARD_MODULES = {}
+# Modules the guard itself provides to scripts (the `pyfence` package):
+# callables f(run, host) -> {dotted name: module}, called once per run. Such
+# modules are importable whatever the allow-list says, and reach the script
+# through the same filtered proxies as any other module (extension point for
+# pyfence.web: build types.ModuleType("pyfence") and ("pyfence.web"), set
+# the submodule as an attribute of the package, return both).
+MODULE_FACTORIES = []
 
 
 def check(code, config_json):
@@ -56,7 +60,7 @@ def _execute(code, config_json, host):
     sink = Sink(host, config.output_bytes, unwinder)
     run = Run(config, host, unwinder, sink)
     try:
-        return _run(run, code, config)
+        return _run(run, code, config, host)
     except BaseException:
         # A deadline or limit that hit the guard's own setup or teardown.
         reason = unwinder.reason
@@ -68,7 +72,7 @@ def _execute(code, config_json, host):
         sink.close()
 
 
-def _run(run, code, config):
+def _run(run, code, config, host):
     if not isinstance(code, str):
         return _error("TypeError", "code must be a str", "")
     code = str.__str__(code)
@@ -96,7 +100,10 @@ def _run(run, code, config):
 
     hide_host_modules()
     replacements = {}
-    importer = Importer(run, GUARD_MODULES, replacements)
+    guard_modules = {}
+    for factory in MODULE_FACTORIES:
+        guard_modules.update(factory(run, host))
+    importer = Importer(run, guard_modules, replacements)
     guard = make_guard(run, importer)
     run.guard = guard
     replacements.update(make_replacements(config.recursion, guard.SafeFormatter, guard.getattr))
@@ -126,7 +133,9 @@ def _run(run, code, config):
 
     reason = run.unwinder.reason
     if reason is not None:
-        return _error(type(reason).__name__, str(reason), _traceback(exc, code, str(reason), type(reason).__name__))
+        # The first raise of the reason carries the frames where it happened.
+        where = reason if reason.__traceback__ is not None else exc
+        return _error(type(reason).__name__, str(reason), _traceback(where, code, str(reason), type(reason).__name__))
     if exc is None or (isinstance(exc, SystemExit) and exc.code in (None, 0)):
         return {"ok": True}
     if message is None:

@@ -4,12 +4,11 @@ getattr/hasattr/setattr/delattr builtins and str.format field lookups."""
 
 import _string
 import string
-import sys
 import types
 
 from .errors import SCRIPT_FILENAME
 from .modules import ModuleProxy
-from .names import FRAME_NAMES, NAMEDTUPLE_NAMES, READ_DUNDERS, WRITE_DUNDERS, is_dunder
+from .names import SLOW_PUBLIC, FRAME_NAMES, NAMEDTUPLE_NAMES, READ_DUNDERS, WRITE_DUNDERS, is_dunder
 
 try:
     from pyodide.ffi import JsProxy
@@ -29,15 +28,33 @@ _PLAIN = frozenset({
     types.MethodWrapperType, types.BuiltinMethodType, range, slice,
 })
 
+# Targets whose public attributes the script may always set.
+_PLAIN_TARGETS = frozenset({list, dict, set, tuple, str, int, float})
+_GUARDED_TARGETS = frozenset({
+    ModuleProxy, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+})
+
 # Public names that need the slow path.
-_SLOW_PUBLIC = FRAME_NAMES | {"format", "format_map", "obj", "name"}
+_SLOW_PUBLIC = SLOW_PUBLIC
 
 _real_getattr = getattr
 _real_setattr = setattr
 _real_delattr = delattr
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
-_object_getattribute = object.__getattribute__
+
+
+def instance_dict(obj, classes):
+    """The real instance dict: only the interpreter's own __dict__
+    descriptor counts (a class made with type() may carry a fake one)."""
+    for c in classes:
+        desc = _type_dict(c).get("__dict__")
+        if desc is not None:
+            if type(desc) is not types.GetSetDescriptorType:
+                return None
+            d = desc.__get__(obj, c)
+            return d if type(d) is dict else None
+    return None
 
 
 class Denied(Exception):
@@ -80,18 +97,15 @@ def make_guard(run, importer):
             classes = _type_mro(obj)
         else:
             classes = _type_mro(type(obj))
-            try:
-                d = _object_getattribute(obj, "__dict__")
-            except AttributeError:
-                d = None
-            if type(d) is dict and name in d:
+            d = instance_dict(obj, classes)
+            if d is not None and name in d:
                 return True
         for c in classes:
             if name in _type_dict(c):
                 return is_script_class(c)
         return True
 
-    def check_value(value, owner="", name=""):
+    def check_value(value, name):
         t = type(value)
         if t in _PLAIN:
             return value
@@ -126,14 +140,14 @@ def make_guard(run, importer):
                 return safe_format(obj) if name == "format" else safe_format_map(obj)
             if _is_type(obj) and issubclass(obj, str):
                 return unbound_format if name == "format" else unbound_format_map
-        return check_value(_real_getattr(obj, name), obj, name)
+        return check_value(_real_getattr(obj, name), name)
 
     def deny(detail):
         run.violation("attribute", detail)
 
     def checked(value, name):
         try:
-            return check_value(value, None, name)
+            return check_value(value, name)
         except Denied as e:
             deny(str(e))
 
@@ -144,13 +158,32 @@ def make_guard(run, importer):
             if type(v) in _PLAIN:
                 return v
             try:
-                return check_value(v, obj, name)
+                return check_value(v, name)
             except Denied as e:
                 deny(str(e))
         try:
             return lookup(obj, name)
         except Denied as e:
             deny(str(e))
+
+    def get_public(obj, name):
+        """`obj.name` for a public name that needs no name check (chosen by
+        the rewriter): only the value is looked at."""
+        v = _real_getattr(obj, name)
+        if type(v) in _PLAIN:
+            return v
+        try:
+            return check_value(v, name)
+        except Denied as e:
+            deny(str(e))
+
+    def write_public(obj, name):
+        """Before a STORE/DELETE_ATTR of a public name: plain objects pass,
+        classes, functions and modules take the full check."""
+        t = type(obj)
+        if t in _PLAIN_TARGETS or not (issubclass(t, type) or t in _GUARDED_TARGETS):
+            return obj
+        return write_check(obj, name)
 
     def write_check(obj, name, also_read=False):
         """Before a real STORE/DELETE_ATTR on `obj` (also `+=`)."""
@@ -191,7 +224,7 @@ def make_guard(run, importer):
         name = as_name(name)
         try:
             if name[:1] != "_" and name not in _SLOW_PUBLIC:
-                check_value(_real_getattr(obj, name), obj, name)
+                check_value(_real_getattr(obj, name), name)
             else:
                 lookup(obj, name)
             return True
@@ -207,13 +240,13 @@ def make_guard(run, importer):
         _real_delattr(write_check(obj, name), name)
 
     def visible(obj, name):
+        # Only the refusals: anything else (a deadline's TimeoutError above
+        # all) must propagate, or this loop would outlive the run.
         try:
             if name[:1] == "_" or name in _SLOW_PUBLIC:
                 lookup(obj, name)
             return True
         except (AttributeError, Denied):
-            return False
-        except Exception:
             return False
 
     class SafeFormatter(string.Formatter):
@@ -249,7 +282,7 @@ def make_guard(run, importer):
         return formatter.vformat(s, (), mapping)
 
     return types.SimpleNamespace(
-        ga=ga, write_check=write_check, lookup=lookup, checked=checked,
+        ga=ga, write_check=write_check, get_public=get_public, write_public=write_public, lookup=lookup, checked=checked,
         Denied=Denied, script_owned=script_owned, private_ok=private_ok,
         getattr=getattr_builtin, hasattr=hasattr_builtin, setattr=setattr_builtin,
         delattr=delattr_builtin, visible=visible, as_name=as_name,

@@ -4,8 +4,9 @@ import builtins as _real
 import sys
 import types
 
+from .attrs import instance_dict
 from .errors import SCRIPT_FILENAME, ImportBlockedError, SecurityError
-from .names import READ_DUNDERS, is_dunder, match_attr_problem
+from .names import NEVER_BUILTINS, READ_DUNDERS, is_dunder, match_attr_problem
 from . import transform
 
 _SAFE = (
@@ -18,9 +19,6 @@ _SAFE = (
     "staticmethod", "str", "sum", "super", "tuple", "type", "zip",
     "NotImplemented", "Ellipsis", "None", "True", "False",
 )
-# Interactive helpers reach pydoc, site and sys; never real, whatever the policy.
-_NEVER = ("breakpoint", "help", "exit", "quit", "license", "credits", "copyright", "input")
-_DYNAMIC = ("exec", "eval", "compile")
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
 
@@ -87,7 +85,12 @@ def make_builtins(run, guard, importer, open_):
             return public(dict(f.f_locals)) if f is not None else {}
         if not guard.script_owned(obj) or type(obj) is types.FunctionType:
             run.violation("builtin", f"vars() of a {type(obj).__name__} object is not allowed")
-        ns = _type_dict(obj) if isinstance(obj, type) else object.__getattribute__(obj, "__dict__")
+        if isinstance(obj, type):
+            ns = _type_dict(obj)
+        else:
+            ns = instance_dict(obj, _type_mro(type(obj)))
+            if ns is None:
+                raise TypeError("vars() argument must have __dict__ attribute")
         return {k: v for k, v in ns.items() if not (is_dunder(k) and k not in READ_DUNDERS)}
 
     def dir_(obj=_missing):
@@ -234,8 +237,10 @@ def make_builtins(run, guard, importer, open_):
     )
     d[transform.GETATTR] = guard.ga
     d[transform.WRITE] = guard.write_check
+    d[transform.GET_PUBLIC] = guard.get_public
+    d[transform.WRITE_PUBLIC] = guard.write_public
     d[transform.MATCHCLS] = match_class
     d[transform.NAMESPACE] = types.SimpleNamespace
-    for name in _NEVER + tuple(config.builtins_deny):
+    for name in NEVER_BUILTINS | config.builtins_deny:
         d[name] = denied(name)
     return d

@@ -1,13 +1,17 @@
 """check(): static analysis only, every finding at once, no execution.
 It reports what the guard would refuse, so a clean program has no findings."""
 
+import _string
 import ast
+import string
 
 from . import transform
-from .names import FRAME_NAMES, READ_DUNDERS, is_dunder
+from .names import NEVER_BUILTINS, FRAME_NAMES, READ_DUNDERS, is_dunder
 
+_FORMATTER = string.Formatter()
+# The package of modules the guard provides itself (see MODULE_FACTORIES).
+GUARD_PACKAGE = "pyfence"
 _DYNAMIC = frozenset({"exec", "eval", "compile"})
-_NEVER = frozenset({"breakpoint", "help", "exit", "quit", "license", "credits", "copyright", "input"})
 
 
 class _Extra(ast.NodeVisitor):
@@ -21,21 +25,24 @@ class _Extra(ast.NodeVisitor):
         self.module_names = set()
         self.assigned = set()
 
+    def allowed(self, name):
+        return name.partition(".")[0] == GUARD_PACKAGE or self.config.import_allowed(name)
+
     def visit_Import(self, node):
         for a in node.names:
-            if not self.config.import_allowed(a.name):
+            if not self.allowed(a.name):
                 self.add("import", f"import of '{a.name}' is not allowed", node)
             self.module_names.add(a.asname or a.name.partition(".")[0])
 
     def visit_ImportFrom(self, node):
-        if node.module and not node.level and not self.config.import_allowed(node.module):
+        if node.module and not node.level and not self.allowed(node.module):
             self.add("import", f"import from '{node.module}' is not allowed", node)
 
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Load) and node.id not in self.assigned:
             if node.id in _DYNAMIC and (node.id in self.config.builtins_deny or self.config.dynamic_code != "guarded"):
                 self.add("dynamic", f"{node.id}() is not allowed", node)
-            elif node.id in self.config.builtins_deny or node.id in _NEVER:
+            elif node.id in self.config.builtins_deny or node.id in NEVER_BUILTINS:
                 self.add("builtin", f"{node.id}() is not allowed", node)
 
     def visit_Attribute(self, node):
@@ -46,10 +53,34 @@ class _Extra(ast.NodeVisitor):
             self.add("attribute", f"frame attribute '.{node.attr}'", node)
         self.generic_visit(node)
 
+    def visit_Call(self, node):
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr in ("format", "format_map") \
+                and isinstance(f.value, ast.Constant) and isinstance(f.value.value, str):
+            for attr in _format_attrs(f.value.value):
+                if attr.startswith("_") or attr in FRAME_NAMES:
+                    self.add("attribute", f"format field reads '.{attr}'", node)
+        self.generic_visit(node)
+
     def visit_Constant(self, node):
         v = node.value
         if isinstance(v, str) and is_dunder(v) and v not in READ_DUNDERS and v != "__main__":
             self.add("suspicious", f"string names the attribute {v!r}", node)
+
+
+def _format_attrs(template):
+    """Attribute names a str.format template walks (nested specs included)."""
+    out = []
+    try:
+        for _, field, spec, _ in _FORMATTER.parse(template):
+            if field:
+                _, rest = _string.formatter_field_name_split(field)
+                out.extend(k for is_attr, k in rest if is_attr)
+            if spec and "{" in spec:
+                out.extend(_format_attrs(spec))
+    except (ValueError, TypeError):
+        pass
+    return out
 
 
 def _assigned_names(tree):

@@ -38,9 +38,12 @@ class Run:
     def violation(self, kind, detail, exc_type=SecurityError):
         """Report, then raise; under `terminate` the script cannot go on."""
         exc = exc_type(detail)
-        self.report(kind, detail, script_line())
+        # Terminate before reporting, so nothing that can fail (a recursion
+        # limit in reach, a failing host call) lets the script go on.
         if self.config.terminate:
+            self.sink.flush()
             self.unwinder.terminate(exc)
+        self.report(kind, detail, script_line())
         raise exc
 
     def import_violation(self, name):

@@ -1,9 +1,16 @@
 """Imports: the allow/deny decision and the filtered module proxies the script
 gets instead of module objects (a module carries its whole namespace)."""
 
+import builtins
+import dis
 import importlib
 import sys
 import types
+
+from .errors import SCRIPT_FILENAME
+
+_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+_real_import = builtins.__import__
 
 
 _MODULE_DUNDERS = frozenset({"__name__", "__doc__", "__all__", "__version__"})
@@ -83,7 +90,14 @@ class Importer:
         return mod
 
     def import_(self, name, globals=None, locals=None, fromlist=(), level=0):
-        """The script's __import__."""
+        """The script's __import__. C code that imports a helper module of its
+        own (datetime.strptime -> _strptime, unraisable-hook printing, ...)
+        also finds this function, through the builtins of the script frame
+        on top: only an IMPORT_NAME instruction of the script is the script
+        asking. The function itself is never reachable from script code."""
+        f = sys._getframe(1)
+        if f.f_code.co_filename != SCRIPT_FILENAME or f.f_code.co_code[f.f_lasti] != _IMPORT_NAME:
+            return _real_import(name, globals, locals, fromlist, level)
         if level:
             self._run.import_violation("." * level + str(name))
         mod = self.load(name)

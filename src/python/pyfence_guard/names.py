@@ -23,6 +23,8 @@ READ_DUNDERS = frozenset({
     "__aiter__", "__anext__", "__await__",
     "__enter__", "__exit__", "__aenter__", "__aexit__",
     "__match_args__", "__slots__", "__post_init__",
+    # Exception chaining: other exceptions, not their tracebacks.
+    "__cause__", "__context__", "__suppress_context__", "__notes__",
 })
 
 # Dunders a script class may define in its body besides the readable ones.
@@ -51,6 +53,15 @@ FRAME_NAMES = frozenset({
 # namedtuple's public API is spelled with one underscore.
 NAMEDTUPLE_NAMES = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
 
+
+# Interactive helpers reach pydoc, site and sys: never the real ones,
+# whatever the policy says (calling them is a violation).
+NEVER_BUILTINS = frozenset({
+    "breakpoint", "help", "exit", "quit", "license", "credits", "copyright", "input",
+})
+
+# Public names the guard must look at by name (not only by value).
+SLOW_PUBLIC = FRAME_NAMES | {"format", "format_map", "obj", "name"}
 
 # Attribute names a `match` class pattern may not fetch: C code fetches them
 # without the runtime guard.

@@ -5,10 +5,12 @@ are dunders, which script code can never spell."""
 import ast
 
 from .errors import SCRIPT_FILENAME
-from .names import DEFINE_DUNDERS, READ_DUNDERS, WRITE_DUNDERS, is_dunder, match_attr_problem, static_attr_problem
+from .names import SLOW_PUBLIC, DEFINE_DUNDERS, WRITE_DUNDERS, is_dunder, match_attr_problem, static_attr_problem
 
 GETATTR = "__pf_ga__"
+GET_PUBLIC = "__pf_gp__"
 WRITE = "__pf_wr__"
+WRITE_PUBLIC = "__pf_wp__"
 MATCHCLS = "__pf_mc__"
 NAMESPACE = "__pf_ns__"
 MAX_DEPTH = 100
@@ -146,7 +148,9 @@ class Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def import_name(self, name, node):
-        if self.import_denied(name):
+        # Under on_violation: raise, a denied import is a catchable runtime
+        # ImportBlockedError (scripts use `except ImportError` fallbacks).
+        if self.config.terminate and self.import_denied(name):
             self.add("import", f"import of '{name}' is not allowed", node)
 
     def import_denied(self, name):
@@ -244,12 +248,17 @@ class Rewriter(ast.NodeTransformer):
     def visit_Attribute(self, node):
         node = self.generic_visit(node)
         name = _mangle(self._classes[-1], node.attr)
+        public = not name.startswith("_") and name not in SLOW_PUBLIC
         if isinstance(node.ctx, ast.Load):
-            return ast.copy_location(_call(GETATTR, node.value, ast.Constant(name)), node)
+            helper = GET_PUBLIC if public else GETATTR
+            return ast.copy_location(_call(helper, node.value, ast.Constant(name)), node)
         args = [node.value, ast.Constant(name)]
         if id(node) in self._augtargets:
+            helper = WRITE
             args.append(ast.Constant(True))
-        node.value = ast.copy_location(_call(WRITE, *args), node.value)
+        else:
+            helper = WRITE_PUBLIC if public else WRITE
+        node.value = ast.copy_location(_call(helper, *args), node.value)
         return node
 
     def visit_Match(self, node):

@@ -59,8 +59,9 @@ class Unwinder:
     def _on_interrupt(self, signum, frame):
         if self._finished:
             return
-        self.terminate(TimeoutError("time limit exceeded"))
-        raise self.error()
+        exc = TimeoutError("time limit exceeded")
+        self.terminate(exc)
+        raise exc
 
     def _event(self, code, *args):
         if code.co_filename.startswith(_GUARD_DIR):

@@ -1,0 +1,81 @@
+/**
+ * Static analysis (`check()`, `pyfence check`): every finding at once, with
+ * line and column, nothing executed; no false positives on benign programs.
+ */
+import { deepEqual, equal, ok } from "assert";
+import { Sandbox } from "../src/sandbox.ts";
+import { hasSharedCorpus, loadAttacks, loadBenign, SHARED_CORPUS } from "./helpers/corpus.ts";
+
+Deno.test({
+  name: "static analysis",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const sandbox = new Sandbox({ policy: "default" });
+    const compute = new Sandbox({ policy: "compute" });
+    try {
+      await t.step("all findings at once, with line and column", async () => {
+        const code = [
+          "import json", //                     1 fine
+          "import os", //                       2 import
+          "from subprocess import run", //      3 import
+          "x = eval('1')", //                    4 dynamic code
+          "y = ().__class__.__base__", //        5 dunder attributes
+          "open('/etc/passwd')", //              6 fine statically (checked at run time)
+          "breakpoint()", //                     7 denied builtin
+        ].join("\n");
+        const r = await sandbox.check(code);
+        equal(r.ok, false);
+        const lines = [...new Set(r.findings.map((f) => f.line))].sort();
+        deepEqual(lines, [2, 3, 4, 5, 7], JSON.stringify(r.findings));
+        const byLine = (n: number) => r.findings.filter((f) => f.line === n);
+        equal(byLine(2)[0].kind, "import");
+        equal(byLine(2)[0].col, 0);
+        ok(byLine(5).some((f) => f.kind === "attribute" && /__class__|__base__/.test(f.detail)));
+      });
+      await t.step("nothing is executed", async () => {
+        const r = await sandbox.check("while True:\n    pass\n");
+        deepEqual(r, { ok: true, findings: [] });
+      });
+      await t.step("syntax errors are findings, not crashes", async () => {
+        const r = await sandbox.check("def f(:\n");
+        equal(r.ok, false);
+        equal(r.findings[0].kind, "syntax");
+        equal(r.findings[0].line, 1);
+      });
+      const corpus = await hasSharedCorpus();
+      await t.step({
+        name: "no false positives on the benign corpus (default and compute)",
+        ignore: !corpus,
+        fn: async () => {
+          for (const b of await loadBenign(new URL("benign/", SHARED_CORPUS))) {
+            deepEqual(await sandbox.check(b.code), { ok: true, findings: [] }, b.name);
+            deepEqual(await compute.check(b.code), { ok: true, findings: [] }, b.name);
+          }
+        },
+      });
+      await t.step({
+        name: "the corpus' import, builtins and introspection attacks are found",
+        ignore: !corpus,
+        fn: async () => {
+          const attacks = await loadAttacks(new URL("escapes/", SHARED_CORPUS));
+          const classes = new Set([
+            "import",
+            "builtins",
+            "introspection",
+            "frame-walk",
+            "js-bridge",
+          ]);
+          const missed: string[] = [];
+          for (const a of attacks.filter((a) => classes.has(a.className))) {
+            if ((await sandbox.check(a.code)).ok) missed.push(a.name);
+          }
+          deepEqual(missed, []);
+        },
+      });
+    } finally {
+      await sandbox.close();
+      await compute.close();
+    }
+  },
+});
