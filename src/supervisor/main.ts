@@ -89,7 +89,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean): Booted {
   });
   const boot: BootMessage = {
     wasm: assets.wasm,
-    stdlib: assets.stdlib,
+    stdlib: privateCopy(assets.stdlib)!,
     lock: assets.lock,
     snapshot: makeSnapshot ? undefined : privateCopy(assets.snapshot),
     guardFiles: assets.guardFiles,
@@ -107,7 +107,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean): Booted {
 
 // Structured-cloning the 31 MB snapshot costs hundreds of ms; a shared buffer
 // posts in under one. Each worker gets its own copy, so a compromised worker
-// can only scribble on the snapshot it has already booted from.
+// can only scribble on the bytes it has already booted from.
 function privateCopy(bytes?: Uint8Array): Uint8Array | undefined {
   if (!bytes) return undefined;
   const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));

@@ -17,7 +17,8 @@ export function fetchFromAssets(
 ): typeof fetch {
   return (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
-    if (url === STDLIB_URL) return Promise.resolve(new Response(stdlib as BodyInit));
+    // A Response body cannot read from shared memory: copy the posted bytes.
+    if (url === STDLIB_URL) return Promise.resolve(new Response(new Uint8Array(stdlib)));
     return realFetch(input, init);
   };
 }

@@ -19,6 +19,7 @@ from .output import Sink, streams
 from .stdlib import make_replacements
 from .unwind import Unwinder
 from .vfs import make_open
+from .web import web_modules
 
 __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
 
@@ -33,7 +34,7 @@ _GUARD_FRAMES = 30
 # through the same filtered proxies as any other module (extension point for
 # pyfence.web: build types.ModuleType("pyfence") and ("pyfence.web"), set
 # the submodule as an attribute of the package, return both).
-MODULE_FACTORIES = []
+MODULE_FACTORIES = [web_modules]
 
 
 def check(code, config_json):

@@ -12,6 +12,9 @@ import json
 import types
 from urllib.parse import urljoin, urlsplit
 
+# Taken at import time, before the guard removes `pyodide` from sys.modules.
+from pyodide.ffi import run_sync
+
 
 class NetworkError(OSError):
     """The request was allowed but failed (connection refused, bad response)."""
@@ -147,3 +150,18 @@ def make_web(run, fetch_sync):
         Response=Response,
         NetworkError=NetworkError,
     )
+
+
+def web_modules(run, host):
+    """The `pyfence` package and its `pyfence.web` module for one run
+    (a MODULE_FACTORIES entry)."""
+
+    def fetch_sync(method, url, headers_json, body_b64):
+        return str(run_sync(host.fetch(method, url, headers_json, body_b64)))
+
+    web = types.ModuleType("pyfence.web")
+    for name, value in vars(make_web(run, fetch_sync)).items():
+        setattr(web, name, value)
+    package = types.ModuleType("pyfence")
+    package.web = web
+    return {"pyfence": package, "pyfence.web": web}
