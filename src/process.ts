@@ -228,6 +228,7 @@ export class SandboxProcess {
     if (!pending) return;
     clearTimeout(pending.timer);
     this.#pending = undefined;
+    this.#warm = false;
     if (this.#alive) this.#child.unref();
     pending.resolve(done);
   }
@@ -248,7 +249,8 @@ export class SandboxProcess {
         if ("t" in message) {
           if (message.t === "ready") this.#readyResolve();
           else if (message.t === "exiting") this.#retiring = true;
-          else if (message.t === "warm") this.#warm = true;
+          // A boot that finished during a job was that job's worker.
+          else if (message.t === "warm") this.#warm = !this.#pending;
           else if (message.t === "fatal") this.#stderr += message.message;
           continue;
         }

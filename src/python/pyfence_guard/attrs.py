@@ -166,17 +166,6 @@ def make_guard(run, importer):
         except Denied as e:
             deny(str(e))
 
-    def get_public(obj, name):
-        """`obj.name` for a public name that needs no name check (chosen by
-        the rewriter): only the value is looked at."""
-        v = _real_getattr(obj, name)
-        if type(v) in _PLAIN:
-            return v
-        try:
-            return check_value(v, name)
-        except Denied as e:
-            deny(str(e))
-
     def write_public(obj, name):
         """Before a STORE/DELETE_ATTR of a public name: plain objects pass,
         classes, functions and modules take the full check."""
@@ -282,7 +271,7 @@ def make_guard(run, importer):
         return formatter.vformat(s, (), mapping)
 
     return types.SimpleNamespace(
-        ga=ga, write_check=write_check, get_public=get_public, write_public=write_public, lookup=lookup, checked=checked,
+        ga=ga, write_check=write_check, write_public=write_public, lookup=lookup, checked=checked,
         Denied=Denied, script_owned=script_owned, private_ok=private_ok,
         getattr=getattr_builtin, hasattr=hasattr_builtin, setattr=setattr_builtin,
         delattr=delattr_builtin, visible=visible, as_name=as_name,

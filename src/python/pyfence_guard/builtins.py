@@ -237,7 +237,6 @@ def make_builtins(run, guard, importer, open_):
     )
     d[transform.GETATTR] = guard.ga
     d[transform.WRITE] = guard.write_check
-    d[transform.GET_PUBLIC] = guard.get_public
     d[transform.WRITE_PUBLIC] = guard.write_public
     d[transform.MATCHCLS] = match_class
     d[transform.NAMESPACE] = types.SimpleNamespace
