@@ -13,6 +13,7 @@ import { runCommand } from "./cli/run.ts";
 import { checkCommand } from "./cli/check.ts";
 import { policyCommand } from "./cli/explain.ts";
 import { reportCommand } from "./cli/report.ts";
+import { cacheCommand } from "./cli/cache.ts";
 import { ExitCode } from "./exit_code.ts";
 import { PolicyError, UsageError } from "./errors.ts";
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   check: checkCommand,
   policy: policyCommand,
   report: reportCommand,
+  cache: cacheCommand,
 };
 
 /**

@@ -27,7 +27,16 @@ async function cli(args: string[], stdin?: string) {
 Deno.test("cli: --help names every command and the exit codes", async () => {
   const r = await cli(["--help"]);
   equal(r.code, 0);
-  for (const word of ["pyfence run", "pyfence check", "pyfence policy explain", "Exit codes"]) {
+  for (
+    const word of [
+      "pyfence run",
+      "pyfence check",
+      "pyfence policy explain",
+      "pyfence report",
+      "pyfence cache",
+      "Exit codes",
+    ]
+  ) {
     ok(r.stdout.includes(word), word);
   }
   const run = await cli(["run", "--help"]);
@@ -127,4 +136,45 @@ Deno.test("cli: check reports findings with line numbers and exits 3", async () 
   ok(result.findings.some((f: { line: number }) => f.line === 3));
   const clean = await cli(["check", "examples/hello.py"]);
   equal(clean.code, 0, clean.stdout + clean.stderr);
+});
+
+Deno.test("cli: --audit writes the trail and report summarises it", async () => {
+  const dir = await Deno.makeTempDir();
+  const trail = `${dir}/audit.jsonl`;
+  try {
+    const blocked = await cli(["run", "--audit", trail, "examples/blocked.py"]);
+    equal(blocked.code, 3);
+    const hello = await cli(["run", "--audit", trail, "examples/hello.py"]);
+    equal(hello.code, 0);
+    const events = (await Deno.readTextFile(trail)).trim().split("\n").map((l) => JSON.parse(l));
+    deepEqual(events.map((e) => e.type), [
+      "run.start",
+      "violation",
+      "run.end",
+      "run.start",
+      "run.end",
+    ]);
+    equal(events[1].violation.kind, "filesystem");
+    equal(events[0].codeSha256.length, 64);
+    const report = await cli(["report", "--json", trail]);
+    equal(report.code, 0, report.stderr);
+    const summary = JSON.parse(report.stdout);
+    equal(summary.runs, 2);
+    equal(summary.ok, 1);
+    deepEqual(summary.violationsByKind, { filesystem: 1 });
+    const missing = await cli(["report", `${dir}/none.jsonl`]);
+    equal(missing.code, 2);
+    match(missing.stderr, /cannot read/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: cache path names the snapshot directory", async () => {
+  const r = await cli(["cache", "path"]);
+  equal(r.code, 0);
+  match(r.stdout, /pyfence/);
+  const bad = await cli(["cache", "frob"]);
+  equal(bad.code, 2);
+  match(bad.stderr, /unknown action 'frob'/);
 });

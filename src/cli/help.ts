@@ -16,6 +16,7 @@ Usage:
   pyfence check [options] SCRIPT.py|-     static analysis only; nothing is executed
   pyfence policy explain [options]        show the exact permissions a policy grants
   pyfence report [--json] AUDIT.jsonl     security report over an audit trail
+  pyfence cache path|clear                where interpreter snapshots are cached; delete them
   pyfence help [COMMAND]                  show help for a command
 
 Run 'pyfence COMMAND --help' for a command's options.
@@ -72,6 +73,17 @@ and by origin, and the most frequent violations.
 
 Options:
   --json               print the report as JSON
+  -h, --help           show this help
+`,
+  cache: `Usage: pyfence cache path|clear
+
+Every sandbox boots from a memory snapshot of Pyodide with the guard and the
+policy's modules already imported. Snapshots are built on first use and cached
+in $PYFENCE_CACHE_DIR, or pyfence/ under the Deno cache directory, keyed by
+Pyodide version, guard sources and module set.
+
+  path                 print the cache directory
+  clear                delete every cached snapshot (the next run rebuilds)
   -h, --help           show this help
 `,
   policy: `Usage: pyfence policy explain [options]

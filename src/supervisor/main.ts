@@ -67,17 +67,34 @@ interface Booted {
   ready: Promise<void>;
 }
 
-function startWorker(assets: Assets, makeSnapshot: boolean): Booted {
+/** A worker created ahead of its boot message, and any error it hit meanwhile. */
+interface Pending {
+  worker: Worker;
+  error?: string;
+}
+
+function newWorker(): Pending {
   const worker = new Worker(init.workerUrl, {
     type: "module",
     deno: { permissions: init.permissions },
   } as WorkerOptions);
+  const pending: Pending = { worker };
   // Anything the worker posts on its global channel is ignored: the real
   // channel is a private port, out of reach of code that only finds `self`.
   worker.onmessage = () => {};
+  worker.onerror = (e) => {
+    e.preventDefault();
+    pending.error = e.message;
+  };
+  return pending;
+}
+
+function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker()): Booted {
+  const { worker } = pending;
   const channel = new MessageChannel();
   const interrupt = new SharedArrayBuffer(4);
   const ready = new Promise<void>((resolve, reject) => {
+    if (pending.error) reject(new Error(`worker failed to boot: ${pending.error}`));
     channel.port1.onmessage = (e) => {
       if (e.data?.t === "booted" || e.data?.t === "snapshot") resolve();
       else reject(new Error(`worker failed to boot: ${JSON.stringify(e.data).slice(0, 2000)}`));
@@ -115,8 +132,8 @@ function privateCopy(bytes?: Uint8Array): Uint8Array | undefined {
   return copy;
 }
 
-async function buildSnapshot(assets: Assets): Promise<void> {
-  const booted = startWorker(assets, true);
+async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
+  const booted = startWorker(assets, true, first);
   const bytes = await new Promise<Uint8Array>((resolve, reject) => {
     booted.port.onmessage = (e) => {
       if (e.data?.t === "snapshot" && e.data.bytes instanceof Uint8Array) resolve(e.data.bytes);
@@ -189,14 +206,14 @@ function runJob(booted: Booted, job: Job): Promise<void> {
   });
 }
 
-function startNext(assets: Assets): Booted {
-  const booted = startWorker(assets, false);
+function startNext(assets: Assets, pending?: Pending): Booted {
+  const booted = startWorker(assets, false, pending);
   booted.ready.then(() => send({ t: "warm" }), () => {});
   return booted;
 }
 
-async function serve(assets: Assets): Promise<void> {
-  let next = startNext(assets);
+async function serve(assets: Assets, first: Pending): Promise<void> {
+  let next = startNext(assets, first);
   await send({ t: "ready", python: assets.python });
   for await (const text of readLines(Deno.stdin.readable, MAX_COMMAND_BYTES)) {
     const command: HostCommand = JSON.parse(text);
@@ -223,9 +240,11 @@ async function serve(assets: Assets): Promise<void> {
 }
 
 try {
+  // The first worker loads its modules while the assets are read and compiled.
+  const first = newWorker();
   const assets = await loadAssets();
-  if (init.mode === "snapshot") await buildSnapshot(assets);
-  else await serve(assets);
+  if (init.mode === "snapshot") await buildSnapshot(assets, first);
+  else await serve(assets, first);
   await exitNow(0);
 } catch (err) {
   await send({ t: "fatal", message: String((err as Error)?.stack ?? err).slice(0, 60000) });

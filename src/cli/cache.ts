@@ -1,0 +1,44 @@
+/**
+ * `pyfence cache`: where the interpreter snapshots live, and clearing them
+ * (the next run rebuilds what it needs).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parse } from "./args.ts";
+import { cacheDir } from "../snapshot.ts";
+import { ExitCode } from "../exit_code.ts";
+import { UsageError } from "../errors.ts";
+
+/** Run `pyfence cache ...` with `args`; returns the exit code. */
+export async function cacheCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { positionals } = parse(rest, {});
+  if (positionals.length) throw new UsageError(positionals[0], "unexpected argument");
+  const dir = cacheDir();
+  if (action === "path") {
+    console.log(dir);
+    return ExitCode.Ok;
+  }
+  if (action !== "clear") {
+    throw new UsageError(
+      "cache",
+      action
+        ? `unknown action '${action}' (expected: path, clear)`
+        : "missing action (expected: path, clear)",
+    );
+  }
+  let removed = 0;
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && /^snapshot-[0-9a-f]+\.bin(\..*\.tmp)?$/.test(entry.name)) {
+        await Deno.remove(join(dir, entry.name));
+        removed++;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  console.log(`removed ${removed} snapshot(s) from ${dir}; the next run rebuilds what it needs`);
+  return ExitCode.Ok;
+}
