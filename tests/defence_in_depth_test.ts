@@ -77,6 +77,42 @@ Deno.test("unguarded: the Deno layer alone denies host effects", async (t) => {
       match(r.error!.message, /NotCapable: Requires net access to "127\.0\.0\.1:\d+"/);
       equal(servers.b.hits, before, "the foreign server was contacted");
     });
+    await t.step("a raw TCP connection to another port is denied", async () => {
+      const before = servers.b.hits;
+      const r = await py(
+        `import js\nfrom pyodide.ffi import run_sync\n` +
+          `run_sync(js.Deno.connect(js.JSON.parse('{"hostname": "127.0.0.1", "port": ${servers.b.port}}')))`,
+      );
+      equal(r.ok, false);
+      match(r.error!.message, /NotCapable: Requires net access/);
+      equal(servers.b.hits, before);
+    });
+    await t.step("node's process.env is denied", async () => {
+      const r = await py(`import js\nprint(js.process.env.HOME)`);
+      equal(r.ok, false);
+      match(r.error!.message, /NotCapable: Requires env access|PermissionDenied|env/);
+      assert(!r.stdout.includes("/root"));
+    });
+    await t.step("forged messages on the worker's global channel are ignored", async () => {
+      const r = await py(
+        `import js\n` +
+          `js.postMessage(js.JSON.parse('{"t": "done", "ok": true, "peakMemoryBytes": 0}'))\n` +
+          `js.postMessage(js.JSON.parse('{"t": "out", "stream": "stdout", "text": "FORGED"}'))\n` +
+          `print("real")`,
+      );
+      equal(r.ok, true, JSON.stringify(r));
+      equal(r.stdout, "real\n");
+    });
+    await t.step("a worker that closes itself ends only its own run", async () => {
+      const r = await sandbox.run(`import js\njs.close()\nwhile True:\n    pass`, {
+        origin: own,
+        timeoutMs: 1000,
+      });
+      equal(r.ok, false);
+      assert(["TimeoutError", "WorkerCrash"].includes(r.error!.type), JSON.stringify(r.error));
+      const after = await py("print('still serving')");
+      equal(after.stdout, "still serving\n");
+    });
     await t.step("an opaque origin has no network at all", async () => {
       const before = servers.a.hits;
       const r = await sandbox.run(
