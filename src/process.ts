@@ -98,6 +98,7 @@ interface Pending {
   onEvent: (event: WorkerEvent) => void;
   resolve: (done: DoneEvent) => void;
   timer?: ReturnType<typeof setTimeout>;
+  started?: boolean;
 }
 
 /** A live sandbox process that runs one job at a time. */
@@ -261,6 +262,9 @@ export class SandboxProcess {
           this.#settle(event);
         } else {
           if (event.t === "started") {
+            // The supervisor relays one start per job; anything more is ignored.
+            if (pending.started) continue;
+            pending.started = true;
             clearTimeout(pending.timer);
             pending.timer = setTimeout(
               () => this.#backstop(),

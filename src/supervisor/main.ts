@@ -149,6 +149,7 @@ function runJob(booted: Booted, job: Job): Promise<void> {
   const { worker, port, interrupt } = booted;
   return new Promise((resolve) => {
     let finished = false;
+    let started = false;
     let outputBytes = 0;
     const timers: ReturnType<typeof setTimeout>[] = [];
     const finish = async (event: Extract<WorkerEvent, { t: "done" }>, exit: boolean) => {
@@ -171,6 +172,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       if (!event) return crash("WorkerCrash", "the worker sent a malformed message", true);
       switch (event.t) {
         case "started":
+          // Only the first start counts: a worker that re-announces its start
+          // must not be able to move its own deadline.
+          if (started) return;
+          started = true;
           timers.push(setTimeout(() => {
             Atomics.store(interrupt, 0, 2);
             timers.push(setTimeout(
