@@ -184,13 +184,24 @@ export class Sandbox {
     return recorder.finish(done);
   }
 
-  /** Statically analyse `code` under the policy, without running it. */
+  /**
+   * Statically analyse `code` under the policy, without running it. Like
+   * `run()`, it never throws for anything in the script: a script that
+   * breaks the analysis itself is reported as a finding of kind `error`.
+   */
   async check(code: string, options: SandboxRunOptions = {}): Promise<CheckResult> {
     const { map, spec } = await this.#prepare(options);
+    const size = new TextEncoder().encode(code).length;
+    if (size > map.limits.codeBytes) {
+      const detail = `the script is ${size} bytes; the limit is ${map.limits.codeBytes}`;
+      return { ok: false, findings: [{ kind: "size", detail }] };
+    }
     const done = await this.#job(spec, this.#makeJob("check", code, map), () => {});
     if (!done.ok || !done.findings) {
-      const why = done.error ? `${done.error.type}: ${done.error.message}` : "no findings returned";
-      throw new Error(`static analysis failed: ${why}`);
+      const detail = done.error
+        ? `${done.error.type}: ${done.error.message}`
+        : "the analysis returned nothing";
+      return { ok: false, findings: [{ kind: "error", detail }] };
     }
     return { ok: done.findings.length === 0, findings: done.findings };
   }

@@ -79,3 +79,23 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "static analysis never throws for the script: oversize and parser bombs are findings",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const sandbox = new Sandbox({ policy: "strict" });
+    try {
+      const limit = (await sandbox.policy()).limits.code_bytes;
+      const big = await sandbox.check("x = 1\n".repeat(limit / 6 + 1));
+      equal(big.ok, false);
+      equal(big.findings[0].kind, "size");
+      const deep = await sandbox.check("(".repeat(30_000) + ")".repeat(30_000));
+      equal(deep.ok, false);
+      equal(deep.findings[0].kind, "syntax", JSON.stringify(deep.findings));
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
