@@ -3,9 +3,9 @@
  * format as the shared corpus): every technique runs under default.yaml and
  * must be contained; bombs must hit their limit.
  */
-import { ok } from "assert";
+import { deepEqual, equal, ok } from "assert";
 import { Sandbox } from "../src/sandbox.ts";
-import { eachLimited, loadAttacks } from "./helpers/corpus.ts";
+import { eachLimited, loadAttacks, loadBenign } from "./helpers/corpus.ts";
 import { assertContained } from "./helpers/expect.ts";
 
 const attacks = await loadAttacks(new URL("./attacks/", import.meta.url));
@@ -28,6 +28,32 @@ Deno.test({
       });
       for (const a of attacks) {
         await t.step(`${a.className}: ${a.name}`, () => assertContained(a, results.get(a.name)!));
+      }
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
+
+// The virtual files the programs under tests/benign/ read.
+const FILES = { "data.txt": "hello\nworld\n", "d/x.bin": new Uint8Array([0, 1, 2]) };
+
+Deno.test({
+  name: "the project's own benign programs print exactly their .out, with no findings",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const programs = await loadBenign(new URL("./benign/", import.meta.url));
+    ok(programs.length > 0, "no programs under tests/benign/");
+    const sandbox = new Sandbox({ policy: "default" });
+    try {
+      for (const b of programs) {
+        await t.step(b.name, async () => {
+          const r = await sandbox.run(b.code, { origin: "https://app.example", files: FILES });
+          equal(r.error, undefined, `${b.name}: ${JSON.stringify(r.error)}`);
+          equal(r.stdout, b.stdout);
+          deepEqual(await sandbox.check(b.code), { ok: true, findings: [] });
+        });
       }
     } finally {
       await sandbox.close();
