@@ -25,10 +25,14 @@ export const WORKER_URL: URL = new URL("./worker/boot.ts", import.meta.url);
 /** The project's deno.json (its import map is needed by the sandbox process). */
 export const CONFIG_URL: URL = new URL("../deno.json", import.meta.url);
 
-/** The Python version inside Pyodide, read from its lock file. */
-export async function pythonVersion(): Promise<string> {
-  const lock = JSON.parse(await Deno.readTextFile(new URL("pyodide-lock.json", PYODIDE_DIR)));
-  return String(lock.info.python);
+let python: Promise<string> | undefined;
+
+/** The Python version inside Pyodide, read once from its lock file. */
+export function pythonVersion(): Promise<string> {
+  python ??= Deno.readTextFile(new URL("pyodide-lock.json", PYODIDE_DIR)).then((text) =>
+    String(JSON.parse(text).info.python)
+  );
+  return python;
 }
 
 /** The guard's sources, by file name, for hashing. */

@@ -62,11 +62,6 @@ export class RunRecorder {
     }
   }
 
-  /** Record a violation found by the host itself (static check, code size). */
-  hostViolation(kind: Violation["kind"], detail: string, line?: number): void {
-    this.accept({ t: "violation", kind, detail, ...(line === undefined ? {} : { line }) });
-  }
-
   #elapsed(): number {
     return this.#startedAt === undefined ? 0 : performance.now() - this.#startedAt;
   }

@@ -61,6 +61,16 @@ export interface CheckResult {
 
 let jobCounter = 0;
 
+function byteLength(code: string): number {
+  return new TextEncoder().encode(code).length;
+}
+
+/** Why a script of `size` bytes may not run under `map`, if it may not. */
+function sizeProblem(size: number, map: PermissionMap): string | undefined {
+  const limit = map.limits.codeBytes;
+  return size > limit ? `the script is ${size} bytes; the limit is ${limit}` : undefined;
+}
+
 /**
  * A reusable sandbox: one policy, warm interpreters, a fresh interpreter for
  * every run.
@@ -134,7 +144,7 @@ export class Sandbox {
       onViolation: (violation) =>
         audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
     });
-    const size = new TextEncoder().encode(code).length;
+    const size = byteLength(code);
     audit({
       type: "run.start",
       ts: new Date().toISOString(),
@@ -165,14 +175,12 @@ export class Sandbox {
     spec: ProcessSpec,
     recorder: RunRecorder,
   ): Promise<RunResult> {
-    if (size > map.limits.codeBytes) {
+    const tooLarge = sizeProblem(size, map);
+    if (tooLarge) {
       return recorder.finish({
         t: "done",
         ok: false,
-        error: {
-          type: "CodeSizeError",
-          message: `the script is ${size} bytes; the limit is ${map.limits.codeBytes}`,
-        },
+        error: { type: "CodeSizeError", message: tooLarge },
         peakMemoryBytes: 0,
       });
     }
@@ -191,11 +199,8 @@ export class Sandbox {
    */
   async check(code: string, options: SandboxRunOptions = {}): Promise<CheckResult> {
     const { map, spec } = await this.#prepare(options);
-    const size = new TextEncoder().encode(code).length;
-    if (size > map.limits.codeBytes) {
-      const detail = `the script is ${size} bytes; the limit is ${map.limits.codeBytes}`;
-      return { ok: false, findings: [{ kind: "size", detail }] };
-    }
+    const tooLarge = sizeProblem(byteLength(code), map);
+    if (tooLarge) return { ok: false, findings: [{ kind: "size", detail: tooLarge }] };
     const done = await this.#job(spec, this.#makeJob("check", code, map), () => {});
     if (!done.ok || !done.findings) {
       const detail = done.error

@@ -4,15 +4,7 @@
 import { equal, ok } from "assert";
 import type { RunResult } from "../../src/result.ts";
 import type { Attack } from "./corpus.ts";
-
-/** Error types that mean a resource limit stopped the script. */
-export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
-  "TimeoutError",
-  "MemoryError",
-  "RecursionError",
-  "OutputLimitError",
-  "CodeSizeError",
-]);
+import { LIMIT_ERRORS } from "../../src/exit_code.ts";
 
 /**
  * What a contained attack must look like: never `ESCAPED`; a bomb ends in its
