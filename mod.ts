@@ -14,21 +14,34 @@
  *
  * @module
  */
-export { run, shutdown } from "./src/run.ts";
+export { run, shutdown } from "./src/host/run.ts";
 export {
   type CheckResult,
   Sandbox,
   type SandboxOptions,
   type SandboxRunOptions,
   type SandboxStats,
-} from "./src/sandbox.ts";
-export type { Files, RunOptions } from "./src/options.ts";
-export type { Finding, RunError, RunResult, Violation, ViolationKind } from "./src/result.ts";
+} from "./src/host/sandbox.ts";
+export type { Files, RunOptions } from "./src/host/options.ts";
+export {
+  type Finding,
+  LIMIT_ERRORS,
+  type RunError,
+  type RunResult,
+  type Violation,
+  VIOLATION_KINDS,
+  type ViolationKind,
+} from "./src/protocol/result.ts";
 export { PolicyError, UsageError } from "./src/errors.ts";
-export { type AuditEvent, type AuditSink, jsonlAuditSink } from "./src/audit.ts";
+export { type AuditEvent, type AuditSink, jsonlAuditSink } from "./src/audit/trail.ts";
 export { builtinPolicyNames, loadPolicy, type LoadPolicyOptions } from "./src/policy/load.ts";
 export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
-export { type OpaqueOrigin, type Origin, parseOrigin, type TupleOrigin } from "./src/origin.ts";
+export {
+  type OpaqueOrigin,
+  type Origin,
+  parseOrigin,
+  type TupleOrigin,
+} from "./src/capabilities/origin.ts";
 export {
   explain,
   type ExplainRow,
@@ -38,5 +51,5 @@ export {
   permissionsFor,
   renderExplanation,
   type WorkerPermissions,
-} from "./src/permissions.ts";
-export type { GuardConfig, VirtualFile } from "./src/guard_config.ts";
+} from "./src/capabilities/permissions.ts";
+export type { GuardConfig, VirtualFile } from "./src/capabilities/guard_config.ts";

@@ -13,13 +13,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { GRACE_MS, sandboxFlags, spawnSandbox } from "../src/process.ts";
-import { ensureSnapshot } from "../src/snapshot.ts";
+import { GRACE_MS, sandboxFlags, spawnSandbox } from "../src/host/process.ts";
+import { ensureSnapshot } from "../src/host/snapshot.ts";
 import { loadPolicy } from "../src/policy/load.ts";
-import { permissionsFor } from "../src/permissions.ts";
-import { parseOrigin } from "../src/origin.ts";
-import { GUARD_DIR, PYODIDE_DIR, WORKER_URL } from "../src/assets.ts";
-import { readLines } from "../src/lines.ts";
+import { permissionsFor } from "../src/capabilities/permissions.ts";
+import { parseOrigin } from "../src/capabilities/origin.ts";
+import { GUARD_DIR, PYODIDE_DIR, WORKER_URL } from "../src/host/assets.ts";
+import { readLines } from "../src/protocol/lines.ts";
 import { fmt, median, table } from "./stats.ts";
 import type { ProfileBoot } from "./profile_worker.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { Sandbox } from "../mod.ts";
-import { unguardedForTests } from "../src/internal.ts";
+import { unguardedForTests } from "../src/host/internal.ts";
 
 /** The one-line program every latency figure runs. */
 export const SMALL_CODE = "print(sum(range(1000)))";

@@ -4,7 +4,7 @@
  * must be contained; bombs must hit their limit.
  */
 import { deepEqual, equal, ok } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 import { eachLimited, loadAttacks, loadBenign } from "./helpers/corpus.ts";
 import { assertContained } from "./helpers/expect.ts";
 

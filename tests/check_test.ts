@@ -3,7 +3,7 @@
  * line and column, nothing executed; no false positives on benign programs.
  */
 import { deepEqual, equal, ok } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 import { hasSharedCorpus, loadAttacks, loadBenign, SHARED_CORPUS } from "./helpers/corpus.ts";
 
 Deno.test({

@@ -3,7 +3,7 @@
  */
 import { deepEqual, equal, match, ok } from "assert";
 
-const CLI = new URL("../src/cli.ts", import.meta.url).pathname;
+const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const ROOT = new URL("../", import.meta.url).pathname;
 
 async function cli(args: string[], stdin?: string) {

@@ -4,7 +4,7 @@
  * limit), and every benign program must print exactly its `.out`.
  */
 import { equal } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 import {
   eachLimited,
   hasSharedCorpus,

@@ -4,8 +4,8 @@
  * network, while the script's own origin stays reachable.
  */
 import { equal, match, ok as assert } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
-import { unguardedForTests } from "../src/internal.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
+import { unguardedForTests } from "../src/host/internal.ts";
 import { startServers } from "./helpers/servers.ts";
 
 const SECRET = "pyfence-secret-" + crypto.randomUUID();

@@ -4,7 +4,7 @@
  * Each ends in its limit error while the host stays healthy.
  */
 import { equal, match, ok } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 import { cpuSeconds } from "./helpers/procfs.ts";
 
 const TIMEOUT = 1500;

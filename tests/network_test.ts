@@ -4,7 +4,7 @@
  * Access-Control-Allow-Origin); origin null has no network at all.
  */
 import { equal, match, ok } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 import { startServers } from "./helpers/servers.ts";
 
 Deno.test({

@@ -9,7 +9,7 @@ import {
   sameOrigin,
   serializeOrigin,
   type TupleOrigin,
-} from "../src/origin.ts";
+} from "../src/capabilities/origin.ts";
 
 function tuple(o: Origin): TupleOrigin {
   assert.equal(o.kind, "tuple");

@@ -1,13 +1,13 @@
 import assert from "assert";
 import { UsageError } from "../src/errors.ts";
-import { parseOrigin } from "../src/origin.ts";
+import { parseOrigin } from "../src/capabilities/origin.ts";
 import {
   explain,
   normalizeFileName,
   permissionsFor,
   renderExplanation,
   virtualFiles,
-} from "../src/permissions.ts";
+} from "../src/capabilities/permissions.ts";
 import { loadPolicy, validatePolicy } from "../src/policy/load.ts";
 import { tighten } from "../src/policy/merge.ts";
 

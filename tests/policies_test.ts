@@ -4,7 +4,7 @@
  * benign corpus runs unchanged under `compute` as under `default`.
  */
 import { deepEqual, equal, match, ok, rejects } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 import { loadPolicy } from "../src/policy/load.ts";
 import { PolicyError } from "../src/errors.ts";
 import { hasSharedCorpus, loadBenign, SHARED_CORPUS } from "./helpers/corpus.ts";

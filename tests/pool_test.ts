@@ -3,7 +3,7 @@
  * a replacement process after a kill, and nothing left behind by close().
  */
 import { equal, ok } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 
 function alive(pid: number): boolean {
   try {

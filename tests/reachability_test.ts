@@ -6,8 +6,8 @@
  * real objects (guard off), for every module any built-in policy allows.
  */
 import { deepEqual, ok } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
-import { unguardedForTests } from "../src/internal.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
+import { unguardedForTests } from "../src/host/internal.ts";
 import { loadPolicy } from "../src/policy/load.ts";
 
 const AUDIT = await Deno.readTextFile(new URL("./helpers/reachability.py", import.meta.url));

@@ -5,7 +5,7 @@
  * script even when it catches them.
  */
 import { deepEqual, equal, match, ok } from "assert";
-import { Sandbox } from "../src/sandbox.ts";
+import { Sandbox } from "../src/host/sandbox.ts";
 
 import { loadPolicy } from "../src/policy/load.ts";
 

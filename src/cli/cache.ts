@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import { parse } from "./args.ts";
-import { cacheDir } from "../snapshot.ts";
-import { ExitCode } from "../exit_code.ts";
+import { cacheDir } from "../host/snapshot.ts";
+import { ExitCode } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
 
 /** Run `pyfence cache ...` with `args`; returns the exit code. */

@@ -5,8 +5,8 @@
  */
 import { parse } from "./args.ts";
 import { readScript } from "./script.ts";
-import { Sandbox } from "../sandbox.ts";
-import { ExitCode } from "../exit_code.ts";
+import { Sandbox } from "../host/sandbox.ts";
+import { ExitCode } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
 
 /** Run `pyfence check` with `args`; returns the exit code. */

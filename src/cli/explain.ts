@@ -5,10 +5,10 @@
  */
 import { parse } from "./args.ts";
 import { loadPolicy } from "../policy/load.ts";
-import { parseOrigin } from "../origin.ts";
-import { explain, permissionsFor, renderExplanation } from "../permissions.ts";
-import { sandboxFlags } from "../process.ts";
-import { ExitCode } from "../exit_code.ts";
+import { parseOrigin } from "../capabilities/origin.ts";
+import { explain, permissionsFor, renderExplanation } from "../capabilities/permissions.ts";
+import { sandboxFlags } from "../host/process.ts";
+import { ExitCode } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
 
 /** Run `pyfence policy ...` with `args`; returns the exit code. */

@@ -4,8 +4,8 @@
  * @module
  */
 import { parse } from "./args.ts";
-import { renderReport, summarizeAudit } from "../report.ts";
-import { ExitCode } from "../exit_code.ts";
+import { renderReport, summarizeAudit } from "../audit/report.ts";
+import { ExitCode } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
 
 /** Run `pyfence report` with `args`; returns the exit code. */

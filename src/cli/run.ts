@@ -5,12 +5,12 @@
  */
 import { parse, positiveInt } from "./args.ts";
 import { readScript } from "./script.ts";
-import { Sandbox } from "../sandbox.ts";
-import type { Files } from "../options.ts";
-import type { RunResult } from "../result.ts";
-import { exitCodeOf } from "../exit_code.ts";
+import { Sandbox } from "../host/sandbox.ts";
+import type { Files } from "../host/options.ts";
+import type { RunResult } from "../protocol/result.ts";
+import { exitCodeOf } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
-import { jsonlAuditSink } from "../audit.ts";
+import { jsonlAuditSink } from "../audit/trail.ts";
 
 const encoder = new TextEncoder();
 

@@ -30,9 +30,9 @@
  */
 import { z } from "zod";
 import { UsageError } from "../errors.ts";
-import { parseOrigin } from "../origin.ts";
+import { parseOrigin } from "../capabilities/origin.ts";
 import { parsePythonRange } from "./python_range.ts";
-import type { MemberRule } from "../guard_config.ts";
+import type { MemberRule } from "../capabilities/guard_config.ts";
 
 /** Member control of one module (the same type the guard receives). */
 export type { MemberRule };

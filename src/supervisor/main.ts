@@ -8,10 +8,16 @@
  *
  * @module
  */
-import { type HostCommand, type Job, parseWorkerEvent, type WorkerEvent } from "../protocol.ts";
-import { readLines } from "../lines.ts";
-import type { SupervisorInit } from "./init.ts";
-import type { BootMessage } from "../worker/boot.ts";
+import {
+  type DoneEvent,
+  type HostCommand,
+  type Job,
+  parseWorkerEvent,
+} from "../protocol/messages.ts";
+import { crashDone } from "../protocol/crash.ts";
+import { readLines } from "../protocol/lines.ts";
+import type { SupervisorInit } from "../protocol/supervisor_init.ts";
+import type { BootMessage } from "../protocol/boot.ts";
 
 const MAX_COMMAND_BYTES = 512 * 1024 * 1024;
 const init: SupervisorInit = JSON.parse(Deno.args[0]);
@@ -152,7 +158,7 @@ function runJob(booted: Booted, job: Job): Promise<void> {
     let started = false;
     let outputBytes = 0;
     const timers: ReturnType<typeof setTimeout>[] = [];
-    const finish = async (event: Extract<WorkerEvent, { t: "done" }>, exit: boolean) => {
+    const finish = async (event: DoneEvent, exit: boolean) => {
       if (finished) return;
       finished = true;
       timers.forEach(clearTimeout);
@@ -165,7 +171,7 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       resolve();
     };
     const crash = (type: string, message: string, exit: boolean) =>
-      finish({ t: "done", ok: false, error: { type, message }, peakMemoryBytes: 0 }, exit);
+      finish(crashDone(type, message), exit);
 
     port.onmessage = (e) => {
       const event = parseWorkerEvent(e.data);
@@ -224,12 +230,7 @@ async function serve(assets: Assets, first: Pending): Promise<void> {
     } catch (err) {
       await send({
         id: command.job.id,
-        event: {
-          t: "done",
-          ok: false,
-          error: { type: "WorkerCrash", message: String(err).slice(0, 4000) },
-          peakMemoryBytes: 0,
-        },
+        event: crashDone("WorkerCrash", String(err).slice(0, 4000)),
       });
       await exitNow(1);
     }

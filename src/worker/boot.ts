@@ -10,26 +10,12 @@
  */
 import { loadPyodide, type PyodideAPI } from "pyodide";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
-import type { Job } from "../protocol.ts";
+import type { Job } from "../protocol/messages.ts";
+import { crashDone } from "../protocol/crash.ts";
+import type { BootMessage } from "../protocol/boot.ts";
 import { capMemory } from "./memory.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
 import { makeWebFetch, WebError } from "./web.ts";
-
-/** What the sandbox process posts to a new worker. */
-export interface BootMessage {
-  wasm: WebAssembly.Module;
-  stdlib: Uint8Array;
-  lock: string;
-  snapshot?: Uint8Array;
-  guardFiles: Record<string, string>;
-  preload: string[];
-  port: MessagePort;
-  interrupt: SharedArrayBuffer;
-  /** Test-only: run the script with no Python guard at all. */
-  unguarded: boolean;
-  /** Build a memory snapshot instead of waiting for a job. */
-  makeSnapshot: boolean;
-}
 
 // Pyodide starts an eager read of its wasm file even when we instantiate the
 // posted module; that read is denied (no read permission) and unused.
@@ -40,12 +26,9 @@ addEventListener("unhandledrejection", (e) => {
 self.onmessage = (e: MessageEvent<BootMessage>) => {
   self.onmessage = null;
   boot(e.data).catch((err) => {
-    e.data.port?.postMessage({
-      t: "done",
-      ok: false,
-      error: { type: "WorkerCrash", message: `boot failed: ${String(err).slice(0, 2000)}` },
-      peakMemoryBytes: 0,
-    });
+    e.data.port?.postMessage(
+      crashDone("WorkerCrash", `boot failed: ${String(err).slice(0, 2000)}`),
+    );
   });
 };
 

@@ -2,9 +2,9 @@
  * Assertions about run results, shared by the attack and corpus tests.
  */
 import { equal, ok } from "assert";
-import type { RunResult } from "../../src/result.ts";
+import type { RunResult } from "../../src/protocol/result.ts";
 import type { Attack } from "./corpus.ts";
-import { LIMIT_ERRORS } from "../../src/exit_code.ts";
+import { LIMIT_ERRORS } from "../../src/protocol/result.ts";
 
 /**
  * What a contained attack must look like: never `ESCAPED`; a bomb ends in its

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AuditEvent } from "./audit.ts";
+import type { AuditEvent } from "./trail.ts";
 
 /** A summary of audit events. */
 export interface SecurityReport {

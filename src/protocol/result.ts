@@ -5,17 +5,40 @@
  * @module
  */
 
-/** The kinds of capability a violation can concern. */
-export type ViolationKind =
-  | "import"
-  | "builtin"
-  | "attribute"
-  | "filesystem"
-  | "network"
-  | "websocket"
-  | "storage"
-  | "bridge"
-  | "static";
+/** The kinds of capability a violation can concern (declared once; the protocol validates against it). */
+export const VIOLATION_KINDS: readonly [
+  "import",
+  "builtin",
+  "attribute",
+  "filesystem",
+  "network",
+  "websocket",
+  "storage",
+  "bridge",
+  "static",
+] = [
+  "import",
+  "builtin",
+  "attribute",
+  "filesystem",
+  "network",
+  "websocket",
+  "storage",
+  "bridge",
+  "static",
+] as const;
+
+/** One of {@link VIOLATION_KINDS}. */
+export type ViolationKind = typeof VIOLATION_KINDS[number];
+
+/** Error types that mean a resource limit ended the run. */
+export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
+  "TimeoutError",
+  "MemoryError",
+  "OutputLimitError",
+  "RecursionError",
+  "CodeSizeError",
+]);
 
 /** One attempt by a script to use something its policy does not grant. */
 export interface Violation {

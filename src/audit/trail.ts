@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { RunResult, Violation } from "./result.ts";
+import type { RunResult, Violation } from "../protocol/result.ts";
 
 /** One audit event. */
 export type AuditEvent =

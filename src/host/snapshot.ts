@@ -9,8 +9,8 @@
 import { join } from "node:path";
 import { GUARD_DIR, guardSources, PYODIDE_DIR, PYODIDE_VERSION, WORKER_URL } from "./assets.ts";
 import { spawnSandbox } from "./process.ts";
-import { readLines } from "./lines.ts";
-import { parseSandboxLine } from "./protocol.ts";
+import { readLines } from "../protocol/lines.ts";
+import { parseSandboxLine } from "../protocol/messages.ts";
 
 /**
  * The directory snapshots are cached in: `$PYFENCE_CACHE_DIR`, else

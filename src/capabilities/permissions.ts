@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
-import type { Files } from "./options.ts";
+import type { Files } from "../host/options.ts";
 import { netDescriptor, type Origin, parseOrigin } from "./origin.ts";
-import type { Policy } from "./policy/schema.ts";
+import type { Policy } from "../policy/schema.ts";
 
 /**
  * Exactly the object passed as `new Worker(url, { deno: { permissions } })`.
@@ -151,7 +151,7 @@ export function virtualFiles(files: Files = {}): Record<string, VirtualFile> {
  *
  * @example
  * ```ts
- * import { loadPolicy } from "./policy/load.ts";
+ * import { loadPolicy } from "../policy/load.ts";
  * import { parseOrigin } from "./origin.ts";
  * import { permissionsFor } from "./permissions.ts";
  * const map = permissionsFor(await loadPolicy("default"), parseOrigin("https://a.example"));
@@ -266,7 +266,7 @@ function list(items: readonly string[]): string {
  *
  * @example
  * ```ts
- * import { loadPolicy } from "./policy/load.ts";
+ * import { loadPolicy } from "../policy/load.ts";
  * import { parseOrigin } from "./origin.ts";
  * import { explain, permissionsFor, renderExplanation } from "./permissions.ts";
  * const map = permissionsFor(await loadPolicy("default"), parseOrigin("https://a.example"));
@@ -389,7 +389,7 @@ function wrap(text: string, width: number): string[] {
  * @example
  * ```ts
  * import { explain, permissionsFor, renderExplanation } from "./permissions.ts";
- * import { validatePolicy } from "./policy/load.ts";
+ * import { validatePolicy } from "../policy/load.ts";
  * import { parseOrigin } from "./origin.ts";
  * const map = permissionsFor(validatePolicy({ version: 1 }), parseOrigin());
  * console.log(renderExplanation(explain(map), 100));

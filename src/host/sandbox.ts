@@ -5,24 +5,31 @@
  *
  * @module
  */
-import { loadPolicy } from "./policy/load.ts";
-import type { Policy } from "./policy/schema.ts";
-import { tighten } from "./policy/merge.ts";
-import { pythonSatisfies } from "./policy/python_range.ts";
-import { parseOrigin } from "./origin.ts";
-import { type PermissionMap, permissionsFor } from "./permissions.ts";
+import { loadPolicy } from "../policy/load.ts";
+import type { Policy } from "../policy/schema.ts";
+import { tighten } from "../policy/merge.ts";
+import { pythonSatisfies } from "../policy/python_range.ts";
+import { parseOrigin } from "../capabilities/origin.ts";
+import { type PermissionMap, permissionsFor } from "../capabilities/permissions.ts";
 import { ProcessPool } from "./pool.ts";
-import type { DoneEvent, ProcessSpec } from "./process.ts";
+import type { ProcessSpec } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot } from "./snapshot.ts";
 import { pythonVersion } from "./assets.ts";
-import type { Job, WorkerEvent } from "./protocol.ts";
+import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
+import { crashDone } from "../protocol/crash.ts";
 import type { RunOptions } from "./options.ts";
-import type { Finding, RunResult } from "./result.ts";
-import { PolicyError, UsageError } from "./errors.ts";
+import type { Finding, RunResult } from "../protocol/result.ts";
+import { PolicyError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
-import { LIMIT_ERRORS } from "./exit_code.ts";
-import { type AuditEvent, type AuditSink, endEvent, jsonlAuditSink, sha256Hex } from "./audit.ts";
+import { LIMIT_ERRORS } from "../protocol/result.ts";
+import {
+  type AuditEvent,
+  type AuditSink,
+  endEvent,
+  jsonlAuditSink,
+  sha256Hex,
+} from "../audit/trail.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -177,12 +184,7 @@ export class Sandbox {
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
-      return recorder.finish({
-        t: "done",
-        ok: false,
-        error: { type: "CodeSizeError", message: tooLarge },
-        peakMemoryBytes: 0,
-      });
+      return recorder.finish(crashDone("CodeSizeError", tooLarge));
     }
     const done = await this.#job(
       spec,

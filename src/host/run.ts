@@ -6,7 +6,7 @@
  */
 import { Sandbox } from "./sandbox.ts";
 import type { RunOptions } from "./options.ts";
-import type { RunResult } from "./result.ts";
+import type { RunResult } from "../protocol/result.ts";
 
 const sandboxes = new Map<string, Sandbox>();
 

@@ -8,14 +8,14 @@
  *
  * @module
  */
-import { HELP } from "./cli/help.ts";
-import { runCommand } from "./cli/run.ts";
-import { checkCommand } from "./cli/check.ts";
-import { policyCommand } from "./cli/explain.ts";
-import { reportCommand } from "./cli/report.ts";
-import { cacheCommand } from "./cli/cache.ts";
+import { HELP } from "./help.ts";
+import { runCommand } from "./run.ts";
+import { checkCommand } from "./check.ts";
+import { policyCommand } from "./explain.ts";
+import { reportCommand } from "./report.ts";
+import { cacheCommand } from "./cache.ts";
 import { ExitCode } from "./exit_code.ts";
-import { PolicyError, UsageError } from "./errors.ts";
+import { PolicyError, UsageError } from "../errors.ts";
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,

@@ -14,16 +14,16 @@ export const PYODIDE_VERSION: string = version;
 export const PYODIDE_DIR: URL = new URL("./", import.meta.resolve("pyodide"));
 
 /** Directory URL of the Python guard package. */
-export const GUARD_DIR: URL = new URL("./python/pyfence_guard/", import.meta.url);
+export const GUARD_DIR: URL = new URL("../python/pyfence_guard/", import.meta.url);
 
 /** The sandbox process's entry module. */
-export const SUPERVISOR_URL: URL = new URL("./supervisor/main.ts", import.meta.url);
+export const SUPERVISOR_URL: URL = new URL("../supervisor/main.ts", import.meta.url);
 
 /** The worker's entry module. */
-export const WORKER_URL: URL = new URL("./worker/boot.ts", import.meta.url);
+export const WORKER_URL: URL = new URL("../worker/boot.ts", import.meta.url);
 
 /** The project's deno.json (its import map is needed by the sandbox process). */
-export const CONFIG_URL: URL = new URL("../deno.json", import.meta.url);
+export const CONFIG_URL: URL = new URL("../../deno.json", import.meta.url);
 
 let python: Promise<string> | undefined;
 

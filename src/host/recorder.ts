@@ -6,9 +6,9 @@
  *
  * @module
  */
-import type { RunError, RunResult, Violation } from "./result.ts";
-import type { WorkerEvent } from "./protocol.ts";
-import type { DoneEvent } from "./process.ts";
+import type { RunError, RunResult, Violation } from "../protocol/result.ts";
+import type { WorkerEvent } from "../protocol/messages.ts";
+import type { DoneEvent } from "../protocol/messages.ts";
 
 /** How a run is recorded. */
 export interface RecorderOptions {

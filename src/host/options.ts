@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Policy } from "./policy/schema.ts";
+import type { Policy } from "../policy/schema.ts";
 
 /** The read-only files a script may `open()`: text, or bytes for binary. */
 export type Files = Record<string, string | Uint8Array>;

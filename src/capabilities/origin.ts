@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../errors.ts";
 
 /** The opaque origin (`null`): no network, no storage. */
 export interface OpaqueOrigin {

@@ -7,20 +7,19 @@
  * @module
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { readLines } from "./lines.ts";
+import { readLines } from "../protocol/lines.ts";
 import {
+  type DoneEvent,
   type HostCommand,
   type Job,
   MAX_SANDBOX_LINE_BYTES,
   parseSandboxLine,
   type WorkerEvent,
-} from "./protocol.ts";
+} from "../protocol/messages.ts";
+import { crashDone } from "../protocol/crash.ts";
 import { CONFIG_URL, GUARD_DIR, PYODIDE_DIR, SUPERVISOR_URL, WORKER_URL } from "./assets.ts";
-import type { SupervisorInit } from "./supervisor/init.ts";
-import type { WorkerPermissions } from "./permissions.ts";
-
-/** The final event of a job. */
-export type DoneEvent = Extract<WorkerEvent, { t: "done" }>;
+import type { SupervisorInit } from "../protocol/supervisor_init.ts";
+import type { WorkerPermissions } from "../capabilities/permissions.ts";
 
 /** What a sandbox process is started with. */
 export interface ProcessSpec {
@@ -47,6 +46,7 @@ export function sandboxFlags(
     fromFileUrl(PYODIDE_DIR),
     fromFileUrl(GUARD_DIR),
     fromFileUrl(new URL("./", WORKER_URL)),
+    fromFileUrl(new URL("../protocol/", WORKER_URL)),
     ...extraRead,
   ];
   const flags = [
@@ -177,7 +177,7 @@ export class SandboxProcess {
    * missed deadline become a `done` with the matching error.
    */
   run(job: Job, onEvent: (event: WorkerEvent) => void): Promise<DoneEvent> {
-    if (!this.alive) return Promise.resolve(crash("WorkerCrash", "sandbox process is gone"));
+    if (!this.alive) return Promise.resolve(crashDone("WorkerCrash", "sandbox process is gone"));
     if (this.#pending) throw new Error("SandboxProcess.run: a job is already running");
     return new Promise((resolve) => {
       const pending: Pending = { job, onEvent, resolve };
@@ -221,7 +221,7 @@ export class SandboxProcess {
     const pending = this.#pending;
     if (!pending) return;
     this.kill();
-    this.#settle(crash("TimeoutError", `time limit of ${pending.job.timeoutMs} ms exceeded`));
+    this.#settle(crashDone("TimeoutError", `time limit of ${pending.job.timeoutMs} ms exceeded`));
   }
 
   #settle(done: DoneEvent): void {
@@ -239,7 +239,7 @@ export class SandboxProcess {
     this.#alive = false;
     const detail = this.#stderr.trim() ? `${reason}: ${this.#stderr.trim().slice(-2000)}` : reason;
     this.#readyReject(new Error(detail));
-    this.#settle(crash("WorkerCrash", detail));
+    this.#settle(crashDone("WorkerCrash", detail));
   }
 
   async #readStdout(): Promise<void> {
@@ -286,8 +286,4 @@ export class SandboxProcess {
       this.#stderr = (this.#stderr + decoder.decode(chunk, { stream: true })).slice(-STDERR_KEEP);
     }
   }
-}
-
-function crash(type: string, message: string): DoneEvent {
-  return { t: "done", ok: false, error: { type, message }, peakMemoryBytes: 0 };
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { WorkerPermissions } from "../permissions.ts";
+import type { WorkerPermissions } from "../capabilities/permissions.ts";
 
 /** The sandbox process's start-up configuration (passed as one JSON argument). */
 export interface SupervisorInit {

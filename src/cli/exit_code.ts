@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RunResult } from "./result.ts";
+import { LIMIT_ERRORS, type RunResult } from "../protocol/result.ts";
 
 /** Exit codes of `pyfence`. */
 export const ExitCode = {
@@ -18,15 +18,6 @@ export const ExitCode = {
   /** The script hit a resource limit: time, memory, output, recursion or code size. */
   Limit: 4,
 } as const;
-
-/** Error types that mean a resource limit ended the run. */
-export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
-  "TimeoutError",
-  "MemoryError",
-  "OutputLimitError",
-  "RecursionError",
-  "CodeSizeError",
-]);
 
 /** The exit code for a run's result. */
 export function exitCodeOf(result: RunResult): number {

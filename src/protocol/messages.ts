@@ -10,25 +10,13 @@
  * @module
  */
 import { z } from "zod";
-import type { GuardConfig } from "./guard_config.ts";
-import type { Finding } from "./result.ts";
+import type { GuardConfig } from "../capabilities/guard_config.ts";
+import { type Finding, VIOLATION_KINDS } from "./result.ts";
 
 /** Longest line the host accepts from a sandbox process (bytes). */
 export const MAX_SANDBOX_LINE_BYTES = 4 * 1024 * 1024;
 /** Longest chunk of output in one message (characters). */
 export const MAX_OUTPUT_CHUNK = 1024 * 1024;
-
-const VIOLATION_KINDS = [
-  "import",
-  "builtin",
-  "attribute",
-  "filesystem",
-  "network",
-  "websocket",
-  "storage",
-  "bridge",
-  "static",
-] as const;
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const line = z.number().int().min(0).max(10_000_000);
@@ -101,6 +89,9 @@ export interface Job {
   /** Linear-memory cap of the interpreter. */
   memoryMb: number;
 }
+
+/** The final event of a job. */
+export type DoneEvent = Extract<WorkerEvent, { t: "done" }>;
 
 /** What the host tells a sandbox process. */
 export type HostCommand =
