@@ -7,6 +7,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { CAPS } from "../protocol/caps.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
 import type { Files } from "../host/options.ts";
 import { netDescriptor, type Origin, parseOrigin } from "./origin.ts";
@@ -206,6 +207,7 @@ export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}
     },
     on_violation: policy.on_violation,
     static_check: policy.static_check,
+    caps: { ...CAPS },
   };
 
   return {

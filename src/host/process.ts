@@ -8,11 +8,11 @@
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { readLines } from "../protocol/lines.ts";
+import { MAX_LINE_BYTES } from "../protocol/caps.ts";
 import {
   type DoneEvent,
   type HostCommand,
   type Job,
-  MAX_SANDBOX_LINE_BYTES,
   parseSandboxLine,
   type WorkerEvent,
 } from "../protocol/messages.ts";
@@ -244,7 +244,7 @@ export class SandboxProcess {
 
   async #readStdout(): Promise<void> {
     try {
-      for await (const line of readLines(this.#child.stdout, MAX_SANDBOX_LINE_BYTES)) {
+      for await (const line of readLines(this.#child.stdout, MAX_LINE_BYTES)) {
         const message = parseSandboxLine(line);
         if (!message) throw new Error("malformed message from the sandbox process");
         if ("t" in message) {

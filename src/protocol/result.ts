@@ -38,6 +38,7 @@ export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
   "OutputLimitError",
   "RecursionError",
   "CodeSizeError",
+  "ResponseTooLargeError",
 ]);
 
 /** One attempt by a script to use something its policy does not grant. */
