@@ -17,7 +17,7 @@ from .attrs import make_guard
 from .builtins import denied_builtin, make_builtins
 from .caps import cut, type_name
 from .classes import Registry, make_build_class
-from .context import Run
+from .context import Run, entry
 from .dynamic import Dynamic
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .formatter import make_formatting
@@ -34,7 +34,7 @@ __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
 # Modules library code imports lazily, on the script's behalf. They are
 # loaded here, ahead of any run (in the snapshot): during a run, library
 # code gets only modules loaded ahead (modules.py).
-LIBRARY_DEPENDENCIES = ("_strptime", "annotationlib", "copy", "encodings.idna", "unicodedata")
+LIBRARY_DEPENDENCIES = ("_strptime", "annotationlib", "copy", "encodings.idna", "encodings.punycode", "unicodedata")
 for _name in LIBRARY_DEPENDENCIES:
     importlib.import_module(_name)
 
@@ -143,7 +143,7 @@ def _run(run, code, config, host):
     def guarded_getattr(obj, name):
         return guard.getattr(obj, name)
 
-    formatting = make_formatting(guarded_getattr, lambda name: guard.as_name(name))
+    formatting = make_formatting(guarded_getattr, lambda name: guard.as_name(name), entry(run, "attribute"))
     guard = make_guard(run, importer, registry, formatting)
     run.guard = guard
     run.formatting = formatting
@@ -156,7 +156,7 @@ def _run(run, code, config, host):
     open_ = make_open(run)
     d, dynamic = make_builtins(
         run, guard, importer, open_, make_build_class(run, registry), make_match_class(run, guard, registry),
-        lambda d: Dynamic(run, d, g, guard.checked),
+        lambda d: Dynamic(run, d, g, guard.checked, importer.importing),
     )
     g["__builtins__"] = d
     run.script_builtins = d

@@ -4,6 +4,7 @@ import builtins as _real
 import sys
 import types
 
+from .context import entry
 from .errors import ImportBlockedError, SecurityError
 from .errors import SCRIPT_FILES
 from .names import NEVER_BUILTINS
@@ -22,6 +23,19 @@ _SAFE = (
 _type_dict = type.__dict__["__dict__"].__get__
 _type_mro = type.__dict__["__mro__"].__get__
 _getframe = sys._getframe
+_GUARD_DIR = __file__.rpartition("/")[0] + "/"
+
+
+def _caller_scope():
+    """The locals of the script code that called a builtin (past the guard's
+    own wrappers; C calls push no frame), or None when the caller is not
+    the script's code."""
+    f = _getframe(2)
+    while f is not None and f.f_code.co_filename.startswith(_GUARD_DIR):
+        f = f.f_back
+    if f is None or f.f_code.co_filename not in SCRIPT_FILES:
+        return None
+    return dict(f.f_locals)
 
 
 def _exceptions():
@@ -37,6 +51,7 @@ _EXCEPTIONS = _exceptions()
 
 
 def denied_builtin(run, name):
+    @entry(run, "builtin")
     def stub(*args, **kwargs):
         run.violation("builtin", f"{name}() is not allowed")
     stub.__name__ = stub.__qualname__ = name
@@ -59,19 +74,14 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
         return public(run.script_globals)
 
     def locals_():
-        # The caller's scope when the caller is the script's code (C calls
-        # push no frame); otherwise nothing.
-        f = _getframe(1)
-        if f.f_code.co_filename not in SCRIPT_FILES:
-            return {}
-        return public(dict(f.f_locals))
+        scope = _caller_scope()
+        return {} if scope is None else public(scope)
 
     _missing = object()
 
     def vars_(obj=_missing):
         if obj is _missing:
-            f = _getframe(1)
-            return public(dict(f.f_locals)) if f.f_code.co_filename in SCRIPT_FILES else {}
+            return locals_()
         if not guard.owns(obj) or type(obj) is types.FunctionType:
             run.violation("builtin", f"vars() of a {type(obj).__name__} object is not allowed")
         if issubclass(type(obj), type):
@@ -83,31 +93,33 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
 
     def dir_(obj=_missing):
         if obj is _missing:
-            f = _getframe(1)
-            return sorted(public(dict(f.f_locals))) if f.f_code.co_filename in SCRIPT_FILES else []
+            return sorted(locals_())
         return sorted(n for n in dir(obj) if type(n) is str and guard.visible(obj, n))
 
     dynamic = dynamic_factory(d)
     if config.dynamic_code == "guarded":
-        d.update(exec=dynamic.script_exec, eval=dynamic.script_eval, compile=dynamic.script_compile)
+        d.update(exec=entry(run, "builtin")(dynamic.script_exec), eval=entry(run, "builtin")(dynamic.script_eval),
+                 compile=entry(run, "builtin")(dynamic.script_compile))
     else:
         for name in ("exec", "eval", "compile"):
             d[name] = denied_builtin(run, name)
 
-    d.update(
+    # Every guard function the script reaches by name is an entry point
+    # that fails closed (the attribute helpers below do it inline, for speed).
+    guarded = entry(run, "builtin")
+    d.update({name: guarded(fn) for name, fn in dict(
         getattr=guard.getattr, hasattr=guard.hasattr, setattr=guard.setattr,
         delattr=guard.delattr, globals=globals_, locals=locals_, vars=vars_,
-        dir=dir_, open=open_,
-        __import__=importer.c_import, __build_class__=build_class,
-        __name__="builtins",
-    )
+        dir=dir_, open=open_, __import__=importer.c_import, __build_class__=build_class,
+    ).items()})
+    d["__name__"] = "builtins"
     d[transform.GETATTR] = guard.ga
     d[transform.WRITE] = guard.write_check
     d[transform.WRITE_PUBLIC] = guard.write_public
-    d[transform.MATCHCLS] = match_class
+    d[transform.MATCHCLS] = entry(run, "attribute")(match_class)
     d[transform.NAMESPACE] = types.SimpleNamespace
-    d[transform.IMPORT] = importer.script_import
-    d[transform.IMPORT_FROM] = importer.from_item
+    d[transform.IMPORT] = entry(run, "import")(importer.script_import)
+    d[transform.IMPORT_FROM] = entry(run, "import")(importer.from_item)
     for name in NEVER_BUILTINS | config.builtins_deny:
         d[name] = denied_builtin(run, name)
     return d, dynamic

@@ -6,9 +6,11 @@ import _string
 import ast
 
 from . import transform
-from .names import FRAME_NAMES, NEVER_BUILTINS, READ_DUNDERS, is_dunder
+from .names import FRAME_NAMES, GUARDED_DUNDERS, NEVER_BUILTINS, OWNED_DUNDERS, READ_DUNDERS, is_dunder
 
 _DYNAMIC = frozenset({"exec", "eval", "compile"})
+# Dunder names a string may spell without looking like an attack.
+_NAMED_OK = READ_DUNDERS | OWNED_DUNDERS | GUARDED_DUNDERS | {"__main__"}
 # str.format nests at most this deep (format specs inside format specs).
 _FORMAT_DEPTH = 2
 
@@ -69,7 +71,7 @@ class _Extra(ast.NodeVisitor):
 
     def visit_Constant(self, node):
         v = node.value
-        if isinstance(v, str) and is_dunder(v) and v not in READ_DUNDERS and v != "__main__":
+        if isinstance(v, str) and is_dunder(v) and v not in _NAMED_OK:
             self.add("suspicious", f"string names the attribute {v!r}", node)
 
 

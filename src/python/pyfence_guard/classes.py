@@ -45,6 +45,7 @@ class Registry:
 
     def __init__(self, modules):
         self._ids = {}
+        self._live = {}  # id(mark) -> mark, while its class statement runs
         self._modules = modules
         self._trusted = {}
         self.refresh()
@@ -62,11 +63,32 @@ class Registry:
     def trusted(self, cls):
         return self._trusted.get(id(cls)) is cls
 
+    def is_named_tuple_meta(self, meta):
+        typing = self._modules.get("typing")
+        return typing is not None and getattr(typing, "NamedTupleMeta", None) is meta
+
     def has(self, cls):
-        return self._ids.get(id(cls)) is cls
+        if self._ids.get(id(cls)) is cls:
+            return True
+        # A class still being created: __init_subclass__, __set_name__ and a
+        # metaclass's __init__ see it before the statement records it.
+        # type.__new__ fills the statement's class cell before calling them.
+        for cell in self._live.values():
+            try:
+                if cell.cell_contents is cls:
+                    return True
+            except ValueError:
+                pass
+        return False
 
     def add(self, cls):
         self._ids[id(cls)] = cls
+
+    def begin(self, cell):
+        self._live[id(cell)] = cell
+
+    def end(self, cell):
+        self._live.pop(id(cell), None)
 
     def metaclass_problem(self, meta):
         """Why `meta` may not run a class statement, or None."""
@@ -126,7 +148,7 @@ def make_build_class(run, registry):
     def refuse(detail):
         run.violation("builtin", detail)
 
-    def build_class(func, name, *bases, **kwds):
+    def build_class(func, name, /, *bases, **kwds):
         if type(func) is not types.FunctionType or _func_code(func).co_filename not in SCRIPT_FILES:
             raise TypeError("__build_class__: func must be a function")
         if type(name) is not str:
@@ -155,7 +177,19 @@ def make_build_class(run, registry):
         module = ns.get("__module__", None)
         if type(module) is not str or module != SCRIPT_MODULE:
             refuse(f"class '{name}' names the module {module!r}")
-        cls = meta(name, resolved, ns, **kwds)
+        # The statement's class cell (the body's own when it uses super()).
+        # typing.NamedTuple builds its class through namedtuple() and
+        # refuses a cell: that class is recorded once it exists.
+        cell = ns.get("__classcell__", None)
+        if type(cell) is not types.CellType:
+            cell = types.CellType()
+            if not registry.is_named_tuple_meta(meta):
+                ns["__classcell__"] = cell
+        registry.begin(cell)
+        try:
+            cls = meta(name, resolved, ns, **kwds)
+        finally:
+            registry.end(cell)
         # A trusted metaclass's __new__ made it: new, from this statement.
         # (typing.NamedTuple's makes a plain class through namedtuple().)
         if type(cls) is meta or (type(cls) is type and registry.trusted(meta)):

@@ -4,6 +4,7 @@ import sys
 
 from .caps import cut
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
+from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 _getframe = sys._getframe
 # What a violation raises: already reported when it reaches a guard handler.
@@ -69,6 +70,24 @@ class Run:
             raise reason
         self.unwinder.terminate(reason)
         raise reason
+
+
+def entry(run, kind):
+    """Decorate a guard entry point: out of stack or memory anywhere inside
+    it (the guard's own code or what it calls), the run ends as that limit.
+    The wrapper is the frame that was entered, so it has room to say so."""
+    def wrap(fn):
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except (RecursionError, MemoryError) as e:
+                _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+                run.fail_closed(e, kind)
+        guarded.__name__ = fn.__name__
+        guarded.__qualname__ = fn.__qualname__
+        guarded.__doc__ = fn.__doc__
+        return guarded
+    return wrap
 
 
 def script_line():

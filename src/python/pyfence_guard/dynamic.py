@@ -42,8 +42,11 @@ class CompiledCode:
 
 
 class Dynamic:
-    def __init__(self, run, script_builtins, script_globals, checked_value):
+    def __init__(self, run, script_builtins, script_globals, checked_value, importing):
         self._run = run
+        # True while the guard imports a vetted module: the import machinery
+        # compiles and runs that module's own (standard library) source.
+        self._importing = importing
         self._config = run.config
         self._d = script_builtins
         self._g = script_globals
@@ -114,18 +117,22 @@ class Dynamic:
     # Library code's exec/eval/compile (the real builtins, during the run).
 
     def library_exec(self, source, globals=None, locals=None, /, *, closure=None):
+        if self._importing():
+            return _real_exec(source, globals, locals, closure=closure)
         code = self._code(source, "exec", True)
         g, l = self._namespace(globals, locals)
         return _real_exec(code, g, l, closure=closure)
 
     def library_eval(self, source, /, globals=None, locals=None):
+        if self._importing():
+            return _real_eval(source, globals, locals)
         code = self._code(source, "eval", True)
         g, l = self._namespace(globals, locals)
         return _real_eval(code, g, l)
 
     def library_compile(self, source, filename, mode, flags=0, dont_inherit=False, optimize=-1, *,
                         _feature_version=-1):
-        if flags & _PARSE_ONLY and not flags & ~_PARSE_FLAGS:
+        if self._importing() or flags & _PARSE_ONLY and not flags & ~_PARSE_FLAGS:
             # ast.parse: a tree, no code.
             return _real_compile(source, filename, mode, flags, dont_inherit, optimize,
                                  _feature_version=_feature_version)

@@ -29,8 +29,9 @@ def walks_attributes(template, depth=2):
     return False
 
 
-def make_formatting(getattr_guarded, as_name):
-    """The stand-ins for one run; field attributes are read with `getattr_guarded`."""
+def make_formatting(getattr_guarded, as_name, entry):
+    """The stand-ins for one run; field attributes are read with `getattr_guarded`;
+    `entry` makes each stand-in a guard entry point that fails closed."""
 
     class Formatter:
         """string.Formatter, with every field attribute read through the guard."""
@@ -107,11 +108,13 @@ def make_formatting(getattr_guarded, as_name):
     Formatter.__qualname__ = "Formatter"
     formatter = Formatter()
 
+    @entry
     def format_with(template, args, kwargs):
         if walks_attributes(template):
             return formatter.vformat(template, args, kwargs)
         return _str_format(template, *args, **kwargs)
 
+    @entry
     def format_map_with(template, mapping):
         if walks_attributes(template):
             return formatter.vformat(template, (), mapping)

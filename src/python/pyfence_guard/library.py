@@ -15,6 +15,7 @@ import keyword
 import sys
 import types
 
+from .context import entry
 from .names import is_dunder
 
 _modules = sys.modules
@@ -27,10 +28,11 @@ _REPLACED_BUILTINS = ("breakpoint", "input", "help", "exit", "quit", "copyright"
 def harden(run, guard, importer, dynamic, open_, denied_builtin, script_module):
     """Install everything for the run (call once, before the script)."""
     b = builtins.__dict__
-    b["__import__"] = importer.library_import
-    b["exec"] = dynamic.library_exec
-    b["eval"] = dynamic.library_eval
-    b["compile"] = dynamic.library_compile
+    guarded = entry(run, "builtin")
+    b["__import__"] = entry(run, "import")(importer.library_import)
+    b["exec"] = guarded(dynamic.library_exec)
+    b["eval"] = guarded(dynamic.library_eval)
+    b["compile"] = guarded(dynamic.library_compile)
     b["open"] = open_
     for name in _REPLACED_BUILTINS:
         b[name] = denied_builtin(run, name)
@@ -51,12 +53,18 @@ def patch_loaded(run, guard, dynamic):
     for module_name, patch in _PATCHES:
         mod = _modules.get(module_name)
         if mod is not None and _patched.get(id(mod)) is not mod:
-            patch(mod, run, guard, dynamic)
+            for name, value in patch(mod, run, guard, dynamic):
+                _install(mod, name, entry(run, "attribute")(value))
             _patched[id(mod)] = mod
 
 
-def _set_class_attr(cls, name, value):
-    type.__setattr__(cls, name, value)
+def _install(mod, dotted, value):
+    """Set module member or class attribute `dotted` ("f" or "Cls.f") of `mod`."""
+    owner_name, _, name = dotted.rpartition(".")
+    if owner_name:
+        type.__setattr__(_real_getattr(mod, owner_name), name, value)
+    else:
+        _real_setattr(mod, name, value)
 
 
 def _patch_collections(mod, run, guard, dynamic):
@@ -69,8 +77,7 @@ def _patch_collections(mod, run, guard, dynamic):
     def format_map(self, mapping):
         return formatting.format_map_with(str.__str__(self.data), mapping)
 
-    _set_class_attr(mod.UserString, "format", format)
-    _set_class_attr(mod.UserString, "format_map", format_map)
+    return [("UserString.format", format), ("UserString.format_map", format_map)]
 
 
 def _patch_enum(mod, run, guard, dynamic):
@@ -88,7 +95,6 @@ def _patch_enum(mod, run, guard, dynamic):
         return global_enum(cls, update_str)
 
     checked_global_enum.__doc__ = global_enum.__doc__
-    mod.global_enum = checked_global_enum
     # A method of the metaclass: `SomeEnum._convert_(...)` binds the class.
     convert = _type_dict(mod.EnumType)["_convert_"]
 
@@ -97,7 +103,7 @@ def _patch_enum(mod, run, guard, dynamic):
             run.violation("attribute", f"EnumType._convert_ from module {module!r}")
         return convert(cls, name, module, filter, source, boundary=boundary, as_global=as_global)
 
-    _set_class_attr(mod.EnumType, "_convert_", _convert_)
+    return [("global_enum", checked_global_enum), ("EnumType._convert_", _convert_)]
 
 
 def _patch_annotationlib(mod, run, guard, dynamic):
@@ -169,7 +175,7 @@ def _patch_annotationlib(mod, run, guard, dynamic):
             raise
 
     evaluate.__doc__ = ForwardRef.evaluate.__doc__
-    _set_class_attr(ForwardRef, "evaluate", evaluate)
+    return [("ForwardRef.evaluate", evaluate)]
 
 
 def _patch_copy(mod, run, guard, dynamic):
@@ -202,7 +208,7 @@ def _patch_copy(mod, run, guard, dynamic):
                 guard.setattr(y, key, value)
         return y
 
-    mod._reconstruct = _reconstruct
+    return [("_reconstruct", _reconstruct)]
 
 
 def _patch_functools(mod, run, guard, dynamic):
@@ -251,7 +257,7 @@ def _patch_functools(mod, run, guard, dynamic):
         return wrapper
 
     update_wrapper.__doc__ = mod.update_wrapper.__doc__
-    mod.update_wrapper = update_wrapper
+    return [("update_wrapper", update_wrapper)]
 
 
 # (module, patch): each runs once, when its module is loaded.

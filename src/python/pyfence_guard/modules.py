@@ -16,6 +16,8 @@ import importlib
 import sys
 import types
 
+from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
+
 
 _real_import = builtins.__import__
 _import_module = importlib.import_module
@@ -41,7 +43,12 @@ class ModuleProxy:
         raise TypeError("cannot subclass module proxies")
 
     def __getattr__(self, name):
-        return _IMPORTERS[0].member(self, name)
+        importer = _IMPORTERS[0]
+        try:
+            return importer.member(self, name)
+        except (RecursionError, MemoryError) as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            importer.failed(e)
 
     def __setattr__(self, name, value):
         raise AttributeError("module attributes are read-only")
@@ -93,6 +100,12 @@ class Importer:
             self._proxies[name] = p
             self._targets[id(p)] = module
         return p
+
+    def importing(self):
+        return self._loading > 0
+
+    def failed(self, exc):
+        self._run.fail_closed(exc, "import")
 
     def allowed(self, name):
         return self._config.import_refusal(name) is None
@@ -188,8 +201,12 @@ class Importer:
         for item in fromlist or ():
             if type(item) is str and item != "*":
                 needed.append(f"{absolute}.{item}")
+        lazy = False
         for n in needed:
-            if n in _modules or n.startswith(_LAZY_PACKAGES):
+            if n in _modules:
+                continue
+            if n.startswith(_LAZY_PACKAGES):
+                lazy = True
                 continue
             if n != absolute:
                 # `from m import x`: x is an attribute of m, not a module to load.
@@ -197,7 +214,13 @@ class Importer:
                 if parent is not None and n.rpartition(".")[2] in _module_dict(parent):
                     continue
             self._refuse(n, "library code imported a module that was not loaded ahead")
-        return _real_import(name, globals, locals, fromlist, level)
+        if not lazy:
+            return _real_import(name, globals, locals, fromlist, level)
+        self._loading += 1
+        try:
+            return _real_import(name, globals, locals, fromlist, level)
+        finally:
+            self._loading -= 1
 
     def member(self, proxy, name):
         mod = self._targets.get(id(proxy))

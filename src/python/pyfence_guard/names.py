@@ -40,9 +40,9 @@ GUARDED_DUNDERS = frozenset({"__setattr__", "__delattr__"})
 OWNED_DUNDERS = frozenset({"__dict__", "__annotations__"})
 
 # Dunders a script class may define in its body besides the readable ones.
-# Not here: __class__ (isinstance() believes it), __instancecheck__,
-# __subclasscheck__, __subclasshook__ (they would let a class claim foreign
-# objects in `match` class patterns), __prepare__ (class namespaces stay
+# Not here: __class__ (isinstance() believes it), __instancecheck__ and
+# __subclasscheck__ (a metaclass's business, see METACLASS_FORBIDDEN),
+# __prepare__ (class namespaces stay
 # plain dicts), __dict__/__mro__/__bases__ (spoofing), and the names that
 # choose namespaces: __module__, __qualname__, __annotations__, __annotate__
 # (library code picks sys.modules[cls.__module__] and evaluates annotations).
@@ -55,7 +55,7 @@ DEFINE_DUNDERS = (READ_DUNDERS - {
     "__class_getitem__", "__mro_entries__", "__del__", "__dir__", "__sizeof__",
     "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
     "__copy__", "__deepcopy__", "__getnewargs__", "__getnewargs_ex__",
-    "__release_buffer__", "__buffer__",
+    "__release_buffer__", "__buffer__", "__subclasshook__",
 })
 
 # Names that choose namespaces or identity: never assigned in a class body,

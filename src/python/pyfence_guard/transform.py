@@ -138,7 +138,10 @@ class Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Name(self, node):
-        if node.id in ("__name__", "__doc__") and isinstance(node.ctx, ast.Load) and not self.library:
+        if not self.library and (node.id in DEFINE_DUNDERS
+                                 or node.id in ("__name__", "__doc__") and isinstance(node.ctx, ast.Load)):
+            # A protocol method bound to a name (a class decorator's
+            # `cls.__repr__ = __repr__`); the namespace names stay refused.
             return
         self.ident(node.id, node, "name", class_level=True)
 
@@ -154,7 +157,10 @@ class Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _function(self, node):
-        self.ident(node.name, node, "function name", class_level=True)
+        # Protocol methods are also defined outside class bodies (a class
+        # decorator's __repr__); namespace names never are.
+        if not (node.name in DEFINE_DUNDERS and not self.library):
+            self.ident(node.name, node, "function name", class_level=True)
         for d in node.decorator_list:
             self.visit(d)
         self.visit(node.args)
