@@ -22,7 +22,8 @@ export const BUILTIN_POLICY_NAMES: readonly string[] = Object.freeze(Object.keys
  * @example
  * ```ts
  * import { builtinPolicyNames } from "./load.ts";
- * console.log(builtinPolicyNames().join(", ")); // compute, default, strict
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(builtinPolicyNames(), ["compute", "default", "strict"]);
  * ```
  */
 export function builtinPolicyNames(): string[] {
@@ -66,10 +67,11 @@ const builtinCache = new Map<string, Policy>();
  * @example
  * ```ts
  * import { loadPolicy } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const policy = await loadPolicy("default");
- * console.log(policy.modules.allow.includes("json")); // true
+ * assert.ok(policy.modules.allow.includes("json"));
  * const mine = await loadPolicy({ version: 1, limits: { timeout_ms: 1000 } });
- * console.log(mine.limits.timeout_ms); // 1000
+ * assert.equal(mine.limits.timeout_ms, 1000);
  * ```
  */
 export async function loadPolicy(source: unknown, opts: LoadPolicyOptions = {}): Promise<Policy> {
@@ -131,8 +133,10 @@ async function readText(target: string | URL): Promise<string> {
  * @example
  * ```ts
  * import { parsePolicyYaml } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const p = parsePolicyYaml("version: 1\nmodules: { allow: [json] }\n");
- * console.log(p.modules.allow); // ["json"]
+ * assert.deepEqual(p.modules.allow, ["json"]);
+ * assert.throws(() => parsePolicyYaml("version: 1\nlimits: { timeout: 5 }\n"), /did you mean 'timeout_ms'/);
  * ```
  */
 export function parsePolicyYaml(text: string, file?: string): Policy {
@@ -166,8 +170,9 @@ export function parsePolicyYaml(text: string, file?: string): Policy {
  * @example
  * ```ts
  * import { validatePolicy } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const p = validatePolicy({ version: 1, network: { same_origin: true } });
- * console.log(p.network.websocket); // false
+ * assert.equal(p.network.websocket, false);
  * ```
  */
 export function validatePolicy(value: unknown, file?: string): Policy {
@@ -202,7 +207,9 @@ function joinProblems(problems: string[]): string {
  * @example
  * ```ts
  * import { keyPathOf } from "./load.ts";
- * console.log(keyPathOf(["modules", "allow", 3])); // modules.allow[3]
+ * import assert from "node:assert/strict";
+ * assert.equal(keyPathOf(["modules", "allow", 3]), "modules.allow[3]");
+ * assert.equal(keyPathOf(["modules", "members", "xml.etree"]), 'modules.members["xml.etree"]');
  * ```
  */
 export function keyPathOf(path: readonly PropertyKey[]): string {
