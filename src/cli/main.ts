@@ -60,7 +60,7 @@ export async function main(args: string[]): Promise<number> {
       return ExitCode.Ok;
     }
     if (command === "help") {
-      const topic = rest[0] ?? "";
+      const topic = rest[0] === "-h" || rest[0] === "--help" ? "help" : rest[0] ?? "";
       if (!Object.hasOwn(HELP, topic)) throw unknownCommand(topic);
       println(HELP[topic]);
       return ExitCode.Ok;
