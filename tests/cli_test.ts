@@ -198,6 +198,19 @@ Deno.test("cli: with --json, usage and policy errors are one JSON object on stdo
   deepEqual(JSON.parse(missing.stdout).error.argument, "SCRIPT");
 });
 
+Deno.test("cli: a snapshot that cannot be built is a SandboxError, exit 1, no stack trace", async () => {
+  const env = { PYFENCE_CACHE_DIR: "/dev/null/pyfence" };
+  const json = await cli(["run", "--json", "examples/hello.py"], { env });
+  equal(json.code, 1);
+  const { error } = JSON.parse(json.stdout);
+  deepEqual([error.code, error.reason], ["sandbox", "snapshot"]);
+  match(error.message, /^building the interpreter snapshot failed: /);
+  const text = await cli(["run", "examples/hello.py"], { env });
+  equal(text.code, 1);
+  match(text.stderr, /^pyfence run: building the interpreter snapshot failed: .*\n$/s);
+  ok(!/\n\s+at /.test(text.stderr), text.stderr);
+});
+
 Deno.test("cli: run --json prints exactly one RunResult", async () => {
   const r = await cli(["run", "--json", "--origin", "https://a.example", "examples/hello.py"]);
   equal(r.code, 0, r.stderr);

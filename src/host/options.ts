@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Policy } from "../policy/schema.ts";
+import type { PolicyInput } from "../policy/schema.ts";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 
@@ -14,8 +14,8 @@ export type Files = Record<string, string | Uint8Array>;
 
 /** Options for one run. */
 export interface RunOptions {
-  /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a Policy object. Default `"default"`. */
-  policy?: string | Policy;
+  /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a policy object (validated like a file). Default `"default"`. */
+  policy?: string | PolicyInput;
   /** The script's origin, e.g. `https://a.example`. Omitted or `"null"`: no network. */
   origin?: string;
   /** The read-only virtual file system the script sees. */

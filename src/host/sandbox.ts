@@ -6,7 +6,7 @@
  * @module
  */
 import { loadPolicy } from "../policy/load.ts";
-import type { Policy } from "../policy/schema.ts";
+import type { Policy, PolicyInput } from "../policy/schema.ts";
 import { tighten } from "../policy/merge.ts";
 import { pythonSatisfies } from "../policy/python_range.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
@@ -29,8 +29,8 @@ import { jsonlAuditSink } from "../audit/jsonl.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
-  /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a Policy object. Default `"default"`. */
-  policy?: string | Policy;
+  /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a policy object (validated like a file). Default `"default"`. */
+  policy?: string | PolicyInput;
   /** Idle sandbox processes kept ready per origin. Default 1. */
   poolSize?: number;
   /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
