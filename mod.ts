@@ -55,4 +55,4 @@ export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
 // Audit trail
 export type { AuditEvent, AuditSink } from "./src/audit/trail.ts";
 export { jsonlAuditSink } from "./src/audit/jsonl.ts";
-export { type SecurityReport, summarizeAudit } from "./src/audit/report.ts";
+export { type ReportCount, type SecurityReport, summarizeAudit } from "./src/audit/report.ts";

@@ -11,7 +11,7 @@ import type { AuditEvent } from "./trail.ts";
 import { inertField } from "../inert.ts";
 
 /** How often one thing occurred. */
-export interface Count {
+export interface ReportCount {
   /** What: an error type, a violation kind, an origin. */
   key: string;
   /** How many times. */
@@ -25,11 +25,11 @@ export interface SecurityReport {
   /** Runs that ended ok. */
   ok: number;
   /** How failed runs ended, by error type. */
-  errors: Count[];
+  errors: ReportCount[];
   /** Violations by kind. */
-  violationsByKind: Count[];
+  violationsByKind: ReportCount[];
   /** Violations by origin. */
-  violationsByOrigin: Count[];
+  violationsByOrigin: ReportCount[];
   /** The most frequent violation details. */
   topViolations: { kind: string; detail: string; count: number }[];
   /** Lines that were not valid audit events. */
@@ -40,7 +40,7 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-function ranked(map: Map<string, number>): Count[] {
+function ranked(map: Map<string, number>): ReportCount[] {
   return [...map].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count);
 }
 
@@ -129,7 +129,7 @@ export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
  * ```
  */
 export function renderReport(report: SecurityReport): string {
-  const table = (title: string, counts: Count[]) => [
+  const table = (title: string, counts: ReportCount[]) => [
     title,
     ...(counts.length
       ? counts.map(({ key, count }) => `  ${String(count).padStart(6)}  ${inertField(key)}`)
@@ -191,7 +191,7 @@ export function renderReportHtml(
         .join("")
       : `<tr><td colspan="${head.length}">(none)</td></tr>\n`) +
     "</table>";
-  const counts = (caption: string, what: string, list: Count[]) =>
+  const counts = (caption: string, what: string, list: ReportCount[]) =>
     table(caption, ["count", what], list.map((c) => [c.count, c.key]));
   return [
     "<!doctype html>",
