@@ -11,8 +11,9 @@ import type { RunResult } from "../protocol/result.ts";
 const sandboxes = new Map<string, Sandbox>();
 
 function sandboxFor(policy: RunOptions["policy"]): Sandbox {
-  // Policy objects are not cached: a caller may build many of them.
-  if (typeof policy === "object") return new Sandbox({ policy, poolSize: 0 });
+  // Policy objects are not cached: a caller may build many of them. Pool size
+  // 1 keeps the run's process in the pool, so close() waits for it to exit.
+  if (typeof policy === "object") return new Sandbox({ policy, poolSize: 1 });
   const name = policy ?? "default";
   let sandbox = sandboxes.get(name);
   if (!sandbox) {
