@@ -5,7 +5,8 @@
  * @module
  */
 import { Sandbox } from "./sandbox.ts";
-import { checkOptionKeys, RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
+import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
+import { checkOptionKeys } from "../option_keys.ts";
 import type { RunResult } from "../protocol/result.ts";
 
 const sandboxes = new Map<string, Sandbox>();

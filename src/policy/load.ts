@@ -9,7 +9,14 @@
 import { resolve } from "node:path";
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "npm:yaml@2.9.1";
 import { PolicyError } from "../errors.ts";
-import { knownKeysAt, type Policy, type PolicyIssue, policySchema } from "./schema.ts";
+import {
+  knownKeysAt,
+  type Policy,
+  type PolicyInput,
+  type PolicyIssue,
+  policySchema,
+} from "./schema.ts";
+import { checkOptionKeys } from "../option_keys.ts";
 import { POLICIES } from "../generated/policies.ts";
 import { didYouMean } from "../suggest.ts";
 
@@ -50,6 +57,8 @@ export interface LoadPolicyOptions {
   cwd?: string;
 }
 
+const LOAD_POLICY_OPTION_KEYS: Record<keyof LoadPolicyOptions, true> = { cwd: true };
+
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const builtinCache = new Map<string, Policy>();
 
@@ -61,8 +70,9 @@ const builtinCache = new Map<string, Policy>();
  *   relative to `opts.cwd`), or an `http(s):`/`file:` URL of one,
  * - or an object (a `PolicyInput`, or a `Policy`, which validates to itself).
  *
- * Throws a {@link PolicyError} for an unknown name, a missing file, a YAML
- * syntax error (with line and column) or a schema violation (with the key path).
+ * @throws {PolicyError} an unknown name, a missing file, a YAML syntax error
+ * (with line and column) or a schema violation (with the key path).
+ * @throws {UsageError} an unknown key in `opts`.
  *
  * @example
  * ```ts
@@ -74,7 +84,11 @@ const builtinCache = new Map<string, Policy>();
  * assert.equal(mine.limits.timeout_ms, 1000);
  * ```
  */
-export async function loadPolicy(source: unknown, opts: LoadPolicyOptions = {}): Promise<Policy> {
+export async function loadPolicy(
+  source: string | PolicyInput,
+  opts: LoadPolicyOptions = {},
+): Promise<Policy> {
+  checkOptionKeys("loadPolicy() options", opts, LOAD_POLICY_OPTION_KEYS);
   if (typeof source !== "string") return validatePolicy(source);
   if (NAME.test(source)) {
     let cached = builtinCache.get(source);
