@@ -44,9 +44,9 @@ export class PolicyError extends Error {
  * ```ts
  * import { Sandbox, UsageError } from "@pyfence/pyfence";
  * import assert from "node:assert/strict";
+ * const options = JSON.parse('{ "polcy": "strict" }'); // e.g. from a config file
  * assert.throws(
- *   // @ts-expect-error: a misspelt option is caught at run time too
- *   () => new Sandbox({ polcy: "strict" }),
+ *   () => new Sandbox(options),
  *   (e) => e instanceof UsageError && /did you mean 'policy'/.test(e.message),
  * );
  * ```
