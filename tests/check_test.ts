@@ -30,7 +30,7 @@ Deno.test({
         deepEqual(lines, [2, 3, 4, 5, 7], JSON.stringify(r.findings));
         const byLine = (n: number) => r.findings.filter((f) => f.line === n);
         equal(byLine(2)[0].kind, "import");
-        equal(byLine(2)[0].col, 0);
+        equal(byLine(2)[0].col, 1, "columns are 1-based");
         ok(byLine(5).some((f) => f.kind === "attribute" && /__class__|__base__/.test(f.detail)));
       });
       await t.step("nothing is executed", async () => {
@@ -42,6 +42,7 @@ Deno.test({
         equal(r.ok, false);
         equal(r.findings[0].kind, "syntax");
         equal(r.findings[0].line, 1);
+        equal(r.findings[0].col, 7, "columns are 1-based, as Python counts a syntax error's");
       });
       const corpus = await hasSharedCorpus();
       await t.step({

@@ -42,10 +42,10 @@ function sandboxFor(policy: RunOptions["policy"]): Sandbox {
  * });
  * assert.equal(result.stdout, '{"a": 1}\n');
  *
- * const blocked = await run("import os");
+ * const blocked = await run("print(open('/etc/passwd').read())");
  * assert.equal(blocked.ok, false);
- * assert.equal(blocked.error?.type, "ImportBlockedError");
- * assert.equal(blocked.violations[0].kind, "import");
+ * assert.equal(blocked.stdout, "");
+ * assert.equal(blocked.violations[0].kind, "filesystem");
  * await shutdown();
  * ```
  */
