@@ -50,12 +50,14 @@ function writer(path: string): Append {
  * @example
  * ```ts
  * import { jsonlAuditSink, Sandbox } from "@pyfence/pyfence";
+ * import assert from "node:assert/strict";
  * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
  * const sandbox = new Sandbox({ audit: jsonlAuditSink(path) });
  * await sandbox.run("import os");
  * await sandbox.close();
  * const types = (await Deno.readTextFile(path)).trim().split("\n").map((l) => JSON.parse(l).type);
- * console.log(types); // ["run.start", "violation", "run.end"]
+ * assert.deepEqual(types, ["run.start", "violation", "run.end"]);
+ * await Deno.remove(path);
  * ```
  */
 export function jsonlAuditSink(path: string): AuditSink {
