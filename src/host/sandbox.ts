@@ -289,7 +289,7 @@ export class Sandbox {
 
   /**
    * End every sandbox process. Runs in progress end as `WorkerCrash`; later
-   * calls of `run`, `check` and `warm` throw a {@link SandboxError} (`closed`).
+   * calls of `run`, `check`, `prepare` and `warm` throw a {@link SandboxError} (`closed`).
    */
   close(): Promise<void> {
     this.#closed = true;
