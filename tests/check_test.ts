@@ -43,6 +43,7 @@ Deno.test({
         equal(r.ok, false);
         equal(r.findings[0].kind, "syntax");
         equal(r.findings[0].line, 1);
+        equal(r.findings[0].col, 7, "columns are 1-based, as Python counts a syntax error's");
       });
       const corpus = await hasSharedCorpus();
       await t.step({

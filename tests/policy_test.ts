@@ -2,7 +2,6 @@ import assert from "assert";
 import { PolicyError, UsageError } from "../src/errors.ts";
 import {
   builtinPolicyNames,
-  builtinPolicyUrl,
   keyPathOf,
   loadPolicy,
   parsePolicyYaml,
@@ -81,7 +80,6 @@ Deno.test("built-in names match the files under policies/", async () => {
     if (e.name.endsWith(".yaml")) onDisk.push(e.name.slice(0, -5));
   }
   assert.deepEqual(onDisk.sort(), builtinPolicyNames());
-  assert.ok(builtinPolicyUrl("strict").href.endsWith("/policies/strict.yaml"));
 });
 
 for (const name of ["default", "strict", "compute"]) {
@@ -236,6 +234,18 @@ Deno.test("unknown key: keyPath names it, with line and known keys", async () =>
 Deno.test("unknown top-level key", () => {
   const e = syncPolicyError(() => validatePolicy({ version: 1, modulez: {} }));
   assert.equal(e.keyPath, "modulez");
+  assert.match(e.message, /unknown key 'modulez' \(did you mean 'modules'\?\)/);
+});
+
+Deno.test("unknown key in a member rule: the rule's keys are suggested", () => {
+  const e = syncPolicyError(() =>
+    validatePolicy({ version: 1, modules: { allow: ["re"], members: { re: { dney: ["x"] } } } })
+  );
+  assert.equal(e.keyPath, "modules.members.re.dney");
+  assert.match(
+    e.message,
+    /unknown key 'dney' \(did you mean 'deny'\?\); known keys here: allow, deny/,
+  );
 });
 
 Deno.test("wrong type: keyPath and what was found", async () => {
@@ -385,6 +395,10 @@ Deno.test("unknown name: PolicyError listing the built-in names", async () => {
     e.message,
     /unknown policy 'permissive'; built-in policies are: compute, default, strict/,
   );
+  const typo = await policyError(loadPolicy("defualt"));
+  assert.match(typo.message, /unknown policy 'defualt' \(did you mean 'default'\?\)/);
+  // A name that is an Object.prototype member is just as unknown.
+  assert.match((await policyError(loadPolicy("constructor"))).message, /unknown policy/);
 });
 
 Deno.test("parsePolicyYaml names the file it was given", () => {

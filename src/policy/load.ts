@@ -7,53 +7,48 @@
  * @module
  */
 import { resolve } from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import type { Document } from "yaml";
-import type { z } from "zod";
+import { type Document, isMap, isScalar, LineCounter, parseDocument } from "npm:yaml@2.9.1";
 import { PolicyError } from "../errors.ts";
-import { type Policy, policySchema } from "./schema.ts";
+import {
+  knownKeysAt,
+  type Policy,
+  type PolicyInput,
+  type PolicyIssue,
+  policySchema,
+} from "./schema.ts";
+import { checkOptionKeys } from "../option_keys.ts";
+import { POLICIES } from "../generated/policies.ts";
+import { didYouMean } from "../suggest.ts";
 
-/** The names of the policies shipped under `policies/`, sorted. */
-export const BUILTIN_POLICY_NAMES: readonly string[] = Object.freeze([
-  "compute",
-  "default",
-  "strict",
-]);
+/** The names of the built-in policies, sorted. */
+export const BUILTIN_POLICY_NAMES: readonly string[] = Object.freeze(Object.keys(POLICIES).sort());
 
 /**
- * The names of the built-in policies (`policies/<name>.yaml`), sorted. Needs
- * no file system access, so it works from a `file:` checkout and from `https:`.
+ * The names of the built-in policies (`policies/<name>.yaml`), sorted.
  *
  * @example
  * ```ts
  * import { builtinPolicyNames } from "./load.ts";
- * console.log(builtinPolicyNames().join(", ")); // compute, default, strict
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(builtinPolicyNames(), ["compute", "default", "strict"]);
  * ```
  */
 export function builtinPolicyNames(): string[] {
   return [...BUILTIN_POLICY_NAMES];
 }
 
-/**
- * The URL of a built-in policy file, relative to this module (a `file:` URL
- * in a checkout, `https:` when loaded from JSR). Throws a {@link PolicyError}
- * for an unknown name.
- *
- * @example
- * ```ts
- * import { builtinPolicyUrl } from "./load.ts";
- * console.log(builtinPolicyUrl("default").pathname.endsWith("/policies/default.yaml")); // true
- * ```
- */
-export function builtinPolicyUrl(name: string): URL {
-  if (!BUILTIN_POLICY_NAMES.includes(name)) {
+/** The YAML text of a built-in policy; a {@link PolicyError} for an unknown name. */
+function builtinPolicyText(name: string): string {
+  // Own keys only: a name like `constructor` must not reach Object.prototype.
+  if (!Object.hasOwn(POLICIES, name)) {
     throw new PolicyError(
       "",
-      `unknown policy '${name}'; built-in policies are: ${BUILTIN_POLICY_NAMES.join(", ")} ` +
+      `unknown policy '${name}'${didYouMean(name, BUILTIN_POLICY_NAMES)}; ` +
+        `built-in policies are: ${BUILTIN_POLICY_NAMES.join(", ")} ` +
         `(to load a file, give a path containing '/' or ending in .yaml)`,
     );
   }
-  return new URL(`../../policies/${name}.yaml`, import.meta.url);
+  return POLICIES[name];
 }
 
 /** Options for {@link loadPolicy}. */
@@ -62,8 +57,10 @@ export interface LoadPolicyOptions {
   cwd?: string;
 }
 
+const LOAD_POLICY_OPTION_KEYS: Record<keyof LoadPolicyOptions, true> = { cwd: true };
+
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const builtinCache = new Map<string, Promise<Policy>>();
+const builtinCache = new Map<string, Policy>();
 
 /**
  * Load and validate a policy.
@@ -73,29 +70,33 @@ const builtinCache = new Map<string, Promise<Policy>>();
  *   relative to `opts.cwd`), or an `http(s):`/`file:` URL of one,
  * - or an object (a `PolicyInput`, or a `Policy`, which validates to itself).
  *
- * Throws a {@link PolicyError} for an unknown name, a missing file, a YAML
- * syntax error (with line and column) or a schema violation (with the key path).
+ * @throws {PolicyError} an unknown name, a missing file, a YAML syntax error
+ * (with line and column) or a schema violation (with the key path).
+ * @throws {UsageError} an unknown key in `opts`.
  *
  * @example
  * ```ts
  * import { loadPolicy } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const policy = await loadPolicy("default");
- * console.log(policy.modules.allow.includes("json")); // true
+ * assert.ok(policy.modules.allow.includes("json"));
  * const mine = await loadPolicy({ version: 1, limits: { timeout_ms: 1000 } });
- * console.log(mine.limits.timeout_ms); // 1000
+ * assert.equal(mine.limits.timeout_ms, 1000);
  * ```
  */
-export async function loadPolicy(source: unknown, opts: LoadPolicyOptions = {}): Promise<Policy> {
+export async function loadPolicy(
+  source: string | PolicyInput,
+  opts: LoadPolicyOptions = {},
+): Promise<Policy> {
+  checkOptionKeys("loadPolicy() options", opts, LOAD_POLICY_OPTION_KEYS);
   if (typeof source !== "string") return validatePolicy(source);
   if (NAME.test(source)) {
-    const url = builtinPolicyUrl(source); // throws for an unknown name
     let cached = builtinCache.get(source);
     if (!cached) {
-      cached = readText(url).then((text) => parsePolicyYaml(text, `policies/${source}.yaml`));
+      cached = parsePolicyYaml(builtinPolicyText(source), `policies/${source}.yaml`);
       builtinCache.set(source, cached);
-      cached.catch(() => builtinCache.delete(source));
     }
-    return structuredClone(await cached);
+    return structuredClone(cached);
   }
   const target = /^(https?|file):\/\//i.test(source) ? new URL(source) : resolvePath(source, opts);
   const text = await readText(target);
@@ -146,8 +147,10 @@ async function readText(target: string | URL): Promise<string> {
  * @example
  * ```ts
  * import { parsePolicyYaml } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const p = parsePolicyYaml("version: 1\nmodules: { allow: [json] }\n");
- * console.log(p.modules.allow); // ["json"]
+ * assert.deepEqual(p.modules.allow, ["json"]);
+ * assert.throws(() => parsePolicyYaml("version: 1\nlimits: { timeout: 5 }\n"), /did you mean 'timeout_ms'/);
  * ```
  */
 export function parsePolicyYaml(text: string, file?: string): Policy {
@@ -181,8 +184,9 @@ export function parsePolicyYaml(text: string, file?: string): Policy {
  * @example
  * ```ts
  * import { validatePolicy } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const p = validatePolicy({ version: 1, network: { same_origin: true } });
- * console.log(p.network.websocket); // false
+ * assert.equal(p.network.websocket, false);
  * ```
  */
 export function validatePolicy(value: unknown, file?: string): Policy {
@@ -217,7 +221,9 @@ function joinProblems(problems: string[]): string {
  * @example
  * ```ts
  * import { keyPathOf } from "./load.ts";
- * console.log(keyPathOf(["modules", "allow", 3])); // modules.allow[3]
+ * import assert from "node:assert/strict";
+ * assert.equal(keyPathOf(["modules", "allow", 3]), "modules.allow[3]");
+ * assert.equal(keyPathOf(["modules", "members", "xml.etree"]), 'modules.members["xml.etree"]');
  * ```
  */
 export function keyPathOf(path: readonly PropertyKey[]): string {
@@ -251,7 +257,7 @@ function describe(input: unknown): string {
 }
 
 function renderIssue(
-  issue: z.core.$ZodIssue,
+  issue: PolicyIssue,
   locate: Locator,
 ): { keyPath: string; problem: string } {
   const path = issue.path;
@@ -264,9 +270,7 @@ function renderIssue(
       const [first, ...rest] = issue.keys;
       keyPath = keyPathOf([...path, first]);
       const known = knownKeysAt(path);
-      const guess = known?.find((k) => editDistance(k, first) <= 2 || k.startsWith(first));
-      problem = `unknown key '${first}'` +
-        (guess ? ` (did you mean '${guess}'?)` : "") +
+      problem = `unknown key '${first}'` + didYouMean(first, known ?? []) +
         (rest.length ? ` (also unknown here: ${rest.map((k) => `'${k}'`).join(", ")})` : "") +
         (known ? `; known keys here: ${known.join(", ")}` : "");
       where = locate(path, first);
@@ -299,57 +303,6 @@ function renderIssue(
   }
   where ??= locate(path);
   return { keyPath, problem: where ? `${problem} (${where})` : problem };
-}
-
-/** Levenshtein distance, for "did you mean" on unknown keys. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-/** Known keys of the strict object at `path` in the schema, if it is one. */
-function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
-  type Def = {
-    type: string;
-    shape?: Record<string, unknown>;
-    innerType?: unknown;
-    in?: unknown;
-    out?: unknown;
-    valueType?: unknown;
-    element?: unknown;
-  };
-  const defOf = (s: unknown): Def | undefined => (s as { _zod?: { def?: Def } })?._zod?.def;
-  const unwrap = (s: unknown): unknown => {
-    for (let i = 0; i < 20; i++) {
-      const def = defOf(s);
-      if (!def) return s;
-      if (["default", "optional", "nullable", "prefault", "readonly"].includes(def.type)) {
-        s = def.innerType;
-      } else if (def.type === "pipe") {
-        s = defOf(def.out)?.type === "transform" ? def.in : def.out;
-      } else return s;
-    }
-    return s;
-  };
-  let s = unwrap(policySchema);
-  for (const seg of path) {
-    const def = defOf(s);
-    if (!def) return undefined;
-    if (def.type === "object" && typeof seg === "string") s = def.shape?.[seg];
-    else if (def.type === "record") s = def.valueType;
-    else if (def.type === "array") s = def.element;
-    else return undefined;
-    s = unwrap(s);
-  }
-  const def = defOf(s);
-  return def?.type === "object" && def.shape ? Object.keys(def.shape) : undefined;
 }
 
 /** `line L, col C` of the node at `path` (or of the key `key` in the map there). */

@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "../zod.ts";
 import { UsageError } from "../errors.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { parsePythonRange } from "./python_range.ts";
@@ -226,15 +226,14 @@ function uniqueList<T extends z.ZodType<string>>(item: T) {
   });
 }
 
-const memberRule = z.preprocess(
-  (v) => (Array.isArray(v) ? { allow: v } : v),
-  z.strictObject({
-    allow: uniqueList(identifier).optional(),
-    deny: uniqueList(identifier).optional(),
-  }, {
-    error: "must be a list of member names or an object { allow: [...], deny: [...] }",
-  }),
-);
+const memberRuleObject = z.strictObject({
+  allow: uniqueList(identifier).optional(),
+  deny: uniqueList(identifier).optional(),
+}, {
+  error: "must be a list of member names or an object { allow: [...], deny: [...] }",
+});
+
+const memberRule = z.preprocess((v) => (Array.isArray(v) ? { allow: v } : v), memberRuleObject);
 
 const corsOrigin = z.string().transform((s, ctx) => {
   let serialized: string | undefined;
@@ -277,6 +276,83 @@ function coveredBy(name: string, list: readonly string[]): string | undefined {
   return list.find((m) => name === m || name.startsWith(m + "."));
 }
 
+// The policy's sections, each a strict object; kept by name so that an
+// unknown key can be answered with the keys that are known there.
+const SECTIONS = {
+  modules: z.strictObject({
+    allow: uniqueList(moduleName).default([]),
+    deny: uniqueList(moduleName).default([]),
+    members: z.record(moduleName, memberRule).default({}),
+  }),
+  builtins: z.strictObject({
+    deny: uniqueList(identifier).default([...DEFAULT_DENIED_BUILTINS]),
+    restrict: uniqueList(z.enum(RESTRICTABLE_BUILTINS, {
+      error: `must be one of ${RESTRICTABLE_BUILTINS.join(", ")}`,
+    })).default([...RESTRICTABLE_BUILTINS]),
+  }),
+  filesystem: z.strictObject({ virtual: z.boolean().default(true) }),
+  network: z.strictObject({
+    same_origin: z.boolean().default(false),
+    cors: z.array(corsOrigin).default([]),
+    websocket: z.boolean().default(false),
+  }),
+  storage: z.strictObject({ enabled: z.boolean().default(false) }),
+  limits: z.strictObject({
+    timeout_ms: boundedInt("timeout_ms"),
+    memory_mb: boundedInt("memory_mb"),
+    recursion: boundedInt("recursion"),
+    output_bytes: boundedInt("output_bytes"),
+    code_bytes: boundedInt("code_bytes"),
+  }),
+  audit: z.strictObject({ jsonl: z.string().min(1).optional() }),
+};
+
+const policyObject = z.strictObject({
+  version: z.literal(1, { error: "must be 1 (the only policy format version)" }),
+  description: z.string().optional(),
+  python: pythonRange.optional(),
+  modules: SECTIONS.modules.default({ allow: [], deny: [], members: {} }),
+  builtins: SECTIONS.builtins.default({
+    deny: [...DEFAULT_DENIED_BUILTINS],
+    restrict: [...RESTRICTABLE_BUILTINS],
+  }),
+  dynamic_code: z.enum(["deny", "guarded"]).default("deny"),
+  filesystem: SECTIONS.filesystem.default({ virtual: true }),
+  network: SECTIONS.network.default({ same_origin: false, cors: [], websocket: false }),
+  storage: SECTIONS.storage.default({ enabled: false }),
+  limits: SECTIONS.limits.default({ ...DEFAULT_LIMITS }),
+  on_violation: z.enum(["terminate", "raise"]).default("terminate"),
+  static_check: z.boolean().default(true),
+  audit: SECTIONS.audit.default({}),
+});
+
+/**
+ * The keys a policy may have at `path` (`[]` for the top level,
+ * `["limits"]`, `["modules", "members", "re"]`), or undefined where the
+ * policy has no fixed keys.
+ *
+ * @example
+ * ```ts
+ * import { knownKeysAt } from "./schema.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(knownKeysAt(["filesystem"]), ["virtual"]);
+ * ```
+ */
+export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
+  const [section, key] = path;
+  if (path.length === 0) return Object.keys(policyObject.shape);
+  if (path.length === 1 && typeof section === "string" && Object.hasOwn(SECTIONS, section)) {
+    return Object.keys(SECTIONS[section as keyof typeof SECTIONS].shape);
+  }
+  if (path.length === 3 && section === "modules" && key === "members") {
+    return Object.keys(memberRuleObject.shape);
+  }
+  return undefined;
+}
+
+/** One problem zod found in a policy (rendered by `loadPolicy`'s errors). */
+export type PolicyIssue = z.core.$ZodIssue;
+
 /**
  * The zod schema of a policy. Parsing fills in defaults, turns list-form
  * `members` into `{ allow }` and normalises CORS origins
@@ -285,44 +361,12 @@ function coveredBy(name: string, list: readonly string[]): string | undefined {
  * @example
  * ```ts
  * import { policySchema } from "./schema.ts";
+ * import assert from "node:assert/strict";
  * const policy = policySchema.parse({ version: 1, modules: { allow: ["json"] } });
- * console.log(policy.limits.timeout_ms); // 5000
+ * assert.equal(policy.limits.timeout_ms, 5000);
  * ```
  */
-export const policySchema: z.ZodType<Policy> = z.strictObject({
-  version: z.literal(1, { error: "must be 1 (the only policy format version)" }),
-  description: z.string().optional(),
-  python: pythonRange.optional(),
-  modules: z.strictObject({
-    allow: uniqueList(moduleName).default([]),
-    deny: uniqueList(moduleName).default([]),
-    members: z.record(moduleName, memberRule).default({}),
-  }).default({ allow: [], deny: [], members: {} }),
-  builtins: z.strictObject({
-    deny: uniqueList(identifier).default([...DEFAULT_DENIED_BUILTINS]),
-    restrict: uniqueList(z.enum(RESTRICTABLE_BUILTINS, {
-      error: `must be one of ${RESTRICTABLE_BUILTINS.join(", ")}`,
-    })).default([...RESTRICTABLE_BUILTINS]),
-  }).default({ deny: [...DEFAULT_DENIED_BUILTINS], restrict: [...RESTRICTABLE_BUILTINS] }),
-  dynamic_code: z.enum(["deny", "guarded"]).default("deny"),
-  filesystem: z.strictObject({ virtual: z.boolean().default(true) }).default({ virtual: true }),
-  network: z.strictObject({
-    same_origin: z.boolean().default(false),
-    cors: z.array(corsOrigin).default([]),
-    websocket: z.boolean().default(false),
-  }).default({ same_origin: false, cors: [], websocket: false }),
-  storage: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
-  limits: z.strictObject({
-    timeout_ms: boundedInt("timeout_ms"),
-    memory_mb: boundedInt("memory_mb"),
-    recursion: boundedInt("recursion"),
-    output_bytes: boundedInt("output_bytes"),
-    code_bytes: boundedInt("code_bytes"),
-  }).default({ ...DEFAULT_LIMITS }),
-  on_violation: z.enum(["terminate", "raise"]).default("terminate"),
-  static_check: z.boolean().default(true),
-  audit: z.strictObject({ jsonl: z.string().min(1).optional() }).default({}),
-}).superRefine((p, ctx) => {
+export const policySchema: z.ZodType<Policy> = policyObject.superRefine((p, ctx) => {
   // Cross-field rules; they run once the structure itself is valid.
   p.modules.deny.forEach((name, i) => {
     const j = p.modules.allow.indexOf(name);

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "../zod.ts";
 import type { GuardConfig } from "../capabilities/guard_config.ts";
 import { type Finding, VIOLATION_KINDS } from "./result.ts";
 import { CAPS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";

@@ -95,6 +95,6 @@ export interface Finding {
   detail: string;
   /** Line in the script. */
   line?: number;
-  /** Column in the script. */
+  /** Column in the script (1-based, in characters). */
   col?: number;
 }

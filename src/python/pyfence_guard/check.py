@@ -141,5 +141,15 @@ def findings(code, config):
     extra = _Extra(config, add)
     extra.assigned = _assigned_names(tree)
     extra.visit(tree)
+    lines = code.splitlines()
+    for f in out:
+        if "col" in f:
+            f["col"] = _char_column(lines, f.get("line"), f["col"])
     out.sort(key=lambda f: (f.get("line") or 0, f.get("col") or 0))
     return out
+
+
+def _char_column(lines, line, offset):
+    """A 1-based character column from the AST's 0-based UTF-8 byte offset."""
+    text = lines[line - 1] if type(line) is int and 0 < line <= len(lines) else ""
+    return len(text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore")) + 1

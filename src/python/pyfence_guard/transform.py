@@ -45,8 +45,8 @@ class Finding:
         line = getattr(node, "lineno", None)
         col = getattr(node, "col_offset", None)
         self.line = line if type(line) is int else None
-        # Columns are 1-based, as in SyntaxError and editors.
-        self.col = col + 1 if type(col) is int else None
+        # The AST's offset: 0-based, in UTF-8 bytes (check.py reports characters).
+        self.col = col if type(col) is int else None
 
     def as_dict(self):
         out = {"kind": self.kind, "detail": self.detail}
