@@ -362,13 +362,37 @@ def make_guard(run, importer, registry, formatting):
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             failed(e)
 
+    hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
+
+    def hooked(t):
+        """A library __setattr__/__delattr__ decides where writes to t's instances land."""
+        entry = hooked_types.get(id(t))
+        if entry is None or entry[0] is not t:
+            mro = _type_mro(t)
+            result = False
+            for hook, default in (("__setattr__", _SETATTRS[0]), ("__delattr__", _DELATTRS[0])):
+                c, f = ns.find(mro, hook)
+                if f is not default and not registry.has(c):
+                    result = True
+            entry = hooked_types[id(t)] = (t, result)
+        return entry[1]
+
     def write_public(obj, name):
-        """Before a STORE/DELETE_ATTR of a public name: plain objects pass,
-        classes, functions and modules take the full check."""
+        """Before a STORE/DELETE_ATTR of a public name: plain objects pass;
+        classes, functions, modules and objects whose library class routes
+        writes elsewhere take the full check."""
         t = type(obj)
-        if t in _PLAIN_TARGETS or not (issubclass(t, type) or t in _GUARDED_TARGETS):
+        if t in _PLAIN_TARGETS:
             return obj
-        return write_check(obj, name)
+        try:
+            full = issubclass(t, type) or t in _GUARDED_TARGETS or hooked(t)
+        except Denied as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            deny(str(e))
+        except BaseException as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            failed(e)
+        return write_check(obj, name) if full else obj
 
     def write_ok(obj, name, also_read):
         if type(obj) is ModuleProxy:
@@ -395,7 +419,11 @@ def make_guard(run, importer, registry, formatting):
         t = type(obj)
         if t is types.FunctionType:
             return owns_function(obj)
-        return not issubclass(t, (types.BuiltinFunctionType, types.MethodType))
+        if issubclass(t, (types.BuiltinFunctionType, types.MethodType)):
+            return False
+        # A library class's own __setattr__ decides where the write lands
+        # (a typing alias forwards it to the class it stands for).
+        return not hooked(t)
 
     def write_check(obj, name, also_read=False):
         """Before a real STORE/DELETE_ATTR on `obj` (also `+=`)."""
