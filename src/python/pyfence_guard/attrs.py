@@ -365,14 +365,15 @@ def make_guard(run, importer, registry, formatting):
     hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
 
     def hooked(t):
-        """A library __setattr__/__delattr__ decides where writes to t's instances land."""
+        """A library's Python __setattr__/__delattr__ decides where writes to
+        t's instances land (a C type's own slot writes to the object itself)."""
         entry = hooked_types.get(id(t))
         if entry is None or entry[0] is not t:
             mro = _type_mro(t)
             result = False
             for hook, default in (("__setattr__", _SETATTRS[0]), ("__delattr__", _DELATTRS[0])):
                 c, f = ns.find(mro, hook)
-                if f is not default and not registry.has(c):
+                if f is not default and type(f) is not types.WrapperDescriptorType and not registry.has(c):
                     result = True
             entry = hooked_types[id(t)] = (t, result)
         return entry[1]

@@ -47,18 +47,25 @@ class Registry:
         self._ids = {}
         self._live = {}  # id(mark) -> mark, while its class statement runs
         self._modules = modules
-        self._trusted = {}
+        self._trusted = {id(type): type, id(object): object}
+        self._learned = set()
         self.refresh()
 
     def refresh(self):
-        """Learn the trusted metaclasses of the modules loaded so far."""
-        trusted = {id(type): type, id(object): object}
+        """Learn the trusted metaclasses of modules loaded since the last
+        call. Each is read once, right after its module was imported (before
+        any script code runs again): what a module's namespace says later
+        does not change what is trusted."""
         for mod_name, attr in _TRUSTED:
+            if (mod_name, attr) in self._learned:
+                continue
             mod = self._modules.get(mod_name)
-            value = getattr(mod, attr, None) if mod is not None else None
+            if mod is None:
+                continue
+            self._learned.add((mod_name, attr))
+            value = getattr(mod, attr, None)
             if type(value) is type:
-                trusted[id(value)] = value
-        self._trusted = trusted
+                self._trusted[id(value)] = value
 
     def trusted(self, cls):
         return self._trusted.get(id(cls)) is cls

@@ -14,8 +14,10 @@ _split = _string.formatter_field_name_split
 _parse = _string.formatter_parser
 
 
-def walks_attributes(template, depth=2):
-    """True when formatting `template` would read an attribute by name."""
+def walks_attributes(template, depth=8):
+    """True when formatting `template` would read an attribute by name.
+    (str.format itself stops nesting at two levels; looking deeper costs
+    little and assumes nothing.)"""
     if "." not in template:
         return False
     for _, field, spec, _ in _parse(template):
