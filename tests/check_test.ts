@@ -34,6 +34,22 @@ Deno.test({
         ok(byLine(5).some((f) => f.kind === "attribute" && /__subclasses__/.test(f.detail)));
         equal(byLine(6)[0].kind, "filesystem");
       });
+      await t.step("class bodies that choose namespaces are findings", async () => {
+        const code = [
+          "class A:", //                                1
+          "    __module__ = 'sys'", //                  2
+          "class B:", //                                3
+          "    __annotations__ = {'x': int}", //        4
+          "class C:", //                                5
+          "    __qualname__ = 'os.path'", //            6
+          "class D:", //                                7
+          "    def __repr__(self):", //                 8 fine
+          "        return 'D'", //                      9
+        ].join("\n");
+        const r = await sandbox.check(code);
+        deepEqual([...new Set(r.findings.map((f) => f.line))], [2, 4, 6], JSON.stringify(r.findings));
+        ok(r.findings.every((f) => f.kind === "name"), JSON.stringify(r.findings));
+      });
       await t.step("nothing is executed", async () => {
         const r = await sandbox.check("while True:\n    pass\n");
         deepEqual(r, { ok: true, findings: [] });

@@ -138,6 +138,7 @@ def _run(run, code, config, host):
     replacements = {}
     guard_modules = {}
     importer = Importer(run, guard_modules, replacements, registry)
+    run.importer = importer
     guard = None
 
     def guarded_getattr(obj, name):

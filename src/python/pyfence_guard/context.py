@@ -21,6 +21,7 @@ class Run:
         self.sink = sink
         self.script_globals = None
         self.guard = None
+        self.importer = None
         self._reported = 0
 
     def report(self, kind, detail, line):

@@ -16,6 +16,7 @@ import sys
 import types
 
 from .context import entry
+from .modules import ModuleProxy
 from .names import is_dunder
 
 _modules = sys.modules
@@ -260,8 +261,34 @@ def _patch_functools(mod, run, guard, dynamic):
     return [("update_wrapper", update_wrapper)]
 
 
+def _patch_dataclasses(mod, run, guard, dynamic):
+    """_is_type recognises `typing.ClassVar` in a string annotation by the
+    module object the class's module binds to `typing`: the script binds a
+    proxy. Same answer, with the proxy seen through (a bool comes back)."""
+    pattern = mod._MODULE_IDENTIFIER_RE
+    target = run.importer.target
+
+    def _is_type(annotation, cls, a_module, a_type, is_type_predicate):
+        match = pattern.match(annotation)
+        if not match:
+            return False
+        module = _modules.get(type.__dict__["__module__"].__get__(cls))
+        module_name = match.group(1)
+        if not module_name:
+            ns = _real_getattr(module, "__dict__", None)
+        else:
+            bound = _real_getattr(module, "__dict__", {}).get(module_name)
+            if type(bound) is ModuleProxy:
+                bound = target(bound)
+            ns = _real_getattr(_modules.get(a_type.__module__), "__dict__", None) if bound is a_module else None
+        return bool(ns) and is_type_predicate(ns.get(match.group(2)), a_module)
+
+    return [("_is_type", _is_type)]
+
+
 # (module, patch): each runs once, when its module is loaded.
 _PATCHES = (
+    ("dataclasses", _patch_dataclasses),
     ("collections", _patch_collections),
     ("enum", _patch_enum),
     ("annotationlib", _patch_annotationlib),
