@@ -15,7 +15,7 @@ const ATTEMPTS: Record<string, string> = {
   "write": `setattr(random.Random, "_x", 1)`,
   "module member": `getattr(json, "_default_" + "decoder")`,
   "format field": `("{0.__glo" + "bals__}").format(random.seed)`,
-  "vars()": `vars(random.Random)`,
+  "vars()": `vars(random.Random())`,
 };
 
 function probe(attempt: string, j: number): string {

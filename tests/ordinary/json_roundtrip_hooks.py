@@ -52,7 +52,6 @@ print(text)
 back = json.loads(text, object_hook=decode_hook)
 print(back == inv, back.issued.year, repr(back.total), back.status, sorted(back.tags))
 print(json.dumps([inv, Status.CLOSED], cls=RichEncoder, indent=1)[:60].replace("\n", "/"))
-
 pairs = json.loads('{"z": 1, "a": 2, "m": 3}', object_pairs_hook=OrderedDict)
 print(pairs, list(pairs)[0])
 print(json.loads('[1.10, 2.25, 3]', parse_float=Decimal, parse_int=lambda s: int(s) * 100))
@@ -63,9 +62,11 @@ for bad in ('{"a": 1,}', '[1, 2', '{"a" 1}'):
         json.loads(bad)
     except json.JSONDecodeError as e:
         print(f"bad json: {e.msg} line={e.lineno} col={e.colno} pos={e.pos}")
+
 class Point:
     def __init__(self, x, y):
         self.x, self.y = x, y
+
 print(json.dumps({"pts": [Point(1, 2), Point(3, 4)]}, default=lambda o: o.__dict__))
 print(json.dumps({3: "int key", True: "bool key", None: "none"}, sort_keys=False))
 dec = json.JSONDecoder()

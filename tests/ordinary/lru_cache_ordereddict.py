@@ -1,7 +1,6 @@
 from collections import OrderedDict
 from typing import Generic, TypeVar, Callable, Hashable
 import functools
-
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -10,7 +9,6 @@ class LRUCache(Generic[K, V]):
         self.capacity = capacity
         self._data: OrderedDict[K, V] = OrderedDict()
         self.hits = self.misses = self.evictions = 0
-
     def get(self, key: K, default=None):
         if key in self._data:
             self._data.move_to_end(key)
@@ -18,7 +16,6 @@ class LRUCache(Generic[K, V]):
             return self._data[key]
         self.misses += 1
         return default
-
     def put(self, key: K, value: V) -> None:
         if key in self._data:
             self._data.move_to_end(key)
@@ -27,13 +24,10 @@ class LRUCache(Generic[K, V]):
             old, _ = self._data.popitem(last=False)
             self.evictions += 1
             print(f"  evict {old!r}")
-
     def __contains__(self, key):
         return key in self._data
-
     def __len__(self):
         return len(self._data)
-
     def __repr__(self):
         items = ", ".join(f"{k!r}: {v!r}" for k, v in self._data.items())
         return f"LRUCache[{self.capacity}]({items})"

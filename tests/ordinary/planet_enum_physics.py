@@ -1,5 +1,4 @@
 from enum import Enum, IntEnum, StrEnum, auto, unique, EnumMeta
-
 G = 6.67300E-11
 
 class Planet(Enum):
@@ -7,11 +6,9 @@ class Planet(Enum):
     VENUS = (4.869e+24, 6.0518e6)
     EARTH = (5.976e+24, 6.37814e6)
     MARS = (6.421e+23, 3.3972e6)
-
     def __init__(self, mass, radius):
         self.mass = mass
         self.radius = radius
-
     @property
     def surface_gravity(self):
         return G * self.mass / (self.radius * self.radius)
@@ -22,7 +19,6 @@ for p in Planet:
 class Coin(Enum):
     PENNY = (1, "copper")
     DIME = (10, "silver")
-
     def __new__(cls, cents, metal):
         obj = object.__new__(cls)
         obj._value_ = cents
@@ -49,7 +45,6 @@ class Level(IntEnum):
     DEBUG = 10
     INFO = 20
     ERROR = 40
-
     @classmethod
     def _missing_(cls, value):
         if isinstance(value, int):

@@ -1,8 +1,6 @@
 import re
 from collections import ChainMap, namedtuple
-
 Token = namedtuple("Token", "kind text pos")
-
 TOKEN_RE = re.compile(r"""
     (?P<NUM>\d+(?:\.\d+)?)
   | (?P<NAME>[A-Za-z_]\w*)
@@ -29,7 +27,6 @@ class Interp:
     def __init__(self):
         self.globals = {"pi": 3.14159}
         self.scope = ChainMap({}, self.globals)
-
     def run(self, line):
         self.toks = list(tokenize(line)) + [Token("EOF", "", len(line))]
         self.i = 0
@@ -39,26 +36,21 @@ class Interp:
             self.scope[name] = self.expr()
             return f"{name} := {self.scope[name]:g}"
         return f"{self.expr():g}"
-
     def peek(self):
         return self.toks[self.i]
-
     def take(self):
         tok = self.toks[self.i]; self.i += 1
         return tok
-
     def expr(self):
         val = self.term()
         while self.peek().text in ("+", "-"):
             val = val + self.term() if self.take().text == "+" else val - self.term()
         return val
-
     def term(self):
         val = self.atom()
         while self.peek().text in ("*", "/"):
             val = val * self.atom() if self.take().text == "*" else val / self.atom()
         return val
-
     def atom(self):
         tok = self.take()
         if tok.kind == "NUM":

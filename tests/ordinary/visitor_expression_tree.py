@@ -27,26 +27,20 @@ class NodeVisitor:
     def visit(self, node):
         method = getattr(self, f"visit_{type(node).__name__}", self.generic_visit)
         return method(node)
-
     def generic_visit(self, node):
         raise TypeError(f"no visitor for {type(node).__name__}")
 
 class Evaluator(NodeVisitor):
     OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
     FUNCS = {"max": max, "min": min, "abs": abs}
-
     def __init__(self, env):
         self.env = env
-
     def visit_Num(self, node):
         return node.value
-
     def visit_Var(self, node):
         return self.env[node.name]
-
     def visit_BinOp(self, node):
         return self.OPS[node.op](self.visit(node.left), self.visit(node.right))
-
     def visit_Call(self, node):
         return self.FUNCS[node.func](*(self.visit(a) for a in node.args))
 

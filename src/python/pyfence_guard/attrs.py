@@ -16,7 +16,8 @@ from .errors import SCRIPT_FILES
 from .modules import ModuleProxy
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS,
-    SLOW_PUBLIC, CLASS_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS, METACLASS_FORBIDDEN, is_dunder,
+    SLOW_PUBLIC, CLASS_WRITE_DUNDERS, EXCEPTION_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS, METACLASS_FORBIDDEN,
+    is_dunder,
 )
 from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
@@ -65,6 +66,7 @@ _STR_FORMAT = str.__dict__["format"]
 _STR_FORMAT_MAP = str.__dict__["format_map"]
 _SETATTRS = (object.__dict__["__setattr__"], type.__dict__["__setattr__"])
 _DELATTRS = (object.__dict__["__delattr__"], type.__dict__["__delattr__"])
+_GETATTRIBUTES = (_OBJECT_GETATTRIBUTE, _TYPE_GETATTRIBUTE)
 _missing = object()
 _INSTANCE = object()  # owner marker: the object's own instance dict
 _VALUE = object()  # decision: read natively, then check the value
@@ -123,14 +125,15 @@ class _Namespaces:
                 return d if type(d) is dict else None
         return None
 
-    def owner(self, obj, name):
+    def owner(self, obj, name, generic=False):
         """Where Python would read obj.<name> from: a class, _INSTANCE (the
         object's own dict), or None (nowhere: the read raises
-        AttributeError). A custom __getattribute__ owns every name."""
+        AttributeError). A custom __getattribute__ owns every name, unless
+        `generic`: the lookup object.__getattribute__ itself makes."""
         if _is_type(obj):
             meta_mro = _type_mro(type(obj))
             c, f = self.find(meta_mro, "__getattribute__")
-            if f is not _TYPE_GETATTRIBUTE:
+            if f is not _TYPE_GETATTRIBUTE and not generic:
                 return c
             mc, mv = self.find(meta_mro, name)
             if mc is not None and self.is_data(mv):
@@ -151,7 +154,7 @@ class _Namespaces:
             return None
         mro = _type_mro(type(obj))
         c, f = self.find(mro, "__getattribute__")
-        if f is not _OBJECT_GETATTRIBUTE:
+        if f is not _OBJECT_GETATTRIBUTE and not generic:
             return c
         c, v = self.find(mro, name)
         if c is not None and self.is_data(v):
@@ -214,9 +217,9 @@ def make_guard(run, importer, registry, formatting):
             return owns_function(_method_func(obj))
         return owns_function(obj) or owns_instance(obj)
 
-    def private_ok(obj, name):
+    def private_ok(obj, name, generic=False):
         """`_x` only where the script defined it."""
-        owner = ns.owner(obj, name)
+        owner = ns.owner(obj, name, generic)
         if owner is None:
             return True
         if owner is _INSTANCE:
@@ -252,6 +255,36 @@ def make_guard(run, importer, registry, formatting):
             raise Denied(f"'{name}' is a private library function")
         return check_value(value, name)
 
+    def getattribute_stand_in(value):
+        """What `x.__getattribute__` reads as: the default lookup (what a
+        script's own __getattribute__ falls back to), behind the same checks
+        as `x.name`, deciding as that lookup finds the name."""
+        t = type(value)
+
+        def read(target, name, real):
+            name = as_name(name)
+            if name[:1] == "_" or name in SLOW_PUBLIC:
+                try:
+                    decide(target, name, generic=True)
+                except Denied as e:
+                    deny(str(e))
+                return slow_value(real(name), name)
+            return checked(real(name), name)
+
+        if value is _OBJECT_GETATTRIBUTE or value is _TYPE_GETATTRIBUTE:
+            def unbound(target, name):
+                return read(target, name, lambda n: value(target, n))
+            return unbound
+        if t is types.MethodWrapperType:
+            target = _wrapper_self(value)
+
+            def bound(name):
+                return read(target, name, value)
+            return bound
+        if owns(value) or (t is types.MethodType and owns_function(_method_func(value))):
+            return value
+        raise Denied("a library __getattribute__")
+
     def setattr_stand_in(obj, value, delete):
         """What `x.__setattr__` / `x.__delattr__` read as: the same
         operation, behind the same write check as `x.y = v`."""
@@ -275,7 +308,7 @@ def make_guard(run, importer, registry, formatting):
             return value
         raise Denied("a library __setattr__/__delattr__")
 
-    def decide(obj, name):
+    def decide(obj, name, generic=False):
         """What reading obj.<name> may return: raises Denied, or says how
         the value must be looked at. Pure guard logic: no script code runs."""
         if name[:1] == "_":
@@ -289,7 +322,7 @@ def make_guard(run, importer, registry, formatting):
                     raise Denied(f"attribute '{name}' is not allowed")
                 elif name == "__new__" and _is_type(obj) and issubclass(obj, type):
                     raise Denied("metaclass __new__ is not allowed")
-            elif not private_ok(obj, name):
+            elif not private_ok(obj, name, generic):
                 raise Denied(f"private attribute '{name}' is not allowed here")
         elif name in FRAME_NAMES:
             raise Denied(f"attribute '{name}' is not allowed")
@@ -301,6 +334,11 @@ def make_guard(run, importer, registry, formatting):
                 raise Denied("'getbuffer' hands out a memoryview, which the policy denies")
         return _VALUE
 
+    def stand_in(obj, name, value):
+        if name == "__getattribute__":
+            return getattribute_stand_in(value)
+        return setattr_stand_in(obj, value, name == "__delattr__")
+
     def lookup(obj, name):
         """The slow path as one call that raises Denied (hasattr, dir)."""
         if type(obj) is ModuleProxy:
@@ -308,7 +346,7 @@ def make_guard(run, importer, registry, formatting):
         how = decide(obj, name)
         value = _real_getattr(obj, name)
         if how is _STAND_IN:
-            return setattr_stand_in(obj, value, name == "__delattr__")
+            return stand_in(obj, name, value)
         return slow_value(value, name)
 
     def deny(detail):
@@ -353,7 +391,7 @@ def make_guard(run, importer, registry, formatting):
         value = _real_getattr(obj, name)
         try:
             if how is _STAND_IN:
-                return setattr_stand_in(obj, value, name == "__delattr__")
+                return stand_in(obj, name, value)
             return slow_value(value, name)
         except Denied as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
@@ -373,7 +411,8 @@ def make_guard(run, importer, registry, formatting):
             result = False
             for hook, default in (("__setattr__", _SETATTRS[0]), ("__delattr__", _DELATTRS[0])):
                 c, f = ns.find(mro, hook)
-                if f is not default and type(f) is not types.WrapperDescriptorType and not registry.has(c):
+                if f is not default and type(f) is not types.WrapperDescriptorType and not registry.has(c) \
+                        and not owns_function(f):
                     result = True
             entry = hooked_types[id(t)] = (t, result)
         return entry[1]
@@ -403,6 +442,8 @@ def make_guard(run, importer, registry, formatting):
                 if not registry.has(obj) or name not in CLASS_WRITE_DUNDERS:
                     return False
                 return not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+            if name in EXCEPTION_WRITE_DUNDERS and issubclass(type(obj), BaseException):
+                return True
             return name in FUNCTION_WRITE_DUNDERS and owns_function(obj)
         if name[:1] == "_":
             if _is_type(obj):

@@ -82,6 +82,10 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
     def vars_(obj=_missing):
         if obj is _missing:
             return locals_()
+        if issubclass(type(obj), type) and not guard.owns(obj):
+            # A library class: a copy of what the script could read by name.
+            return {k: guard.checked(v, k) for k, v in _type_dict(obj).items()
+                    if type(k) is str and guard.visible(obj, k)}
         if not guard.owns(obj) or type(obj) is types.FunctionType:
             run.violation("builtin", f"vars() of a {type(obj).__name__} object is not allowed")
         if issubclass(type(obj), type):

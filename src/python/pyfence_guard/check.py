@@ -4,13 +4,27 @@ plus constructs that only make sense as attacks."""
 
 import _string
 import ast
+import builtins
 
 from . import transform
+import types
+
 from .names import FRAME_NAMES, GUARDED_DUNDERS, NEVER_BUILTINS, OWNED_DUNDERS, READ_DUNDERS, is_dunder
 
 _DYNAMIC = frozenset({"exec", "eval", "compile"})
-# Dunder names a string may spell without looking like an attack.
-_NAMED_OK = READ_DUNDERS | OWNED_DUNDERS | GUARDED_DUNDERS | {"__main__"}
+_BUILTIN_NAMES = frozenset(dir(builtins))
+# The interpreter's own dunder attributes the script may not read: a string
+# that names one (getattr(x, "__globals__")) only makes sense as an attack.
+# Other dunder-shaped strings ("__type__" in a JSON codec) are data.
+_INTERNAL = frozenset(
+    n for t in (object, type, types.FunctionType, types.CodeType, types.FrameType, types.ModuleType,
+                types.BuiltinFunctionType, types.MethodType, types.GeneratorType, types.CoroutineType,
+                types.TracebackType, types.CellType, BaseException, property, classmethod, super)
+    for n in dir(t) if is_dunder(n)
+) - READ_DUNDERS - OWNED_DUNDERS - GUARDED_DUNDERS | {
+    "__builtins__", "__import__", "__loader__", "__spec__", "__globals__", "__code__", "__closure__",
+    "__subclasses__", "__self__", "__func__", "__reduce__", "__reduce_ex__", "__getattribute__",
+}
 # str.format nests at most this deep (format specs inside format specs).
 _FORMAT_DEPTH = 2
 
@@ -51,6 +65,10 @@ class _Extra(ast.NodeVisitor):
         if isinstance(node.value, ast.Name) and node.value.id in self.module_names and node.attr[:1] == "_" \
                 and not is_dunder(node.attr):
             self.add("attribute", f"private module member '{node.value.id}.{node.attr}'", node)
+        elif node.attr in OWNED_DUNDERS and isinstance(node.value, ast.Name) \
+                and node.value.id in _BUILTIN_NAMES and node.value.id not in self.assigned:
+            # object.__subclasses__, type.__dict__: never the script's own.
+            self.add("attribute", f"'{node.value.id}.{node.attr}' of a built-in", node)
         elif node.attr in FRAME_NAMES:
             self.add("attribute", f"frame attribute '.{node.attr}'", node)
         self.generic_visit(node)
@@ -71,7 +89,7 @@ class _Extra(ast.NodeVisitor):
 
     def visit_Constant(self, node):
         v = node.value
-        if isinstance(v, str) and is_dunder(v) and v not in _NAMED_OK:
+        if isinstance(v, str) and v in _INTERNAL:
             self.add("suspicious", f"string names the attribute {v!r}", node)
 
 

@@ -283,7 +283,18 @@ def _patch_dataclasses(mod, run, guard, dynamic):
             ns = _real_getattr(_modules.get(a_type.__module__), "__dict__", None) if bound is a_module else None
         return bool(ns) and is_type_predicate(ns.get(match.group(2)), a_module)
 
-    return [("_is_type", _is_type)]
+    # slots=True rebuilds the class: a new class from the script's own
+    # class, through its (vetted) metaclass, is the script's too.
+    add_slots = mod._add_slots
+    registry = run.importer.registry
+
+    def _add_slots(cls, is_frozen, weakref_slot, defined_fields):
+        new = add_slots(cls, is_frozen, weakref_slot, defined_fields)
+        if new is not cls and registry.has(cls) and type(new) is type(cls):
+            registry.add(new)
+        return new
+
+    return [("_is_type", _is_type), ("_add_slots", _add_slots)]
 
 
 # (module, patch): each runs once, when its module is loaded.

@@ -81,7 +81,7 @@ class Importer:
         self._guard_modules = guard_modules
         # (module, member) -> safe stand-in; None hides the member.
         self._replacements = replacements
-        self._registry = registry
+        self._registry = self.registry = registry
         # Set while an allowed import runs: that module's own imports are library code's.
         self._loading = 0
         self.imported = set()

@@ -26,18 +26,22 @@ READ_DUNDERS = frozenset({
     "__enter__", "__exit__", "__aenter__", "__aexit__",
     "__match_args__", "__slots__", "__post_init__",
     "__mro__", "__bases__", "__base__", "__members__", "__wrapped__",
-    "__required_keys__", "__optional_keys__", "__total__",
+    "__required_keys__", "__optional_keys__", "__total__", "__dataclass_fields__",
+    # typing's introspection: aliases, parameters, metadata (plain data and types).
+    "__origin__", "__args__", "__parameters__", "__metadata__", "__orig_bases__",
+    "__orig_class__", "__type_params__", "__value__",
     # Exception chaining: other exceptions, not their tracebacks.
     "__cause__", "__context__", "__suppress_context__", "__notes__",
 })
 
 # Dunders the guard answers itself: reading them returns a guarded stand-in
 # (object.__setattr__(self, ...) then passes the same write check).
-GUARDED_DUNDERS = frozenset({"__setattr__", "__delattr__"})
+GUARDED_DUNDERS = frozenset({"__setattr__", "__delattr__", "__getattribute__"})
 
 # Dunders readable only on what the script provably owns (its classes, their
 # instances, its functions): they are that object's own namespace.
-OWNED_DUNDERS = frozenset({"__dict__", "__annotations__"})
+OWNED_DUNDERS = frozenset({"__dict__", "__annotations__", "__subclasses__", "__defaults__",
+                           "__kwdefaults__"})
 
 # Dunders a script class may define in its body besides the readable ones.
 # Not here: __class__ (isinstance() believes it), __instancecheck__ and
@@ -49,13 +53,15 @@ OWNED_DUNDERS = frozenset({"__dict__", "__annotations__"})
 DEFINE_DUNDERS = (READ_DUNDERS - {
     "__class__", "__module__", "__qualname__", "__mro__", "__bases__", "__base__",
     "__members__", "__wrapped__", "__required_keys__", "__optional_keys__", "__total__",
+    "__dataclass_fields__", "__origin__", "__args__", "__parameters__", "__metadata__",
+    "__orig_bases__", "__orig_class__", "__type_params__", "__value__",
 }) | frozenset({
     "__getattr__", "__setattr__", "__delattr__", "__getattribute__",
     "__get__", "__set__", "__delete__", "__set_name__",
     "__class_getitem__", "__mro_entries__", "__del__", "__dir__", "__sizeof__",
     "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
     "__copy__", "__deepcopy__", "__getnewargs__", "__getnewargs_ex__",
-    "__release_buffer__", "__buffer__", "__subclasshook__",
+    "__release_buffer__", "__buffer__", "__subclasshook__", "__replace__",
 })
 
 # Names that choose namespaces or identity: never assigned in a class body,
@@ -66,6 +72,10 @@ NAMESPACE_DUNDERS = frozenset({
     "__type_params__", "__static_attributes__", "__firstlineno__", "__weakref__",
     "__builtins__", "__globals__", "__code__", "__closure__",
 })
+
+# Exception chaining a script may set on any exception (the interpreter
+# checks the values: exceptions, None, a bool, a list of notes).
+EXCEPTION_WRITE_DUNDERS = frozenset({"__cause__", "__context__", "__suppress_context__", "__notes__"})
 
 # Dunders a script may assign on its own functions (a hand-written decorator)
 # and classes.
