@@ -83,9 +83,16 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
         if obj is _missing:
             return locals_()
         if issubclass(type(obj), type) and not guard.owns(obj):
-            # A library class: a copy of what the script could read by name.
-            return {k: guard.checked(v, k) for k, v in _type_dict(obj).items()
-                    if type(k) is str and guard.visible(obj, k)}
+            # A library class: a copy of what the script could read by name,
+            # as it would read it (never a raw descriptor or slot wrapper).
+            out = {}
+            for k in list(_type_dict(obj)):
+                if type(k) is str and guard.visible(obj, k):
+                    try:
+                        out[k] = guard.getattr(obj, k)
+                    except AttributeError:
+                        pass
+            return out
         if not guard.owns(obj) or type(obj) is types.FunctionType:
             run.violation("builtin", f"vars() of a {type(obj).__name__} object is not allowed")
         if issubclass(type(obj), type):
