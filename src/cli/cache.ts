@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { parse } from "./args.ts";
-import { cacheDir } from "../host/snapshot.ts";
+import { cacheDir } from "../host/cache_dir.ts";
 import { ExitCode } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
 

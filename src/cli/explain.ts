@@ -7,7 +7,7 @@ import { parse } from "./args.ts";
 import { loadPolicy } from "../policy/load.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { explain, permissionsFor, renderExplanation } from "../capabilities/permissions.ts";
-import { sandboxFlags } from "../host/process.ts";
+import { sandboxFlags } from "../host/launch.ts";
 import { ExitCode } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
 
@@ -31,7 +31,7 @@ export async function policyCommand(args: string[]): Promise<number> {
   const policy = await loadPolicy((values.policy as string | undefined) ?? "default");
   const map = permissionsFor(policy, parseOrigin(values.origin as string | undefined, "--origin"));
   const explanation = explain(map);
-  const flags = sandboxFlags(map.deno);
+  const flags = sandboxFlags(map.deno, { memoryMb: map.limits.memoryMb });
   if (values.json) {
     console.log(JSON.stringify({ ...explanation, processFlags: flags }, null, 2));
   } else {

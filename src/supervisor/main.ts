@@ -1,10 +1,15 @@
 /**
  * The sandbox process: a `deno run` child with no `--allow-all`, holding only
- * read access to the Pyodide assets and the guard, and net access to the
- * origin. It boots one worker ahead of time, hands it exactly one job, relays
- * its (validated) events to the host as JSON lines, and enforces the deadline:
- * interrupt first, then `Deno.exit()` if the worker does not unwind, because
- * `worker.terminate()` does not stop a spinning worker.
+ * read access to its own code, the Pyodide assets and the snapshot, read and
+ * write access to the one socket path of its channel to the host, and net
+ * access to the origin. It boots one worker ahead of time, hands it exactly
+ * one job, relays its (validated, budgeted) events to the host, and enforces
+ * the deadline: interrupt first, then `Deno.exit()` if the worker does not
+ * unwind, because `worker.terminate()` does not stop a spinning worker.
+ *
+ * It talks to the host only over the private channel (see
+ * `protocol/channel.ts`); its stdin is closed and its stdout and stderr,
+ * which every worker can write, carry nothing the host reads as protocol.
  *
  * @module
  */
@@ -12,27 +17,58 @@ import {
   type DoneEvent,
   type HostCommand,
   type Job,
+  MAX_OUTPUT_CHUNK,
+  MAX_SANDBOX_LINE_BYTES,
   parseWorkerEvent,
+  type WorkerEvent,
 } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
+import { helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
 import type { BootMessage } from "../protocol/boot.ts";
+import { withMemoryMaximum } from "./wasm_memory.ts";
+import { RelayBudget, utf8Length } from "./budget.ts";
 
 const MAX_COMMAND_BYTES = 512 * 1024 * 1024;
-const init: SupervisorInit = JSON.parse(Deno.args[0]);
-const out = Deno.stdout.writable.getWriter();
+// The longest piece of output one line may carry: JSON escapes a UTF-16 unit
+// into at most 6 bytes, and the line's own fields take well under 1 KiB.
+const RELAY_PIECE = Math.floor((MAX_SANDBOX_LINE_BYTES - 1024) / 6);
 const encoder = new TextEncoder();
 
+type OutEvent = Extract<WorkerEvent, { t: "out" }>;
+
+const address = parseAddress(Deno.args[0]);
+const conn = address.transport === "unix"
+  ? await Deno.connect({ transport: "unix", path: address.path })
+  : await Deno.connect({ hostname: address.hostname, port: address.port });
+const out = conn.writable.getWriter();
+const commands = readLines(conn.readable, MAX_COMMAND_BYTES);
+
+function writeLine(text: string): Promise<void> {
+  return out.write(encoder.encode(text + "\n"));
+}
+
 function send(message: unknown): Promise<void> {
-  return out.write(encoder.encode(JSON.stringify(message) + "\n"));
+  return writeLine(JSON.stringify(message));
 }
 
 async function exitNow(code: number): Promise<never> {
-  await out.ready;
+  await out.ready.catch(() => {});
   await out.close().catch(() => {});
   Deno.exit(code);
 }
+
+async function receiveInit(): Promise<SupervisorInit> {
+  await writeLine(helloLine(Deno.env.get(TOKEN_ENV) ?? ""));
+  const first = await commands.next();
+  if (first.done) await exitNow(1);
+  const command: HostCommand = JSON.parse(first.value as string);
+  if (command.t !== "init") throw new Error(`expected 'init', got '${command.t}'`);
+  return command.init;
+}
+
+const init = await receiveInit();
 
 interface Assets {
   wasm: WebAssembly.Module;
@@ -50,18 +86,15 @@ async function loadAssets(): Promise<Assets> {
     Deno.readFile(new URL("python_stdlib.zip", dir)),
     Deno.readTextFile(new URL("pyodide-lock.json", dir)),
   ]);
-  const guardFiles: Record<string, string> = {};
-  for await (const entry of Deno.readDir(new URL(init.guardDir))) {
-    if (entry.isFile && entry.name.endsWith(".py")) {
-      guardFiles[entry.name] = await Deno.readTextFile(new URL(entry.name, init.guardDir));
-    }
-  }
+  const capped = init.memoryMb === undefined
+    ? wasmBytes
+    : withMemoryMaximum(wasmBytes, init.memoryMb * 1024 * 1024);
   return {
-    wasm: await WebAssembly.compile(wasmBytes),
+    wasm: await WebAssembly.compile(capped),
     stdlib,
     lock,
     snapshot: init.snapshotPath ? await Deno.readFile(init.snapshotPath) : undefined,
-    guardFiles,
+    guardFiles: init.guardFiles,
     python: JSON.parse(lock).info.python,
   };
 }
@@ -85,8 +118,9 @@ function newWorker(): Pending {
     deno: { permissions: init.permissions },
   } as WorkerOptions);
   const pending: Pending = { worker };
-  // Anything the worker posts on its global channel is ignored: the real
-  // channel is a private port, out of reach of code that only finds `self`.
+  // Anything the worker posts on its global channel is ignored (a job counts
+  // it against its budget): the real channel is a private port, out of reach
+  // of code that only finds `self`.
   worker.onmessage = () => {};
   worker.onerror = (e) => {
     e.preventDefault();
@@ -150,19 +184,41 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
   await send({ t: "snapshot", bytes: bytes.length });
 }
 
+/**
+ * Relay an `out` event in pieces that stay under the host's line cap however
+ * the text escapes. All pieces are queued at once, so nothing sent later can
+ * come between them.
+ */
+function relayOutput(id: string, event: OutEvent): Promise<void> {
+  const { text } = event;
+  let sent: Promise<void>;
+  let at = 0;
+  do {
+    let end = Math.min(text.length, at + RELAY_PIECE);
+    // Never split a surrogate pair.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    sent = send({ id, event: { ...event, text: text.slice(at, end) } });
+    at = end;
+  } while (at < text.length);
+  return sent;
+}
+
 /** Run one job on a booted worker; resolves once its `done` has been relayed. */
 function runJob(booted: Booted, job: Job): Promise<void> {
   const { worker, port, interrupt } = booted;
   return new Promise((resolve) => {
     let finished = false;
     let started = false;
-    let outputBytes = 0;
+    const budget = new RelayBudget(job.guard.limits.output_bytes);
     const timers: ReturnType<typeof setTimeout>[] = [];
     const finish = async (event: DoneEvent, exit: boolean) => {
       if (finished) return;
       finished = true;
       timers.forEach(clearTimeout);
       port.onmessage = null;
+      port.close();
+      worker.onmessage = null;
       // Tell the host first, so it never hands this process another job.
       if (exit) await send({ t: "exiting" });
       await send({ id: job.id, event });
@@ -172,14 +228,28 @@ function runJob(booted: Booted, job: Job): Promise<void> {
     };
     const crash = (type: string, message: string, exit: boolean) =>
       finish(crashDone(type, message), exit);
+    const flood = () => crash("OutputLimitError", "the worker flooded its channel", true);
 
+    // The guard never writes here; whatever arrives still costs the job.
+    worker.onmessage = () => {
+      if (!budget.take(0)) flood();
+    };
     port.onmessage = (e) => {
-      const event = parseWorkerEvent(e.data);
+      if (finished) return;
+      const data = e.data;
+      // A huge write is a flood, whatever else is wrong with it.
+      if (
+        data?.t === "out" && typeof data.text === "string" && data.text.length > MAX_OUTPUT_CHUNK
+      ) {
+        return flood();
+      }
+      const event = parseWorkerEvent(data);
       if (!event) return crash("WorkerCrash", "the worker sent a malformed message", true);
       switch (event.t) {
         case "started":
           // Only the first start counts: a worker that re-announces its start
           // must not be able to move its own deadline.
+          if (!budget.take(0)) return flood();
           if (started) return;
           started = true;
           timers.push(setTimeout(() => {
@@ -192,12 +262,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "out":
           // The guard caps output itself; this catches a worker that no longer obeys it.
-          outputBytes += event.text.length;
-          if (outputBytes > job.guard.limits.output_bytes * 4 + 65536) {
-            return crash("OutputLimitError", "output limit exceeded", true);
-          }
-          return void send({ id: job.id, event });
+          if (!budget.take(utf8Length(event.text))) return flood();
+          return void relayOutput(job.id, event);
         case "violation":
+          if (!budget.take(utf8Length(event.detail))) return flood();
           return void send({ id: job.id, event });
         case "done":
           return finish(event, false);
@@ -209,6 +277,9 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       e.preventDefault();
       crash("WorkerCrash", String(e.message).slice(0, 4000), false);
     };
+    if (job.memoryMb !== init.memoryMb) {
+      return crash("WorkerCrash", "the job's memory cap is not this process's", true);
+    }
     port.postMessage(job);
   });
 }
@@ -222,9 +293,10 @@ function startNext(assets: Assets, pending?: Pending): Booted {
 async function serve(assets: Assets, first: Pending): Promise<void> {
   let next = startNext(assets, first);
   await send({ t: "ready", python: assets.python });
-  for await (const text of readLines(Deno.stdin.readable, MAX_COMMAND_BYTES)) {
+  for await (const text of commands) {
     const command: HostCommand = JSON.parse(text);
     if (command.t === "exit") break;
+    if (command.t !== "run") throw new Error(`unexpected '${command.t}' command`);
     try {
       await next.ready;
     } catch (err) {

@@ -13,7 +13,6 @@ import createPyodideModule from "pyodide/pyodide.asm.mjs";
 import type { Job } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
-import { capMemory } from "./memory.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
 import { makeWebFetch, WebError } from "./web.ts";
 
@@ -38,7 +37,6 @@ const MAX_REQUESTS = 64;
 
 async function boot(msg: BootMessage): Promise<void> {
   const { port } = msg;
-  const memory = capMemory();
   const realFetch = globalThis.fetch;
   globalThis.fetch = fetchFromAssets(realFetch, msg.stdlib);
   const marker = Symbol("jsv error");
@@ -66,8 +64,12 @@ async function boot(msg: BootMessage): Promise<void> {
       jsglobals: msg.unguarded ? globalThis : Object.create(null),
       _makeSnapshot: msg.makeSnapshot,
       _loadSnapshot: msg.snapshot,
-      stdout: (text: string) => port.postMessage({ t: "out", stream: "stdout", text: text + "\n" }),
-      stderr: (text: string) => port.postMessage({ t: "out", stream: "stderr", text: text + "\n" }),
+      // Guarded, the guard writes the script's output itself (`host.write`,
+      // capped); what reaches Pyodide's own streams is the interpreter's, such
+      // as the stack dump of a fatal error, and is no part of the script's
+      // output. Unguarded (tests only), Python's streams are the output.
+      stdout: msg.unguarded ? (text: string) => write(port, "stdout", text) : discard,
+      stderr: msg.unguarded ? (text: string) => write(port, "stderr", text) : discard,
     } as unknown as Parameters<typeof loadPyodide>[0],
   );
   globalThis.fetch = realFetch;
@@ -85,9 +87,16 @@ async function boot(msg: BootMessage): Promise<void> {
   port.postMessage({ t: "booted" });
   port.onmessage = (e: MessageEvent<Job>) => {
     port.onmessage = null;
-    memory.setCapBytes(e.data.memoryMb * 1024 * 1024);
-    runJob(pyodide, e.data, msg.unguarded, port, () => Math.max(memory.peak(), heapBytes(pyodide)));
+    // The memory's maximum was fixed when the module was compiled; a wasm
+    // memory never shrinks, so its size at the end is its peak.
+    runJob(pyodide, e.data, msg.unguarded, port, () => heapBytes(pyodide));
   };
+}
+
+function discard(): void {}
+
+function write(port: MessagePort, stream: "stdout" | "stderr", text: string): void {
+  port.postMessage({ t: "out", stream, text: text + "\n" });
 }
 
 function installGuard(pyodide: PyodideAPI, files: Record<string, string>): void {
