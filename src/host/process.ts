@@ -74,7 +74,7 @@ const STDERR_KEEP = 8192;
 const MAX_CONSOLE_BYTES = 1024 * 1024;
 const RSS_POLL_MS = 50;
 /** How long a finished job's worker thread may take to end before the process is retired. */
-const LEFTOVER_WAIT_MS = 2000;
+const LEFTOVER_WAIT_MS = 1000;
 /** What V8 prints when an isolate hits its heap limit and aborts the process. */
 const V8_OOM = /Fatal (JavaScript|process) out of memory|JavaScript heap out of memory/;
 
@@ -93,10 +93,15 @@ export class SandboxProcess {
   #channel: Channel;
   #memoryMb: number;
   #pending?: Pending;
+  #claimed = false;
   #alive = true;
   #retiring = false;
+  /** A booted interpreter is waiting for a job. */
   #warm = false;
+  #onWarm?: () => void;
   #stderr = "";
+  /** What the supervisor itself reported when it gave up (trusted, unlike the console). */
+  #fatal = "";
   #consoleBytes = 0;
   #killedFor?: DoneEvent;
   #watch: number;
@@ -166,43 +171,45 @@ export class SandboxProcess {
     return this.#warm && this.alive && !this.busy;
   }
 
-  /** True while a job is running. */
+  /** True while a job is running (or about to). */
   get busy(): boolean {
-    return this.#pending !== undefined;
+    return this.#pending !== undefined || this.#claimed;
   }
 
   /**
    * Run a job. Resolves with its `done` event, always: a crash, a kill or a
    * missed deadline become a `done` with the matching error. A process that
-   * still runs an earlier job's worker is retired first, and the job ends as
-   * a `WorkerCrash` it never started (which the caller may retry elsewhere).
+   * still runs an earlier job's worker is retired instead, and the job ends
+   * as a `WorkerCrash` it never started (which the caller may retry elsewhere).
    */
   async run(job: JobRequest, onEvent: (event: WorkerEvent) => void): Promise<DoneEvent> {
     if (!this.alive) return crashDone("WorkerCrash", "sandbox process is gone");
-    if (this.#pending) throw new Error("SandboxProcess.run: a job is already running");
+    if (this.busy) throw new Error("SandboxProcess.run: a job is already running");
     if (job.memoryMb !== this.#memoryMb) {
       throw new Error("SandboxProcess.run: the job's memory cap is not this process's");
     }
-    let resolve!: (done: DoneEvent) => void;
-    const done = new Promise<DoneEvent>((r) => resolve = r);
-    const pending: Pending = {
-      id: crypto.randomUUID(),
-      timeoutMs: job.timeoutMs,
-      onEvent,
-      resolve,
-    };
-    this.#pending = pending;
-    this.#warm = false;
+    // Whatever happens to the process before the job is sent (a leftover
+    // worker flooding or exhausting it) is not this job's doing.
+    this.#claimed = true;
     this.#ref(true);
-    if (!await this.#noLeftovers()) {
-      this.#killFor(crashDone("WorkerCrash", "an earlier job's worker did not stop"));
-      return done;
+    try {
+      if (!await this.#booted() || !await this.#noLeftovers()) this.kill();
+    } finally {
+      this.#claimed = false;
     }
-    if (this.#pending !== pending) return done;
+    if (!this.#alive) {
+      const why = "the sandbox process was retired before the job started";
+      return crashDone("WorkerCrash", this.#fatal ? `${why}: ${this.#fatal}` : why);
+    }
+    this.#warm = false;
     this.#stderr = "";
     this.#consoleBytes = 0;
-    pending.timer = setTimeout(() => this.#backstop(), BOOT_TIMEOUT_MS);
-    this.#send({ t: "run", job: { ...job, id: pending.id } });
+    const id = crypto.randomUUID();
+    const done = new Promise<DoneEvent>((resolve) => {
+      const timer = setTimeout(() => this.#backstop(), BOOT_TIMEOUT_MS);
+      this.#pending = { id, timeoutMs: job.timeoutMs, onEvent, resolve, timer };
+    });
+    this.#send({ t: "run", job: { ...job, id } });
     return done;
   }
 
@@ -246,7 +253,25 @@ export class SandboxProcess {
     this.kill();
   }
 
-  /** True once no worker thread beyond the next job's is left (or the OS cannot tell). */
+  /** Wait until the job's interpreter has booted; false if it does not in time. */
+  #booted(): Promise<boolean> {
+    if (this.#warm || !this.#alive) return Promise.resolve(this.#alive);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), BOOT_TIMEOUT_MS);
+      const done = (booted: boolean) => {
+        clearTimeout(timer);
+        this.#onWarm = undefined;
+        resolve(booted);
+      };
+      this.#onWarm = () => done(this.#alive);
+    });
+  }
+
+  /**
+   * True once the job's booted interpreter is the process's only worker
+   * thread (or the OS cannot tell): the last job's worker, and any worker it
+   * started, must have ended. A normal teardown takes well under 100 ms.
+   */
   async #noLeftovers(): Promise<boolean> {
     const deadline = Date.now() + LEFTOVER_WAIT_MS;
     for (;;) {
@@ -296,8 +321,9 @@ export class SandboxProcess {
     if (!this.#alive) return;
     this.#alive = false;
     clearInterval(this.#watch);
+    this.#onWarm?.();
     this.#channel.close();
-    const tail = this.#stderr.trim().slice(-2000);
+    const tail = [this.#fatal, this.#stderr.trim()].filter(Boolean).join("\n").slice(-2000);
     const reason = status ? "the sandbox process exited" : "the sandbox process was killed";
     this.#readyReject(new Error(tail ? `${reason}: ${tail}` : reason));
     // V8 aborts the whole process when an isolate exceeds its heap limit; a
@@ -321,8 +347,10 @@ export class SandboxProcess {
           if (message.t === "ready") this.#readyResolve();
           else if (message.t === "exiting") this.#retiring = true;
           // A boot that finished during a job was that job's worker.
-          else if (message.t === "warm") this.#warm = !this.#pending;
-          else if (message.t === "fatal") this.#stderr += message.message;
+          else if (message.t === "warm") {
+            this.#warm = !this.#pending;
+            this.#onWarm?.();
+          } else if (message.t === "fatal") this.#fatal = message.message.slice(0, 4000);
           continue;
         }
         // Every event belongs to the job in progress, whose id only the host

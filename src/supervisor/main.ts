@@ -286,7 +286,15 @@ function runJob(booted: Booted, job: Job): Promise<void> {
 
 function startNext(assets: Assets, pending?: Pending): Booted {
   const booted = startWorker(assets, false, pending);
-  booted.ready.then(() => send({ t: "warm" }), () => {});
+  // The host sends a job only once its interpreter is warm; one that cannot
+  // boot ends the process, and the host starts another.
+  booted.ready.then(
+    () => send({ t: "warm" }),
+    async (err) => {
+      await send({ t: "fatal", message: String(err).slice(0, 60000) });
+      await exitNow(1);
+    },
+  );
   return booted;
 }
 
@@ -297,16 +305,8 @@ async function serve(assets: Assets, first: Pending): Promise<void> {
     const command: HostCommand = JSON.parse(text);
     if (command.t === "exit") break;
     if (command.t !== "run") throw new Error(`unexpected '${command.t}' command`);
-    try {
-      await next.ready;
-    } catch (err) {
-      await send({
-        id: command.job.id,
-        event: crashDone("WorkerCrash", String(err).slice(0, 4000)),
-      });
-      await exitNow(1);
-    }
     const current = next;
+    await current.ready;
     await runJob(current, command.job);
     next = startNext(assets);
   }
