@@ -29,15 +29,13 @@ import { type Channel, listenPrivate } from "./channel.ts";
 import { formatAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
+import { v8HeapMb } from "./process_limits.ts";
 
 /**
  * A directory that can never be created: `DENO_DIR` and the temporary
  * directory of every sandbox process. (On Windows, the NUL device; untested.)
  */
 const NOWHERE = Deno.build.os === "windows" ? "\\\\.\\NUL\\pyfence" : "/dev/null/pyfence";
-
-/** JS heap of each isolate in a sandbox process (MiB) when no memory cap is given. */
-const V8_HEAP_MB = 512;
 
 /** What a sandbox process is started with, beyond what the launch supplies itself. */
 export type LaunchInit = Omit<SupervisorInit, "pyodideDir" | "workerUrl" | "guardFiles">;
@@ -134,10 +132,6 @@ export function sandboxFlags(
   if (access.write?.length) flags.push(`--allow-write=${access.write.join(",")}`);
   if (net.length) flags.push(`--allow-net=${net.join(",")}`);
   return flags;
-}
-
-function v8HeapMb(memoryMb?: number): number {
-  return memoryMb === undefined ? V8_HEAP_MB : Math.max(256, Math.min(V8_HEAP_MB, memoryMb));
 }
 
 /** A started sandbox process and its authenticated channel. */

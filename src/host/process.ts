@@ -14,10 +14,11 @@
  * - memory: the interpreter's wasm memory has its maximum written into the
  *   module (see `supervisor/wasm_memory.ts`), each isolate's JS heap is
  *   capped by V8, and the host polls the process's resident memory and kills
- *   it past the cap plus a fixed overhead (Linux only: `/proc/PID/status`;
- *   elsewhere this watch is off, and `new WebAssembly.Memory` or large
- *   `ArrayBuffer`s in a breached worker are bounded only by the system). A
- *   V8 out-of-memory abort is reported as `MemoryError` too.
+ *   it past the cap plus a fixed overhead (`process_limits.ts`; Linux only,
+ *   from `/proc/PID/status`: elsewhere this watch is off, and
+ *   `new WebAssembly.Memory` or large `ArrayBuffer`s in a breached worker are
+ *   bounded only by the system). A V8 out-of-memory abort is reported as
+ *   `MemoryError` too.
  * - time: the supervisor interrupts, then exits; the host's backstop kills.
  * - output: the supervisor budgets what a job relays; the host caps what the
  *   process writes to its console.
@@ -39,6 +40,7 @@ import type { WorkerPermissions } from "../capabilities/permissions.ts";
 import type { Channel } from "./channel.ts";
 import { drain, launch } from "./launch.ts";
 import { residentBytes, workerThreads } from "./procfs.ts";
+import { rssCapBytes } from "./process_limits.ts";
 
 /** What a sandbox process is started with. */
 export interface ProcessSpec {
@@ -57,16 +59,6 @@ export type JobRequest = Omit<Job, "id">;
 
 /** How long a worker may take to unwind after the deadline interrupt. */
 export const GRACE_MS = 400;
-
-/**
- * Resident memory of a sandbox process beyond its interpreter's cap (MiB):
- * the runtime, the compiled wasm module, the assets and snapshot it posts,
- * the next worker booting while the last one is torn down. Measured on Linux
- * x86-64 with Deno 2.9.6: about 290 MiB idle with one booted interpreter,
- * peaks of about 560 MiB when a run that filled a 256 MiB cap is followed by
- * the next boot.
- */
-export const RSS_OVERHEAD_MB = 512;
 
 const BOOT_TIMEOUT_MS = 60_000;
 const STDERR_KEEP = 8192;
@@ -284,7 +276,7 @@ export class SandboxProcess {
 
   #checkMemory(): void {
     const rss = residentBytes(this.pid);
-    const cap = (this.#memoryMb + RSS_OVERHEAD_MB) * 1024 * 1024;
+    const cap = rssCapBytes(this.#memoryMb);
     if (rss === undefined || rss <= cap) return;
     this.#killFor(crashDone(
       "MemoryError",

@@ -5,13 +5,20 @@
  * JavaScript no longer obeys the guard, so that a flood of messages ends as
  * `OutputLimitError` instead of exhausting the process or the host.
  *
+ * The message count allows one message per byte of output (the guard sends
+ * a message per stream switch), so a flood of tiny output messages may last
+ * until the deadline instead: it then ends as `TimeoutError`.
+ *
  * @module
  */
 
 // Room beyond the output cap for violation details and the guard's last chunk.
 const SLACK_BYTES = 4 * 1024 * 1024;
-// Room beyond one message per output byte for `started`, violations and `done`.
+// Room beyond one message per output byte for violations.
 const SLACK_MESSAGES = 65536;
+// Messages that carry no output: a repeated `started`, anything on the
+// worker's global channel. The runtime sends one `started` and nothing else.
+const MAX_CONTROL_MESSAGES = 1000;
 
 /** The UTF-8 length of `text` (as `TextEncoder` would encode it), without encoding it. */
 export function utf8Length(text: string): number {
@@ -36,6 +43,7 @@ function isLowSurrogate(c: number): boolean {
 export class RelayBudget {
   #messages = 0;
   #bytes = 0;
+  #control = 0;
   #maxMessages: number;
   #maxBytes: number;
 
@@ -50,5 +58,10 @@ export class RelayBudget {
     this.#messages++;
     this.#bytes += bytes;
     return this.#messages <= this.#maxMessages && this.#bytes <= this.#maxBytes;
+  }
+
+  /** Count one message that carries no output; false once too many have come. */
+  control(): boolean {
+    return ++this.#control <= MAX_CONTROL_MESSAGES;
   }
 }

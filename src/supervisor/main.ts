@@ -216,8 +216,8 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       if (finished) return;
       finished = true;
       timers.forEach(clearTimeout);
+      // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
-      port.close();
       worker.onmessage = null;
       // Tell the host first, so it never hands this process another job.
       if (exit) await send({ t: "exiting" });
@@ -232,10 +232,15 @@ function runJob(booted: Booted, job: Job): Promise<void> {
 
     // The guard never writes here; whatever arrives still costs the job.
     worker.onmessage = () => {
-      if (!budget.take(0)) flood();
+      if (!budget.control()) flood();
     };
+    let deadline = Infinity;
     port.onmessage = (e) => {
       if (finished) return;
+      // A flood can starve the deadline's timers; every message checks it too.
+      if (performance.now() > deadline) {
+        return crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true);
+      }
       const data = e.data;
       // A huge write is a flood, whatever else is wrong with it.
       if (
@@ -249,9 +254,9 @@ function runJob(booted: Booted, job: Job): Promise<void> {
         case "started":
           // Only the first start counts: a worker that re-announces its start
           // must not be able to move its own deadline.
-          if (!budget.take(0)) return flood();
-          if (started) return;
+          if (started) return void (budget.control() || flood());
           started = true;
+          deadline = performance.now() + job.timeoutMs + init.graceMs;
           timers.push(setTimeout(() => {
             Atomics.store(interrupt, 0, 2);
             timers.push(setTimeout(
