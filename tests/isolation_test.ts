@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Sandbox } from "../src/host/sandbox.ts";
 import { unguardedForTests } from "../src/host/internal.ts";
 import { listing, storagePlaces } from "./helpers/disk.ts";
+import { TOKEN_ENV } from "../src/protocol/channel.ts";
 
 const SECRET = "victim-secret-" + crypto.randomUUID();
 const VICTIM = `print(${JSON.stringify(SECRET)})`;
@@ -185,4 +186,24 @@ isolationTest("a worker left running by A is retired before B starts", async (sa
   equal(b.stdout, `${SECRET}\n`);
   notEqual(pids(sandbox)[0], process, "B ran next to A's leftover worker");
   ok(await gone(process), "the process with the leftover worker is still alive");
+});
+
+isolationTest("a worker can neither connect to the channel nor read its token", async (sandbox) => {
+  const r = await sandbox.run(viaJs(`
+    const out = [];
+    const address = JSON.parse(Deno.args[0]);
+    try {
+      await Deno.connect({ transport: "unix", path: address.path });
+      out.push("connected");
+    } catch (e) {
+      out.push("connect refused: " + e.name);
+    }
+    try {
+      out.push("token: " + Deno.env.get(${JSON.stringify(TOKEN_ENV)}));
+    } catch (e) {
+      out.push("env refused: " + e.name);
+    }
+    return out.join("; ");`));
+  equal(r.ok, true, JSON.stringify(r));
+  match(r.stdout, /^connect refused: (NotCapable|NotFound); env refused: NotCapable\n$/);
 });
