@@ -70,6 +70,13 @@ const LEFTOVER_WAIT_MS = 1000;
 /** What V8 prints when an isolate hits its heap limit and aborts the process. */
 const V8_OOM = /Fatal (JavaScript|process) out of memory|JavaScript heap out of memory/;
 
+/** Let `timer` not keep the host alive. */
+function unrefTimer(timer: ReturnType<typeof setInterval>): void {
+  // Deno 2.9 returns a Node-style Timeout (which `Deno.unrefTimer` ignores), 2.5 a number.
+  if (typeof timer === "number") Deno.unrefTimer(timer);
+  else (timer as unknown as { unref(): void }).unref();
+}
+
 interface Pending {
   id: string;
   timeoutMs: number;
@@ -96,7 +103,7 @@ export class SandboxProcess {
   #fatal = "";
   #consoleBytes = 0;
   #killedFor?: DoneEvent;
-  #watch: number;
+  #watch: ReturnType<typeof setInterval>;
   #ready: Promise<void>;
   #readyResolve!: () => void;
   #readyReject!: (err: Error) => void;
@@ -118,8 +125,8 @@ export class SandboxProcess {
     });
     this.#readChannel();
     this.#child.status.then((status) => this.#died(status));
-    this.#watch = Number(setInterval(() => this.#checkMemory(), RSS_POLL_MS));
-    Deno.unrefTimer(this.#watch);
+    this.#watch = setInterval(() => this.#checkMemory(), RSS_POLL_MS);
+    unrefTimer(this.#watch);
     // An idle sandbox must not keep the host alive; a running job does.
     this.#ref(false);
   }
