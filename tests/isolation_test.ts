@@ -49,6 +49,11 @@ const PROTOCOL_ATTACK = `
 `;
 
 const STORE = `
+  // A TypeScript module is transpiled, and Deno caches the result when it can.
+  await import("data:application/typescript," + encodeURIComponent(
+    "export const secret: string = " + JSON.stringify(${
+  JSON.stringify(SECRET)
+} + Math.random()) + ";"));
   const found = [typeof localStorage, typeof sessionStorage, typeof Deno.openKv, typeof indexedDB];
   try {
     const cache = await caches.open("pyfence");

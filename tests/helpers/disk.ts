@@ -38,11 +38,18 @@ export function listing(roots: string[]): string[] {
 }
 
 /**
- * Where a Deno process stores web storage when it may: the Cache API under
- * `DENO_DIR/location_data` (Deno 2.9) or `<temp dir>/deno_cache` (2.5), and
- * origin storage under `DENO_DIR/location_data`. `denoDir` is this host's.
+ * Where a Deno process stores what a worker with no permissions can make it
+ * store: the Cache API under `DENO_DIR/location_data` (Deno 2.9) or
+ * `<temp dir>/deno_cache` (2.5), and the transpiled source of every
+ * `data:application/typescript` module it imports under
+ * `DENO_DIR/gen/data`. `denoDir` is this host's.
  */
 export function storagePlaces(denoDir: string): string[] {
   const temp = Deno.env.get("TMPDIR") ?? "/tmp";
-  return [join(denoDir, "location_data"), join(temp, "deno_cache"), "/tmp/deno_cache"];
+  return [
+    join(denoDir, "location_data"),
+    join(denoDir, "gen", "data"),
+    join(temp, "deno_cache"),
+    "/tmp/deno_cache",
+  ];
 }
