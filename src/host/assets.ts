@@ -13,8 +13,11 @@ import { version } from "pyodide";
 /** The Pyodide version pyfence runs. */
 export const PYODIDE_VERSION: string = version;
 
+/** URL of the Pyodide npm package's entry module, wherever Deno placed it. */
+export const PYODIDE_ENTRY: URL = new URL(import.meta.resolve("pyodide"));
+
 /** Directory URL of the Pyodide npm package (holds the wasm and the stdlib zip). */
-export const PYODIDE_DIR: URL = new URL("./", import.meta.resolve("pyodide"));
+export const PYODIDE_DIR: URL = new URL("./", PYODIDE_ENTRY);
 
 /**
  * The Pyodide package directory as a local path: the sandbox process is

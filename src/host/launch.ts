@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SUPERVISOR_JS, WORKER_JS } from "../generated/sandbox_code.ts";
 import { GUARD_FILES } from "../generated/guard_files.ts";
-import { PYODIDE_DIR, pyodidePath } from "./assets.ts";
+import { PYODIDE_DIR, PYODIDE_ENTRY, pyodidePath } from "./assets.ts";
 import { cacheDir } from "./cache_dir.ts";
 import { type Channel, listenPrivate } from "./channel.ts";
 import { formatAddress, TOKEN_ENV } from "../protocol/channel.ts";
@@ -84,7 +84,7 @@ function sandboxCode(): Promise<SandboxCode> {
       "worker.js": WORKER_JS,
       "import_map.json": JSON.stringify({
         imports: {
-          "pyodide": new URL("pyodide.mjs", PYODIDE_DIR).href,
+          "pyodide": PYODIDE_ENTRY.href,
           "pyodide/": PYODIDE_DIR.href,
         },
       }),
