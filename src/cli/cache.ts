@@ -29,16 +29,24 @@ export async function cacheCommand(args: string[]): Promise<number> {
     );
   }
   let removed = 0;
+  let code = 0;
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (entry.isFile && /^snapshot-[0-9a-f]+\.bin(\..*\.tmp)?$/.test(entry.name)) {
         await Deno.remove(join(dir, entry.name));
         removed++;
+      } else if (entry.isDirectory && /^sandbox-[0-9a-f]+$/.test(entry.name)) {
+        // The sandbox process's code, written by each pyfence version that ran.
+        await Deno.remove(join(dir, entry.name), { recursive: true });
+        code++;
       }
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  console.log(`removed ${removed} snapshot(s) from ${dir}; the next run rebuilds what it needs`);
+  console.log(
+    `removed ${removed} snapshot(s) and ${code} sandbox code director${code === 1 ? "y" : "ies"} ` +
+      `from ${dir}; the next run rebuilds what it needs`,
+  );
   return ExitCode.Ok;
 }
