@@ -52,7 +52,7 @@ interface SandboxCode {
   worker: URL;
 }
 
-let written: Promise<SandboxCode> | undefined;
+let key: Promise<string> | undefined;
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -76,32 +76,30 @@ async function ensureFile(path: string, text: string): Promise<void> {
   }
 }
 
-/** The sandbox process's code in the cache directory, written once per host process. */
-function sandboxCode(): Promise<SandboxCode> {
-  written ??= (async () => {
-    const files: Record<string, string> = {
-      "supervisor.js": SUPERVISOR_JS,
-      "worker.js": WORKER_JS,
-      "import_map.json": JSON.stringify({
-        imports: {
-          "pyodide": PYODIDE_ENTRY.href,
-          "pyodide/": PYODIDE_DIR.href,
-        },
-      }),
-    };
-    const key = (await sha256Hex(JSON.stringify(Object.entries(files)))).slice(0, 24);
-    const dir = join(cacheDir(), `sandbox-${key}`);
-    await Deno.mkdir(dir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) await ensureFile(join(dir, name), text);
-    return {
-      dir,
-      supervisor: join(dir, "supervisor.js"),
-      importMap: join(dir, "import_map.json"),
-      worker: pathToFileURL(join(dir, "worker.js")),
-    };
-  })();
-  written.catch(() => written = undefined);
-  return written;
+/**
+ * The sandbox process's code in the cache directory, in a directory named
+ * by its content. Checked (and rewritten if it changed or went missing, as
+ * after `pyfence cache clear`) before every launch: reading it back costs
+ * about a millisecond.
+ */
+async function sandboxCode(): Promise<SandboxCode> {
+  const files: Record<string, string> = {
+    "supervisor.js": SUPERVISOR_JS,
+    "worker.js": WORKER_JS,
+    "import_map.json": JSON.stringify({
+      imports: { "pyodide": PYODIDE_ENTRY.href, "pyodide/": PYODIDE_DIR.href },
+    }),
+  };
+  key ??= sha256Hex(JSON.stringify(Object.entries(files))).then((hex) => hex.slice(0, 24));
+  const dir = join(cacheDir(), `sandbox-${await key}`);
+  await Deno.mkdir(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await ensureFile(join(dir, name), text);
+  return {
+    dir,
+    supervisor: join(dir, "supervisor.js"),
+    importMap: join(dir, "import_map.json"),
+    worker: pathToFileURL(join(dir, "worker.js")),
+  };
 }
 
 /**
