@@ -5,16 +5,27 @@
  * Python interpreter (Pyodide), and beneath it by the Deno permissions of the
  * worker and process the script runs in, computed from the same policy.
  *
+ * The host needs `--allow-run` (sandbox processes), `--allow-read` and
+ * `--allow-write` (Pyodide's files, the snapshot cache, audit files) and
+ * `--allow-env`; Deno 2.5 or later.
+ *
  * @example
  * ```ts
- * import { run } from "@pyfence/pyfence";
+ * import { run, shutdown } from "@pyfence/pyfence";
+ * import assert from "node:assert/strict";
+ *
  * const result = await run("print(sum(range(10)))", { origin: "https://a.example" });
- * console.log(result.ok, result.stdout); // true "45\n"
+ * assert.equal(result.ok, true);
+ * assert.equal(result.stdout, "45\n");
+ * await shutdown();
  * ```
  *
  * @module
  */
+
+// Running scripts
 export { run, shutdown } from "./src/host/run.ts";
+export type { Files, RunOptions } from "./src/host/options.ts";
 export {
   type CheckResult,
   Sandbox,
@@ -22,7 +33,8 @@ export {
   type SandboxRunOptions,
   type SandboxStats,
 } from "./src/host/sandbox.ts";
-export type { Files, RunOptions } from "./src/host/options.ts";
+
+// What a run returns
 export {
   type Finding,
   LIMIT_ERRORS,
@@ -32,24 +44,15 @@ export {
   VIOLATION_KINDS,
   type ViolationKind,
 } from "./src/protocol/result.ts";
-export { PolicyError, UsageError } from "./src/errors.ts";
-export { type AuditEvent, type AuditSink, jsonlAuditSink } from "./src/audit/trail.ts";
+
+// Errors thrown for the caller's mistakes and for host failures
+export { PolicyError, SandboxError, type SandboxFailure, UsageError } from "./src/errors.ts";
+
+// Policies
 export { builtinPolicyNames, loadPolicy, type LoadPolicyOptions } from "./src/policy/load.ts";
 export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
-export {
-  type OpaqueOrigin,
-  type Origin,
-  parseOrigin,
-  type TupleOrigin,
-} from "./src/capabilities/origin.ts";
-export {
-  explain,
-  type ExplainRow,
-  type Explanation,
-  type HostLimits,
-  type PermissionMap,
-  permissionsFor,
-  renderExplanation,
-  type WorkerPermissions,
-} from "./src/capabilities/permissions.ts";
-export type { GuardConfig, VirtualFile } from "./src/capabilities/guard_config.ts";
+
+// Audit trail
+export type { AuditEvent, AuditSink } from "./src/audit/trail.ts";
+export { jsonlAuditSink } from "./src/audit/jsonl.ts";
+export { type ReportCount, type SecurityReport, summarizeAudit } from "./src/audit/report.ts";

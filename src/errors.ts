@@ -12,12 +12,12 @@
  *
  * @example
  * ```ts
- * import { PolicyError } from "@pyfence/pyfence";
- * try {
- *   throw new PolicyError("limits.timeout_ms", "must be a positive integer");
- * } catch (e) {
- *   if (e instanceof PolicyError) console.error(e.keyPath);
- * }
+ * import { loadPolicy, PolicyError } from "@pyfence/pyfence";
+ * import assert from "node:assert/strict";
+ * await assert.rejects(
+ *   loadPolicy({ version: 1, limits: { timeout_ms: -1 } }),
+ *   (e) => e instanceof PolicyError && e.keyPath === "limits.timeout_ms",
+ * );
  * ```
  */
 export class PolicyError extends Error {
@@ -42,19 +42,67 @@ export class PolicyError extends Error {
  *
  * @example
  * ```ts
- * import { UsageError } from "@pyfence/pyfence";
- * const e = new UsageError("--timeout", "must be a positive integer, got 'soon'");
- * console.log(e.message); // --timeout: must be a positive integer, got 'soon'
+ * import { Sandbox, UsageError } from "@pyfence/pyfence";
+ * import assert from "node:assert/strict";
+ * const options = JSON.parse('{ "polcy": "strict" }'); // e.g. from a config file
+ * assert.throws(
+ *   () => new Sandbox(options),
+ *   (e) => e instanceof UsageError && /did you mean 'policy'/.test(e.message),
+ * );
  * ```
  */
 export class UsageError extends Error {
   /** The option or argument at fault. */
   readonly argument: string;
+  /** What is wrong with it (the message without the argument). */
+  readonly problem: string;
 
   /** Create a usage error for `argument` with a human-readable `problem`. */
   constructor(argument: string, problem: string) {
     super(`${argument}: ${problem}`);
     this.name = "UsageError";
     this.argument = argument;
+    this.problem = problem;
+  }
+}
+
+/** What failed on the host side; see {@link SandboxError}. */
+export type SandboxFailure =
+  /** The sandbox was closed: it runs nothing more. */
+  | "closed"
+  /** Building the interpreter's memory snapshot failed. */
+  | "snapshot"
+  /** A sandbox process or its interpreter failed to start. */
+  | "boot"
+  /** This Deno is older than pyfence supports. */
+  | "deno-version";
+
+/**
+ * The host could not provide a sandbox: it was closed, the interpreter
+ * snapshot could not be built, a sandbox process did not start, or this Deno
+ * is too old. Nothing of the script ran. `reason` says which; `cause` holds
+ * the underlying error, when there is one.
+ *
+ * @example
+ * ```ts
+ * import { Sandbox, SandboxError } from "@pyfence/pyfence";
+ * import assert from "node:assert/strict";
+ * const sandbox = new Sandbox();
+ * await sandbox.close();
+ * await assert.rejects(
+ *   sandbox.run("print(1)"),
+ *   (e) => e instanceof SandboxError && e.reason === "closed",
+ * );
+ * ```
+ */
+export class SandboxError extends Error {
+  /** Which host-side step failed. */
+  readonly reason: SandboxFailure;
+
+  /** Create a sandbox error; pass the underlying error as `options.cause`. */
+  constructor(reason: SandboxFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SandboxError";
+    this.reason = reason;
   }
 }

@@ -14,8 +14,9 @@ import { closest as nearest, distance } from "npm:fastest-levenshtein@1.0.16";
  * @example
  * ```ts
  * import { closest } from "./suggest.ts";
- * console.log(closest("timeoutMS", ["timeoutMs", "memoryMb"])); // timeoutMs
- * console.log(closest("inputs", ["origin", "files"])); // undefined
+ * import assert from "node:assert/strict";
+ * assert.equal(closest("timeoutMS", ["timeoutMs", "memoryMb"]), "timeoutMs");
+ * assert.equal(closest("inputs", ["origin", "files"]), undefined);
  * ```
  */
 export function closest(word: string, known: readonly string[]): string | undefined {
@@ -36,8 +37,9 @@ export function closest(word: string, known: readonly string[]): string | undefi
  * @example
  * ```ts
  * import { didYouMean } from "./suggest.ts";
- * console.log(`unknown flag '--polcy'${didYouMean("--polcy", ["--policy"])}`);
- * // unknown flag '--polcy' (did you mean '--policy'?)
+ * import assert from "node:assert/strict";
+ * assert.equal(didYouMean("--polcy", ["--policy", "--origin"]), " (did you mean '--policy'?)");
+ * assert.equal(didYouMean("--zzz", ["--policy"]), "");
  * ```
  */
 export function didYouMean(word: string, known: readonly string[]): string {

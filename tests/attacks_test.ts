@@ -16,21 +16,29 @@ Deno.test({
   sanitizeOps: false,
   async fn(t) {
     ok(attacks.length > 0, "no attacks found under tests/attacks/");
-    const sandbox = new Sandbox({ policy: "default", poolSize: 2 });
+    const sandboxes = new Map<string, Sandbox>();
+    const sandboxFor = (policy: string) => {
+      let s = sandboxes.get(policy);
+      if (!s) sandboxes.set(policy, s = new Sandbox({ policy, poolSize: 2 }));
+      return s;
+    };
     try {
       const results = new Map<string, Awaited<ReturnType<Sandbox["run"]>>>();
       await eachLimited(attacks, 2, async (a) => {
         // A tighter deadline than the policy's keeps the CPU bombs quick.
         results.set(
           a.name,
-          await sandbox.run(a.code, { origin: "https://app.example", timeoutMs: 2000 }),
+          await sandboxFor(a.policy).run(a.code, {
+            origin: "https://app.example",
+            timeoutMs: 2000,
+          }),
         );
       });
       for (const a of attacks) {
         await t.step(`${a.className}: ${a.name}`, () => assertContained(a, results.get(a.name)!));
       }
     } finally {
-      await sandbox.close();
+      await Promise.all([...sandboxes.values()].map((s) => s.close()));
     }
   },
 });

@@ -20,18 +20,19 @@ Deno.test({
           "import os", //                       2 import
           "from subprocess import run", //      3 import
           "x = eval('1')", //                    4 dynamic code
-          "y = ().__class__.__base__", //        5 dunder attributes
-          "open('/etc/passwd')", //              6 fine statically (checked at run time)
+          "y = ().__class__.__subclasses__", //  5 dunder attributes
+          "open('/etc/passwd')", //              6 a literal path open() refuses
           "breakpoint()", //                     7 denied builtin
         ].join("\n");
         const r = await sandbox.check(code);
         equal(r.ok, false);
         const lines = [...new Set(r.findings.map((f) => f.line))].sort();
-        deepEqual(lines, [2, 3, 4, 5, 7], JSON.stringify(r.findings));
+        deepEqual(lines, [2, 3, 4, 5, 6, 7], JSON.stringify(r.findings));
         const byLine = (n: number) => r.findings.filter((f) => f.line === n);
         equal(byLine(2)[0].kind, "import");
-        equal(byLine(2)[0].col, 0);
-        ok(byLine(5).some((f) => f.kind === "attribute" && /__class__|__base__/.test(f.detail)));
+        equal(byLine(2)[0].col, 1, "columns are 1-based");
+        ok(byLine(5).some((f) => f.kind === "attribute" && /__subclasses__/.test(f.detail)));
+        equal(byLine(6)[0].kind, "filesystem");
       });
       await t.step("nothing is executed", async () => {
         const r = await sandbox.check("while True:\n    pass\n");
@@ -42,6 +43,7 @@ Deno.test({
         equal(r.ok, false);
         equal(r.findings[0].kind, "syntax");
         equal(r.findings[0].line, 1);
+        equal(r.findings[0].col, 7, "columns are 1-based, as Python counts a syntax error's");
       });
       const corpus = await hasSharedCorpus();
       await t.step({

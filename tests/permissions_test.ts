@@ -2,12 +2,11 @@ import assert from "assert";
 import { UsageError } from "../src/errors.ts";
 import { parseOrigin } from "../src/capabilities/origin.ts";
 import {
-  explain,
   normalizeFileName,
   permissionsFor,
-  renderExplanation,
   virtualFiles,
 } from "../src/capabilities/permissions.ts";
+import { explain, renderExplanation } from "../src/capabilities/explain.ts";
 import { loadPolicy, validatePolicy } from "../src/policy/load.ts";
 import { tighten } from "../src/policy/merge.ts";
 

@@ -1,7 +1,7 @@
 /**
  * The audit trail: one structured event when a run starts, one per
- * violation, one when it ends. Sinks receive plain objects; the JSONL sink
- * appends them to a file, one line each. Scripts are identified by their
+ * violation, one when it ends. Sinks receive plain objects (`jsonl.ts`
+ * appends them to a file, one line each). Scripts are identified by their
  * SHA-256, never stored.
  *
  * @module
@@ -63,29 +63,6 @@ export type AuditEvent =
 
 /** Receives audit events. May be async; errors are reported, never thrown into a run. */
 export type AuditSink = (event: AuditEvent) => void | Promise<void>;
-
-/**
- * A sink that appends each event as one JSON line to `path` (created if
- * missing, never truncated).
- *
- * @example
- * ```ts
- * import { jsonlAuditSink, Sandbox } from "@pyfence/pyfence";
- * const sandbox = new Sandbox({ audit: jsonlAuditSink("./pyfence-audit.jsonl") });
- * await sandbox.run("import os");
- * await sandbox.close();
- * ```
- */
-export function jsonlAuditSink(path: string): AuditSink {
-  const encoder = new TextEncoder();
-  let queue = Promise.resolve();
-  return (event) => {
-    const line = encoder.encode(JSON.stringify(event) + "\n");
-    // Appends are serialised so lines never interleave.
-    queue = queue.then(() => Deno.writeFile(path, line, { append: true, create: true }));
-    return queue;
-  };
-}
 
 /** SHA-256 of `code` as hex. */
 export async function sha256Hex(code: string): Promise<string> {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ProtocolCaps } from "../protocol/caps.ts";
 
 /** Per-module member control: only `allow`ed names, or all but `deny`ed. */
 export interface MemberRule {
@@ -69,4 +70,6 @@ export interface GuardConfig {
   on_violation: "terminate" | "raise";
   /** Reject the script before it runs when the static check finds something. */
   static_check: boolean;
+  /** The protocol's caps: the guard cuts everything it sends to these sizes. */
+  caps: ProtocolCaps;
 }

@@ -63,9 +63,10 @@ function tupleFromUrl(url: URL): TupleOrigin {
  * @example
  * ```ts
  * import { parseOrigin } from "./origin.ts";
+ * import assert from "node:assert/strict";
  * const o = parseOrigin("https://a.example/x.py");
- * if (o.kind === "tuple") console.log(o.serialized, o.port); // https://a.example 443
- * parseOrigin(); // { kind: "opaque" }
+ * assert.ok(o.kind === "tuple" && o.serialized === "https://a.example" && o.port === 443);
+ * assert.deepEqual(parseOrigin(), { kind: "opaque" });
  * ```
  */
 export function parseOrigin(input?: string | null, argument = "origin"): Origin {
@@ -114,9 +115,10 @@ export function parseOrigin(input?: string | null, argument = "origin"): Origin 
  *
  * @example
  * ```ts
- * import { originOfUrl } from "./origin.ts";
- * originOfUrl("https://a.example/lib/x.py"); // tuple https://a.example
- * originOfUrl("file:///home/me/x.py"); // { kind: "opaque" }
+ * import { originOfUrl, serializeOrigin } from "./origin.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(serializeOrigin(originOfUrl("https://a.example/lib/x.py")), "https://a.example");
+ * assert.deepEqual(originOfUrl("file:///home/me/x.py"), { kind: "opaque" });
  * ```
  */
 export function originOfUrl(url: string | URL, argument = "url"): Origin {
@@ -138,8 +140,9 @@ export function originOfUrl(url: string | URL, argument = "url"): Origin {
  * @example
  * ```ts
  * import { parseOrigin, serializeOrigin } from "./origin.ts";
- * serializeOrigin(parseOrigin("http://a.example:8080/")); // "http://a.example:8080"
- * serializeOrigin(parseOrigin()); // "null"
+ * import assert from "node:assert/strict";
+ * assert.equal(serializeOrigin(parseOrigin("http://a.example:8080/")), "http://a.example:8080");
+ * assert.equal(serializeOrigin(parseOrigin()), "null");
  * ```
  */
 export function serializeOrigin(origin: Origin): string {
@@ -153,7 +156,8 @@ export function serializeOrigin(origin: Origin): string {
  * @example
  * ```ts
  * import { parseOrigin, sameOrigin } from "./origin.ts";
- * sameOrigin(parseOrigin("https://a.example"), parseOrigin("https://a.example:443/x")); // true
+ * import assert from "node:assert/strict";
+ * assert.ok(sameOrigin(parseOrigin("https://a.example"), parseOrigin("https://a.example:443/x")));
  * ```
  */
 export function sameOrigin(a: Origin, b: Origin): boolean {
@@ -167,8 +171,9 @@ export function sameOrigin(a: Origin, b: Origin): boolean {
  * @example
  * ```ts
  * import { netDescriptor, parseOrigin } from "./origin.ts";
+ * import assert from "node:assert/strict";
  * const o = parseOrigin("https://a.example");
- * if (o.kind === "tuple") netDescriptor(o); // "a.example:443"
+ * assert.ok(o.kind === "tuple" && netDescriptor(o) === "a.example:443");
  * ```
  */
 export function netDescriptor(origin: TupleOrigin): string {

@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { parse } from "./args.ts";
-import { readScript } from "./script.ts";
+import { onePositional, parse } from "./args.ts";
+import { readScript } from "./input.ts";
 import { Sandbox } from "../host/sandbox.ts";
 import { ExitCode } from "./exit_code.ts";
-import { UsageError } from "../errors.ts";
+import { println } from "./output.ts";
+import { inertField } from "../inert.ts";
 
 /** Run `pyfence check` with `args`; returns the exit code. */
 export async function checkCommand(args: string[]): Promise<number> {
@@ -15,20 +16,20 @@ export async function checkCommand(args: string[]): Promise<number> {
     policy: { type: "string" },
     json: { type: "boolean" },
   });
-  if (positionals.length !== 1) {
-    throw new UsageError("SCRIPT", positionals.length ? "give exactly one script" : "missing");
-  }
-  const code = await readScript(positionals[0]);
-  const sandbox = new Sandbox({ policy: values.policy as string | undefined, poolSize: 0 });
+  const path = onePositional(positionals, "SCRIPT");
+  const code = await readScript(path);
+  // poolSize 1 so that close() waits for the process to exit (see run.ts).
+  const sandbox = new Sandbox({ policy: values.policy as string | undefined, poolSize: 1 });
   try {
     const result = await sandbox.check(code);
     if (values.json) {
-      console.log(JSON.stringify(result));
+      println(JSON.stringify(result));
     } else {
+      const shown = inertField(path);
       for (const f of result.findings) {
-        console.log(`${positionals[0]}:${f.line ?? 0}:${f.col ?? 0}: ${f.kind}: ${f.detail}`);
+        println(`${shown}:${f.line ?? 0}:${f.col ?? 0}: ${f.kind}: ${inertField(f.detail)}`);
       }
-      if (result.ok) console.log(`${positionals[0]}: no findings`);
+      if (result.ok) println(`${shown}: no findings`);
     }
     return result.ok ? ExitCode.Ok : ExitCode.Violation;
   } finally {

@@ -9,7 +9,7 @@ import { LIMIT_ERRORS, type RunResult } from "../protocol/result.ts";
 export const ExitCode = {
   /** The script ran to its end. */
   Ok: 0,
-  /** The script raised an exception (or its interpreter crashed). */
+  /** The script raised an exception, or its interpreter crashed or could not start. */
   ScriptError: 1,
   /** Bad usage or a bad policy. */
   Usage: 2,

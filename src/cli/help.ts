@@ -1,61 +1,84 @@
 /**
- * The text of `pyfence --help` and of each subcommand's `--help`.
+ * The text of `pyfence --help`, of each command's `--help`, and the usage
+ * lines shown with a usage error.
  *
  * @module
  */
 
-const POLICY = `  --policy NAME|PATH   a built-in policy (default, strict, compute) or a YAML file
-                       (default: default)`;
+const POLICY = `  --policy NAME|PATH   a built-in policy (see 'pyfence policy list') or a YAML
+                       file (default: default)`;
 
-/** Help for each subcommand, and for the program as a whole (`""`). */
-export const HELP: Record<string, string> = {
+const EXIT_CODES = `Exit codes: 0 ok, 1 the script raised, 2 usage or policy error,
+3 security violation, 4 resource limit.`;
+
+/** The usage lines of each command (`""`: the program as a whole). */
+export const USAGE: Readonly<Record<string, string>> = {
+  "": "Usage: pyfence COMMAND [options]   (commands: run, check, policy, report, cache, help)",
+  run: `Usage: pyfence run [--policy NAME|PATH] [--origin URL] [--file NAME=PATH]...
+                   [--timeout MS] [--memory MB] [--json] [--audit FILE] SCRIPT.py|-`,
+  check: "Usage: pyfence check [--policy NAME|PATH] [--json] SCRIPT.py|-",
+  policy: `Usage: pyfence policy explain [--policy NAME|PATH] [--origin URL] [--json]
+       pyfence policy list [--json]`,
+  report: "Usage: pyfence report [--format text|json|html] AUDIT.jsonl",
+  cache: "Usage: pyfence cache path|clear|warm [--policy NAME|PATH]...",
+  help: "Usage: pyfence help [COMMAND]",
+};
+
+/** Full help of each command, and of the program as a whole (`""`). */
+export const HELP: Readonly<Record<string, string>> = {
   "": `pyfence — run untrusted Python safely (Pyodide in a permission-mapped Deno worker)
 
 Usage:
   pyfence run [options] SCRIPT.py|-       run a script in a fresh sandboxed interpreter
   pyfence check [options] SCRIPT.py|-     static analysis only; nothing is executed
   pyfence policy explain [options]        show the exact permissions a policy grants
-  pyfence report [--json] AUDIT.jsonl     security report over an audit trail
-  pyfence cache path|clear                where interpreter snapshots are cached; delete them
+  pyfence policy list                     list the built-in policies
+  pyfence report [options] AUDIT.jsonl    security report over an audit trail
+  pyfence cache path|clear|warm           the interpreter snapshot cache
   pyfence help [COMMAND]                  show help for a command
+  pyfence --version                       show the versions of pyfence, Deno and Pyodide
 
 Run 'pyfence COMMAND --help' for a command's options.
 
 Exit codes:
   0  the script ran to its end (check: nothing found)
-  1  the script raised an exception
+  1  the script raised an exception, or its interpreter crashed or could not start
   2  bad usage or a bad policy
   3  security violation (check: findings)
   4  resource limit: time, memory, output, recursion or code size
 `,
-  run: `Usage: pyfence run [options] SCRIPT.py|-
+  run: `${USAGE.run}
 
 Runs SCRIPT (or standard input, for '-') in a fresh interpreter under a policy.
-Without --json the script's stdout and stderr pass through, and violations and
-the final error are reported on stderr. With --json, stdout is exactly one JSON
-RunResult: {ok, stdout, stderr, error?, violations, durationMs,
-peakMemoryBytes, truncated?}.
+Without --json the script's stdout and stderr pass through (control characters
+escaped on a terminal), and violations and the final error are reported on
+stderr. With --json, stdout is exactly one JSON RunResult: {ok, stdout,
+stderr, error?, violations, durationMs, peakMemoryBytes, truncated?}; a usage
+error is {"error": {code, message, ...}} instead.
 
 Options:
 ${POLICY}
   --origin URL         the script's origin, e.g. https://a.example; a full URL is
                        reduced to its origin (default: null, which has no network)
   --file NAME=PATH     make host file PATH readable to the script as NAME
-                       (read-only; repeatable)
+                       (read-only; a regular file of at most 32 MiB; repeatable)
   --timeout MS         wall-clock limit in ms (may only tighten the policy's)
   --memory MB          memory limit in MiB (may only tighten the policy's)
   --json               print one JSON RunResult on stdout
   --audit FILE         append audit events (run start, violations, run end) to
-                       FILE as JSON lines; see 'pyfence report'
+                       FILE as JSON lines; see 'pyfence report'. A FILE that
+                       cannot be written stops the command before the script runs
   -h, --help           show this help
 
-Exit codes: 0 ok, 1 the script raised, 2 usage or policy error,
-3 security violation, 4 resource limit.
-`,
-  check: `Usage: pyfence check [options] SCRIPT.py|-
+The first run of a policy on a machine builds its interpreter snapshot (a few
+seconds; progress is shown on a terminal); see 'pyfence cache warm'.
 
-Parses SCRIPT inside the sandbox and reports, with line and column, every
-forbidden import, forbidden builtin, dunder or private attribute access,
+${EXIT_CODES}
+`,
+  check: `${USAGE.check}
+
+Parses SCRIPT inside the sandbox and reports, with line and column (1-based),
+every forbidden import, forbidden builtin, dunder or private attribute access,
 dynamic code (exec/eval/compile) and other suspicious pattern. Nothing runs.
 
 Options:
@@ -65,17 +88,36 @@ ${POLICY}
 
 Exit codes: 0 nothing found, 2 usage or policy error, 3 findings.
 `,
-  report: `Usage: pyfence report [--json] AUDIT.jsonl
+  policy: `${USAGE.policy}
 
-Summarises an audit trail (the JSONL file a policy's audit.jsonl names, or
-one written by jsonlAuditSink): runs and how they ended, violations by kind
-and by origin, and the most frequent violations.
+explain: prints what a policy grants a script from ORIGIN, capability by
+capability: the Python guard's rule and the exact Deno worker permission
+descriptor beneath it, plus the limits and the sandbox process's flags.
+list: prints the built-in policies and their descriptions.
+
+Options (explain):
+${POLICY}
+  --origin URL         the script's origin (default: null)
+  --json               print the explanation (or the list) as JSON
+  -h, --help           show this help
+
+Exit codes: 0 ok, 2 usage or policy error.
+`,
+  report: `${USAGE.report}
+
+Summarises an audit trail (the JSONL file a policy's audit.jsonl or
+'pyfence run --audit' names, or one written by jsonlAuditSink): runs and how
+they ended, violations by kind and by origin, and the most frequent
+violations. Text written by scripts is shown escaped.
 
 Options:
-  --json               print the report as JSON
+  --format FORMAT      text (default), json, or html (a self-contained page)
+  --json               the same as --format json
   -h, --help           show this help
+
+Exit codes: 0 ok, 2 usage error (e.g. the file cannot be read).
 `,
-  cache: `Usage: pyfence cache path|clear
+  cache: `${USAGE.cache}
 
 Every sandbox boots from a memory snapshot of Pyodide with the guard and the
 policy's modules already imported. Snapshots are built on first use and cached
@@ -84,18 +126,15 @@ Pyodide version, guard sources and module set.
 
   path                 print the cache directory
   clear                delete every cached snapshot (the next run rebuilds)
+  warm                 build the snapshots now, e.g. in a deploy build:
+    --policy NAME|PATH   a policy to build for (repeatable; default: every
+                         built-in policy)
   -h, --help           show this help
+
+Exit codes: 0 ok, 2 usage or policy error or a failed build.
 `,
-  policy: `Usage: pyfence policy explain [options]
+  help: `${USAGE.help}
 
-Prints what a policy grants a script from ORIGIN, capability by capability:
-the Python guard's rule and the exact Deno worker permission descriptor
-beneath it, plus the limits.
-
-Options:
-${POLICY}
-  --origin URL         the script's origin (default: null)
-  --json               print the explanation as JSON
-  -h, --help           show this help
+Shows the help of COMMAND, or of pyfence as a whole.
 `,
 };

@@ -1,29 +1,44 @@
 /**
- * `pyfence report`: a security report over an audit JSONL file.
+ * `pyfence report`: a security report over an audit JSONL file, as text,
+ * JSON or a self-contained HTML page.
  *
  * @module
  */
-import { parse } from "./args.ts";
-import { renderReport, summarizeAudit } from "../audit/report.ts";
+import { onePositional, parse } from "./args.ts";
+import { renderReport, renderReportHtml, summarizeAudit } from "../audit/report.ts";
 import { ExitCode } from "./exit_code.ts";
+import { println, write } from "./output.ts";
 import { UsageError } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
+
+const FORMATS = ["text", "json", "html"];
 
 /** Run `pyfence report` with `args`; returns the exit code. */
 export async function reportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: "boolean" } });
-  if (positionals.length !== 1) {
-    throw new UsageError("AUDIT.jsonl", positionals.length ? "give exactly one file" : "missing");
+  const { values, positionals } = parse(args, {
+    format: { type: "string" },
+    json: { type: "boolean" },
+  });
+  const path = onePositional(positionals, "AUDIT.jsonl");
+  const format = (values.format as string | undefined) ?? (values.json ? "json" : "text");
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(
+      "--format",
+      `unknown format '${format}'${didYouMean(format, FORMATS)} (expected: ${FORMATS.join(", ")})`,
+    );
+  }
+  if (values.json && format !== "json") {
+    throw new UsageError("--json", `conflicts with --format ${format}`);
   }
   let text: string;
   try {
-    text = await Deno.readTextFile(positionals[0]);
+    text = await Deno.readTextFile(path);
   } catch (err) {
-    throw new UsageError(
-      "AUDIT.jsonl",
-      `cannot read '${positionals[0]}': ${(err as Error).message}`,
-    );
+    throw new UsageError("AUDIT.jsonl", `cannot read '${path}': ${(err as Error).message}`);
   }
   const report = summarizeAudit(text);
-  console.log(values.json ? JSON.stringify(report, null, 2) : renderReport(report));
+  if (format === "json") println(JSON.stringify(report, null, 2));
+  else if (format === "html") write("stdout", renderReportHtml(report));
+  else println(renderReport(report));
   return ExitCode.Ok;
 }

@@ -4,15 +4,32 @@
  * @module
  */
 import { parse, positiveInt } from "./args.ts";
-import { readScript } from "./script.ts";
+import { readFiles, readScript } from "./input.ts";
 import { Sandbox } from "../host/sandbox.ts";
-import type { Files } from "../host/options.ts";
-import type { RunResult } from "../protocol/result.ts";
-import { exitCodeOf } from "./exit_code.ts";
+import type { RunError, RunResult } from "../protocol/result.ts";
+import { ExitCode, exitCodeOf } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
-import { jsonlAuditSink } from "../audit/trail.ts";
+import type { AuditSink } from "../audit/trail.ts";
+import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { eprintln, isTerminal, println, write } from "./output.ts";
+import { withProgress } from "./progress.ts";
+import { inertField, inertText } from "../inert.ts";
 
-const encoder = new TextEncoder();
+/** The library's option names, as this command's flags. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  origin: "--origin",
+  files: "--file",
+  timeoutMs: "--timeout",
+  memoryMb: "--memory",
+};
+
+/** A UsageError about a library option, renamed to the flag that set it. */
+function asFlag(err: unknown): unknown {
+  if (err instanceof UsageError && Object.hasOwn(FLAG_OF, err.argument)) {
+    return new UsageError(FLAG_OF[err.argument], err.problem);
+  }
+  return err;
+}
 
 /** Run `pyfence run` with `args`; returns the exit code. */
 export async function runCommand(args: string[]): Promise<number> {
@@ -29,76 +46,94 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new UsageError("SCRIPT", positionals.length ? "give exactly one script" : "missing");
   }
   const json = values.json === true;
+  const timeoutMs = positiveInt("--timeout", values.timeout);
+  const memoryMb = positiveInt("--memory", values.memory);
+  const trail = values.audit === undefined ? undefined : auditTrail(values.audit as string);
   const code = await readScript(positionals[0]);
   const files = await readFiles((values.file as string[] | undefined) ?? []);
-  const sandbox = new Sandbox({
-    policy: values.policy as string | undefined,
-    poolSize: 0,
-    ...(values.audit ? { audit: jsonlAuditSink(values.audit as string) } : {}),
-  });
+  const origin = values.origin as string | undefined;
+  const policy = (values.policy as string | undefined) ?? "default";
+  // poolSize 1: the process stays in the pool after the run, so close()
+  // waits for it to exit; the CLI never leaves a sandbox process behind.
+  const sandbox = new Sandbox({ policy, poolSize: 1, audit: trail?.sink });
+  const terminal = { stdout: isTerminal("stdout"), stderr: isTerminal("stderr") };
   let result: RunResult;
   try {
+    await withProgress(
+      `building the interpreter snapshot for policy '${inertField(policy)}' (once; cached)`,
+      sandbox.prepare(origin),
+      !json,
+    );
     result = await sandbox.run(code, {
-      origin: values.origin as string | undefined,
+      origin,
       files,
-      timeoutMs: positiveInt("--timeout", values.timeout),
-      memoryMb: positiveInt("--memory", values.memory),
+      timeoutMs,
+      memoryMb,
       onOutput: json ? undefined : (stream, text) => {
-        (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(encoder.encode(text));
+        // On a terminal the script's text must not drive it (escapes, CR).
+        write(stream, terminal[stream] ? inertText(text) : text);
       },
     });
+  } catch (err) {
+    throw asFlag(err);
   } finally {
     await sandbox.close();
   }
-  if (json) {
-    await write(Deno.stdout, JSON.stringify(result) + "\n");
-  } else {
-    await write(Deno.stderr, report(result));
+  if (json) println(JSON.stringify(result));
+  else write("stderr", summary(result));
+  if (trail?.failure) {
+    eprintln(`pyfence run: --audit: ${inertText(trail.failure)}; the audit trail is incomplete`);
+    return ExitCode.Usage;
   }
   return exitCodeOf(result);
 }
 
-async function readFiles(specs: string[]): Promise<Files> {
-  const files: Files = {};
-  for (const spec of specs) {
-    const eq = spec.indexOf("=");
-    if (eq <= 0 || eq === spec.length - 1) {
-      throw new UsageError("--file", `expected NAME=PATH, got '${spec}'`);
-    }
-    const name = spec.slice(0, eq);
-    const path = spec.slice(eq + 1);
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(path);
-    } catch (err) {
-      throw new UsageError(
-        "--file",
-        `cannot read '${path}' for ${name}: ${(err as Error).message}`,
-      );
-    }
-    try {
-      files[name] = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      files[name] = bytes;
-    }
+/**
+ * The `--audit` file's sink, opened now so that a file that cannot be written
+ * stops the command before the script runs. A write that fails later is
+ * remembered, reported once, and fails the command.
+ */
+function auditTrail(path: string): { sink: AuditSink; failure?: string } {
+  let sink: AuditSink;
+  try {
+    sink = jsonlAuditSink(path);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError("--audit", err.problem);
+    throw err;
   }
-  return files;
+  const trail: { sink: AuditSink; failure?: string } = {
+    sink: async (event) => {
+      try {
+        await sink(event);
+      } catch (err) {
+        trail.failure ??= `writing '${path}' failed: ${(err as Error).message}`;
+      }
+    },
+  };
+  return trail;
 }
 
-function report(result: RunResult): string {
+/** What the user reads on stderr after the script's own output; script text made inert. */
+function summary(result: RunResult): string {
   const lines: string[] = [];
   for (const v of result.violations) {
-    lines.push(`pyfence: blocked ${v.kind}: ${v.detail}${v.line ? ` (line ${v.line})` : ""}`);
+    lines.push(
+      `pyfence: blocked ${v.kind}: ${inertField(v.detail)}${v.line ? ` (line ${v.line})` : ""}`,
+    );
   }
-  if (result.error) {
-    if (result.error.traceback) lines.push(result.error.traceback.trimEnd());
-    else lines.push(`${result.error.type}: ${result.error.message}`);
-  }
+  if (result.error) lines.push(errorText(result.error));
   if (result.truncated) lines.push("pyfence: output truncated at the policy's output limit");
   return lines.length ? lines.join("\n") + "\n" : "";
 }
 
-async function write(file: typeof Deno.stdout, text: string): Promise<void> {
-  const bytes = encoder.encode(text);
-  for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+/**
+ * The traceback, then `Type: message` on one line: a message is one field,
+ * so a newline in it cannot start a line of its own.
+ */
+function errorText({ type, message, traceback }: RunError): string {
+  const last = `${inertField(type)}: ${inertField(message)}`;
+  const tail = `${type}: ${message}\n`;
+  if (!traceback) return last;
+  if (traceback.endsWith(tail)) return inertText(traceback.slice(0, -tail.length)) + last;
+  return inertText(traceback.trimEnd());
 }

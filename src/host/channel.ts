@@ -17,11 +17,12 @@
 import { join } from "node:path";
 import { readLines } from "../protocol/lines.ts";
 import { type ChannelAddress, isHello, MAX_HELLO_BYTES, newToken } from "../protocol/channel.ts";
-import { type HostCommand, MAX_SANDBOX_LINE_BYTES } from "../protocol/messages.ts";
+import type { HostCommand } from "../protocol/messages.ts";
+import { MAX_LINE_BYTES } from "../protocol/caps.ts";
 
 /** The connected, authenticated channel. */
 export interface Channel {
-  /** Lines from the sandbox process, each at most `MAX_SANDBOX_LINE_BYTES`. */
+  /** Lines from the sandbox process, each at most `MAX_LINE_BYTES`. */
   lines: AsyncGenerator<string>;
   /** Send one command. */
   send(command: HostCommand): Promise<void>;
@@ -128,7 +129,7 @@ function wrap(
       } finally {
         await close();
       }
-      const lines = readLines(conn.readable, MAX_SANDBOX_LINE_BYTES);
+      const lines = readLines(conn.readable, MAX_LINE_BYTES);
       const writer = conn.writable.getWriter();
       const channel: Channel = {
         lines,

@@ -3,15 +3,15 @@
  *
  * @module
  */
-import type { Policy } from "../policy/schema.ts";
+import type { PolicyInput } from "../policy/schema.ts";
 
 /** The read-only files a script may `open()`: text, or bytes for binary. */
 export type Files = Record<string, string | Uint8Array>;
 
 /** Options for one run. */
 export interface RunOptions {
-  /** A policy name under `policies/`, a path to a YAML file, or a Policy object. Default `"default"`. */
-  policy?: string | Policy;
+  /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a policy object (validated like a file). Default `"default"`. */
+  policy?: string | PolicyInput;
   /** The script's origin, e.g. `https://a.example`. Omitted or `"null"`: no network. */
   origin?: string;
   /** The read-only virtual file system the script sees. */
@@ -23,3 +23,13 @@ export interface RunOptions {
   /** Called with each chunk of output as it arrives (the result still holds all of it). */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
 }
+
+/** The keys of {@link RunOptions}; a `Record` so that the compiler keeps it complete. */
+export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
+  policy: true,
+  origin: true,
+  files: true,
+  timeoutMs: true,
+  memoryMb: true,
+  onOutput: true,
+};

@@ -6,7 +6,7 @@
  * @module
  */
 import { loadPolicy } from "../policy/load.ts";
-import type { Policy } from "../policy/schema.ts";
+import type { Policy, PolicyInput } from "../policy/schema.ts";
 import { tighten } from "../policy/merge.ts";
 import { pythonSatisfies } from "../policy/python_range.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
@@ -18,31 +18,39 @@ import { ensureSnapshot } from "./snapshot.ts";
 import { pythonVersion } from "./assets.ts";
 import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
-import type { RunOptions } from "./options.ts";
+import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
+import { checkOptionKeys } from "../option_keys.ts";
 import type { Finding, RunResult } from "../protocol/result.ts";
-import { PolicyError, UsageError } from "../errors.ts";
+import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
+import { assertDenoVersion } from "./deno_version.ts";
 import { LIMIT_ERRORS } from "../protocol/result.ts";
-import {
-  type AuditEvent,
-  type AuditSink,
-  endEvent,
-  jsonlAuditSink,
-  sha256Hex,
-} from "../audit/trail.ts";
+import { type AuditEvent, type AuditSink, endEvent, sha256Hex } from "../audit/trail.ts";
+import { jsonlAuditSink } from "../audit/jsonl.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
-  /** A policy name under `policies/`, a path to a YAML file, or a Policy object. Default `"default"`. */
-  policy?: string | Policy;
+  /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a policy object (validated like a file). Default `"default"`. */
+  policy?: string | PolicyInput;
   /** Idle sandbox processes kept ready per origin. Default 1. */
   poolSize?: number;
   /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
   audit?: AuditSink | AuditSink[];
 }
 
+const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
+  policy: true,
+  poolSize: true,
+  audit: true,
+};
+
 /** Per-run options of a {@link Sandbox} (its policy is fixed). */
 export type SandboxRunOptions = Omit<RunOptions, "policy">;
+
+const { policy: _policy, ...SANDBOX_RUN_OPTION_KEYS } = RUN_OPTION_KEYS;
+const FIXED_POLICY = {
+  policy: "a Sandbox's policy is fixed: give it to new Sandbox(), or use run()",
+};
 
 /** A live view of a sandbox, for monitoring. */
 export interface SandboxStats {
@@ -76,6 +84,16 @@ function sizeProblem(size: number, map: PermissionMap): string | undefined {
   return size > limit ? `the script is ${size} bytes; the limit is ${limit}` : undefined;
 }
 
+/** The policy's own `audit.jsonl` sink; a path that cannot be written is the policy's fault. */
+function policyAuditSink(path: string): AuditSink {
+  try {
+    return jsonlAuditSink(path);
+  } catch (err) {
+    if (err instanceof UsageError) throw new PolicyError("audit.jsonl", err.problem);
+    throw err;
+  }
+}
+
 /**
  * A reusable sandbox: one policy, warm interpreters, a fresh interpreter for
  * every run.
@@ -83,10 +101,13 @@ function sizeProblem(size: number, map: PermissionMap): string | undefined {
  * @example
  * ```ts
  * import { Sandbox } from "@pyfence/pyfence";
- * const sandbox = new Sandbox({ policy: "default", poolSize: 2 });
+ * import assert from "node:assert/strict";
+ * const sandbox = new Sandbox({ policy: "default", poolSize: 1 });
  * try {
  *   const result = await sandbox.run("print(6 * 7)");
- *   console.log(result.stdout); // "42\n"
+ *   assert.equal(result.stdout, "42\n");
+ *   const { findings } = await sandbox.check("import os");
+ *   assert.equal(findings[0].kind, "import");
  * } finally {
  *   await sandbox.close();
  * }
@@ -98,14 +119,25 @@ export class Sandbox {
   #unguarded: boolean;
   #policyLabel: string;
   #sinks: AuditSink[];
-  #jsonlSinks = new Map<string, AuditSink>();
+  #closed = false;
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0 };
 
-  /** Create a sandbox; the policy is loaded (and validated) lazily on first use. */
+  /**
+   * Create a sandbox; the policy is loaded (and validated) lazily on first use.
+   *
+   * @throws {UsageError} an unknown option key, or a bad `poolSize` or `audit`.
+   * @throws {SandboxError} (`deno-version`) this Deno is older than pyfence supports.
+   */
   constructor(options: SandboxOptions = {}) {
+    checkOptionKeys("new Sandbox() options", options, SANDBOX_OPTION_KEYS);
+    assertDenoVersion();
     const poolSize = options.poolSize ?? 1;
     if (!Number.isInteger(poolSize) || poolSize < 0 || poolSize > 64) {
       throw new UsageError("poolSize", `must be an integer from 0 to 64, got ${poolSize}`);
+    }
+    const sinks = options.audit === undefined ? [] : [options.audit].flat();
+    if (sinks.some((sink) => typeof sink !== "function")) {
+      throw new UsageError("audit", "must be a function (an AuditSink) or a list of them");
     }
     this.#policy = loadPolicy(options.policy ?? "default");
     this.#policy.catch(() => {});
@@ -116,29 +148,54 @@ export class Sandbox {
       : options.policy
       ? "inline"
       : "default";
-    this.#sinks = options.audit === undefined ? [] : [options.audit].flat();
+    this.#sinks = sinks;
   }
 
-  /** The sandbox's validated policy. */
+  /**
+   * The sandbox's validated policy.
+   *
+   * @throws {PolicyError} the policy is invalid or cannot be read.
+   */
   policy(): Promise<Policy> {
     return this.#policy;
   }
 
   /**
-   * Start interpreters for `origin` ahead of the first run, so that run pays
-   * no boot time.
+   * Load the policy and make sure its interpreter snapshot exists: the first
+   * use of a policy on a machine builds it (a few seconds); later calls, in
+   * any process, find it in the cache. Starts no sandbox process.
+   *
+   * @throws {PolicyError} the policy is invalid or cannot be read.
+   * @throws {UsageError} a bad origin.
+   * @throws {SandboxError} the sandbox is closed, or the snapshot could not be built.
+   */
+  async prepare(origin?: string): Promise<void> {
+    await this.#prepare({ origin }, "sandbox.prepare() origin");
+  }
+
+  /**
+   * {@link Sandbox.prepare}, then start interpreters for `origin` until
+   * `poolSize` are idle, so that the next runs pay no boot time.
+   *
+   * @throws {PolicyError} the policy is invalid or cannot be read.
+   * @throws {UsageError} a bad origin.
+   * @throws {SandboxError} the sandbox is closed, or the snapshot or a process could not be started.
    */
   async warm(origin?: string): Promise<void> {
-    const { spec } = await this.#prepare({ origin });
-    await this.#pool.warm(spec);
+    const { spec } = await this.#prepare({ origin }, "sandbox.warm() origin");
+    await this.#host("boot", () => this.#pool.warm(spec));
   }
 
   /**
    * Run `code` in a fresh interpreter. Never throws for anything the script
-   * does; throws {@link PolicyError} or {@link UsageError} for bad options.
+   * does.
+   *
+   * @throws {PolicyError} the policy is invalid or cannot be read.
+   * @throws {UsageError} an unknown option key, a bad origin or file, or a limit looser than the policy's.
+   * @throws {SandboxError} the sandbox is closed, or the interpreter could not be started.
    */
   async run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
-    const { map, spec, sinks } = await this.#prepare(options);
+    const { map, spec, sinks } = await this.#prepare(options, "sandbox.run() options");
     const runId = crypto.randomUUID();
     const origin = map.guard.network.origin ?? "null";
     const audit = (event: AuditEvent) => this.#emit(sinks, event);
@@ -196,9 +253,13 @@ export class Sandbox {
    * Statically analyse `code` under the policy, without running it. Like
    * `run()`, it never throws for anything in the script: a script that
    * breaks the analysis itself is reported as a finding of kind `error`.
+   *
+   * @throws {PolicyError} the policy is invalid or cannot be read.
+   * @throws {UsageError} an unknown option key, or a bad origin or file.
+   * @throws {SandboxError} the sandbox is closed, or the interpreter could not be started.
    */
   async check(code: string, options: SandboxRunOptions = {}): Promise<CheckResult> {
-    const { map, spec } = await this.#prepare(options);
+    const { map, spec } = await this.#prepare(options, "sandbox.check() options");
     const tooLarge = sizeProblem(byteLength(code), map);
     if (tooLarge) return { ok: false, findings: [{ kind: "size", detail: tooLarge }] };
     const done = await this.#job(spec, this.#makeJob("check", code, map), () => {});
@@ -208,6 +269,7 @@ export class Sandbox {
         : "the analysis returned nothing";
       return { ok: false, findings: [{ kind: "error", detail }] };
     }
+    // The guard sends 1-based character columns, as editors count them.
     return { ok: done.findings.length === 0, findings: done.findings };
   }
 
@@ -219,15 +281,27 @@ export class Sandbox {
     };
   }
 
-  /** End every sandbox process. Runs in progress end as `WorkerCrash`. */
+  /**
+   * End every sandbox process. Runs in progress end as `WorkerCrash`; later
+   * calls of `run`, `check`, `prepare` and `warm` throw a {@link SandboxError} (`closed`).
+   */
   close(): Promise<void> {
+    this.#closed = true;
     return this.#pool.close();
   }
 
-  #jsonlSink(path: string): AuditSink {
-    let sink = this.#jsonlSinks.get(path);
-    if (!sink) this.#jsonlSinks.set(path, sink = jsonlAuditSink(path));
-    return sink;
+  /** `step()`, with a failure of the host (not of the caller) as a {@link SandboxError}. */
+  async #host<T>(reason: "boot" | "snapshot", step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      if (err instanceof SandboxError) throw err;
+      if (this.#closed) throw new SandboxError("closed", "the sandbox is closed", { cause: err });
+      const what = reason === "boot"
+        ? "starting a sandbox process failed"
+        : "building the interpreter snapshot failed";
+      throw new SandboxError(reason, `${what}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   async #emit(sinks: AuditSink[], event: AuditEvent): Promise<void> {
@@ -242,7 +316,10 @@ export class Sandbox {
 
   async #prepare(
     options: SandboxRunOptions,
+    label: string,
   ): Promise<{ map: PermissionMap; spec: ProcessSpec; sinks: AuditSink[] }> {
+    checkOptionKeys(label, options, SANDBOX_RUN_OPTION_KEYS, FIXED_POLICY);
+    if (this.#closed) throw new SandboxError("closed", "the sandbox is closed");
     const policy = tighten(await this.#policy, {
       timeoutMs: options.timeoutMs,
       memoryMb: options.memoryMb,
@@ -257,9 +334,12 @@ export class Sandbox {
       }
     }
     const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
-    const snapshotPath = await ensureSnapshot(map.guard.modules.allow);
+    const snapshotPath = await this.#host(
+      "snapshot",
+      () => ensureSnapshot(map.guard.modules.allow),
+    );
     const sinks = policy.audit.jsonl
-      ? [...this.#sinks, jsonlAuditSink(policy.audit.jsonl)]
+      ? [...this.#sinks, policyAuditSink(policy.audit.jsonl)]
       : this.#sinks;
     return {
       map,
@@ -291,7 +371,7 @@ export class Sandbox {
     // A process can die while idle; a job it never started is safe to retry once.
     for (let attempt = 0;; attempt++) {
       let started = false;
-      const process = await this.#pool.acquire(spec);
+      const process = await this.#host("boot", () => this.#pool.acquire(spec));
       let done: DoneEvent;
       try {
         done = await process.run(job, (event) => {

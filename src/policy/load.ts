@@ -9,7 +9,14 @@
 import { resolve } from "node:path";
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "npm:yaml@2.9.1";
 import { PolicyError } from "../errors.ts";
-import { knownKeysAt, type Policy, type PolicyIssue, policySchema } from "./schema.ts";
+import {
+  knownKeysAt,
+  type Policy,
+  type PolicyInput,
+  type PolicyIssue,
+  policySchema,
+} from "./schema.ts";
+import { checkOptionKeys } from "../option_keys.ts";
 import { POLICIES } from "../generated/policies.ts";
 import { didYouMean } from "../suggest.ts";
 
@@ -22,7 +29,8 @@ export const BUILTIN_POLICY_NAMES: readonly string[] = Object.freeze(Object.keys
  * @example
  * ```ts
  * import { builtinPolicyNames } from "./load.ts";
- * console.log(builtinPolicyNames().join(", ")); // compute, default, strict
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(builtinPolicyNames(), ["compute", "default", "strict"]);
  * ```
  */
 export function builtinPolicyNames(): string[] {
@@ -49,6 +57,8 @@ export interface LoadPolicyOptions {
   cwd?: string;
 }
 
+const LOAD_POLICY_OPTION_KEYS: Record<keyof LoadPolicyOptions, true> = { cwd: true };
+
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const builtinCache = new Map<string, Policy>();
 
@@ -60,19 +70,25 @@ const builtinCache = new Map<string, Policy>();
  *   relative to `opts.cwd`), or an `http(s):`/`file:` URL of one,
  * - or an object (a `PolicyInput`, or a `Policy`, which validates to itself).
  *
- * Throws a {@link PolicyError} for an unknown name, a missing file, a YAML
- * syntax error (with line and column) or a schema violation (with the key path).
+ * @throws {PolicyError} an unknown name, a missing file, a YAML syntax error
+ * (with line and column) or a schema violation (with the key path).
+ * @throws {UsageError} an unknown key in `opts`.
  *
  * @example
  * ```ts
  * import { loadPolicy } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const policy = await loadPolicy("default");
- * console.log(policy.modules.allow.includes("json")); // true
+ * assert.ok(policy.modules.allow.includes("json"));
  * const mine = await loadPolicy({ version: 1, limits: { timeout_ms: 1000 } });
- * console.log(mine.limits.timeout_ms); // 1000
+ * assert.equal(mine.limits.timeout_ms, 1000);
  * ```
  */
-export async function loadPolicy(source: unknown, opts: LoadPolicyOptions = {}): Promise<Policy> {
+export async function loadPolicy(
+  source: string | PolicyInput,
+  opts: LoadPolicyOptions = {},
+): Promise<Policy> {
+  checkOptionKeys("loadPolicy() options", opts, LOAD_POLICY_OPTION_KEYS);
   if (typeof source !== "string") return validatePolicy(source);
   if (NAME.test(source)) {
     let cached = builtinCache.get(source);
@@ -131,8 +147,10 @@ async function readText(target: string | URL): Promise<string> {
  * @example
  * ```ts
  * import { parsePolicyYaml } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const p = parsePolicyYaml("version: 1\nmodules: { allow: [json] }\n");
- * console.log(p.modules.allow); // ["json"]
+ * assert.deepEqual(p.modules.allow, ["json"]);
+ * assert.throws(() => parsePolicyYaml("version: 1\nlimits: { timeout: 5 }\n"), /did you mean 'timeout_ms'/);
  * ```
  */
 export function parsePolicyYaml(text: string, file?: string): Policy {
@@ -166,8 +184,9 @@ export function parsePolicyYaml(text: string, file?: string): Policy {
  * @example
  * ```ts
  * import { validatePolicy } from "./load.ts";
+ * import assert from "node:assert/strict";
  * const p = validatePolicy({ version: 1, network: { same_origin: true } });
- * console.log(p.network.websocket); // false
+ * assert.equal(p.network.websocket, false);
  * ```
  */
 export function validatePolicy(value: unknown, file?: string): Policy {
@@ -202,7 +221,9 @@ function joinProblems(problems: string[]): string {
  * @example
  * ```ts
  * import { keyPathOf } from "./load.ts";
- * console.log(keyPathOf(["modules", "allow", 3])); // modules.allow[3]
+ * import assert from "node:assert/strict";
+ * assert.equal(keyPathOf(["modules", "allow", 3]), "modules.allow[3]");
+ * assert.equal(keyPathOf(["modules", "members", "xml.etree"]), 'modules.members["xml.etree"]');
  * ```
  */
 export function keyPathOf(path: readonly PropertyKey[]): string {

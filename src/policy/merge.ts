@@ -44,8 +44,10 @@ function check(
  * ```ts
  * import { loadPolicy } from "./load.ts";
  * import { tighten } from "./merge.ts";
+ * import assert from "node:assert/strict";
  * const policy = tighten(await loadPolicy("default"), { timeoutMs: 1000 });
- * console.log(policy.limits.timeout_ms); // 1000
+ * assert.equal(policy.limits.timeout_ms, 1000);
+ * assert.throws(() => tighten(policy, { timeoutMs: 2000 }), /looser than the policy's limit/);
  * ```
  */
 export function tighten(policy: Policy, overrides: LimitOverrides = {}): Policy {

@@ -33,7 +33,8 @@ const COMPARATOR = /^(==|!=|>=|<=|>|<|~=)?\s*(\d+(?:\.\d+)*)(\.\*)?$/;
  * @example
  * ```ts
  * import { parsePythonRange } from "./python_range.ts";
- * parsePythonRange(">=3.12,<3.15"); // two comparators
+ * import assert from "node:assert/strict";
+ * assert.equal(parsePythonRange(">=3.12,<3.15").length, 2);
  * ```
  */
 export function parsePythonRange(range: string): Comparator[] {
@@ -100,8 +101,9 @@ function satisfies(version: number[], c: Comparator): boolean {
  * @example
  * ```ts
  * import { pythonSatisfies } from "./python_range.ts";
- * pythonSatisfies(">=3.12", "3.14.2"); // true
- * pythonSatisfies(">=3.12,<3.14", "3.14.2"); // false
+ * import assert from "node:assert/strict";
+ * assert.equal(pythonSatisfies(">=3.12", "3.14.2"), true);
+ * assert.equal(pythonSatisfies(">=3.12,<3.14", "3.14.2"), false);
  * ```
  */
 export function pythonSatisfies(range: string, version: string): boolean {

@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { z } from "npm:zod@4.6.7";
+import { z } from "../zod.ts";
 import { UsageError } from "../errors.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { parsePythonRange } from "./python_range.ts";
@@ -334,7 +334,8 @@ const policyObject = z.strictObject({
  * @example
  * ```ts
  * import { knownKeysAt } from "./schema.ts";
- * console.log(knownKeysAt(["filesystem"])); // ["virtual"]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(knownKeysAt(["filesystem"]), ["virtual"]);
  * ```
  */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
@@ -360,8 +361,9 @@ export type PolicyIssue = z.core.$ZodIssue;
  * @example
  * ```ts
  * import { policySchema } from "./schema.ts";
+ * import assert from "node:assert/strict";
  * const policy = policySchema.parse({ version: 1, modules: { allow: ["json"] } });
- * console.log(policy.limits.timeout_ms); // 5000
+ * assert.equal(policy.limits.timeout_ms, 5000);
  * ```
  */
 export const policySchema: z.ZodType<Policy> = policyObject.superRefine((p, ctx) => {

@@ -9,28 +9,28 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "../zod.ts";
 import type { GuardConfig } from "../capabilities/guard_config.ts";
 import type { SupervisorInit } from "./supervisor_init.ts";
 import { type Finding, VIOLATION_KINDS } from "./result.ts";
-
-/** Longest line the host accepts from a sandbox process (bytes). */
-export const MAX_SANDBOX_LINE_BYTES = 4 * 1024 * 1024;
-/** Longest chunk of output in one message (characters). */
-export const MAX_OUTPUT_CHUNK = 1024 * 1024;
+import { CAPS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const line = z.number().int().min(0).max(10_000_000);
 
+/** A string of at most `max` UTF-8 bytes. */
+const text = (max: number) =>
+  z.string().max(max).refine((s) => utf8Bytes(s) <= max, `longer than ${max} bytes`);
+
 const runError = z.strictObject({
-  type: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]{0,99}$/),
-  message: z.string().max(64 * 1024),
-  traceback: z.string().max(256 * 1024).optional(),
+  type: z.string().regex(TYPE_NAME),
+  message: text(CAPS.message_bytes),
+  traceback: text(CAPS.traceback_bytes).optional(),
 });
 
 const finding: z.ZodType<Finding> = z.strictObject({
   kind: z.string().regex(/^[a-z_]{1,32}$/),
-  detail: z.string().max(4096),
+  detail: text(CAPS.detail_bytes),
   line: line.optional(),
   col: line.optional(),
 });
@@ -42,19 +42,19 @@ export const workerEvent = z.discriminatedUnion("t", [
   z.strictObject({
     t: z.literal("out"),
     stream: z.enum(["stdout", "stderr"]),
-    text: z.string().max(MAX_OUTPUT_CHUNK),
+    text: text(CAPS.chunk_bytes),
   }),
   z.strictObject({
     t: z.literal("violation"),
     kind: z.enum(VIOLATION_KINDS),
-    detail: z.string().max(4096),
+    detail: text(CAPS.detail_bytes),
     line: line.optional(),
   }),
   z.strictObject({
     t: z.literal("done"),
     ok: z.boolean(),
     error: runError.optional(),
-    findings: z.array(finding).max(10_000).optional(),
+    findings: z.array(finding).max(CAPS.findings).optional(),
     peakMemoryBytes: z.number().int().min(0).max(2 ** 33),
   }),
 ]);
@@ -105,7 +105,7 @@ export type HostCommand =
  * that is not a well-formed message; callers treat that as a crash.
  */
 export function parseSandboxLine(text: string): SandboxMessage | undefined {
-  if (text.length > MAX_SANDBOX_LINE_BYTES) return undefined;
+  if (text.length > MAX_LINE_BYTES) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -38,6 +38,7 @@ export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
   "OutputLimitError",
   "RecursionError",
   "CodeSizeError",
+  "ResponseTooLargeError",
 ]);
 
 /** One attempt by a script to use something its policy does not grant. */
@@ -94,6 +95,6 @@ export interface Finding {
   detail: string;
   /** Line in the script. */
   line?: number;
-  /** Column in the script. */
+  /** Column in the script (1-based, in characters). */
   col?: number;
 }

@@ -20,25 +20,6 @@ const SLACK_MESSAGES = 65536;
 // worker's global channel. The runtime sends one `started` and nothing else.
 const MAX_CONTROL_MESSAGES = 1000;
 
-/** The UTF-8 length of `text` (as `TextEncoder` would encode it), without encoding it. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3; // lone surrogates become U+FFFD, also 3 bytes
-  }
-  return bytes;
-}
-
-function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
-
 /** The per-job relay budget. */
 export class RelayBudget {
   #messages = 0;

@@ -17,26 +17,19 @@ import {
   type DoneEvent,
   type HostCommand,
   type Job,
-  MAX_OUTPUT_CHUNK,
-  MAX_SANDBOX_LINE_BYTES,
   parseWorkerEvent,
-  type WorkerEvent,
 } from "../protocol/messages.ts";
+import { CAPS, utf8Bytes } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
 import { helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
 import type { BootMessage } from "../protocol/boot.ts";
 import { withMemoryMaximum } from "./wasm_memory.ts";
-import { RelayBudget, utf8Length } from "./budget.ts";
+import { RelayBudget } from "./budget.ts";
 
 const MAX_COMMAND_BYTES = 512 * 1024 * 1024;
-// The longest piece of output one line may carry: JSON escapes a UTF-16 unit
-// into at most 6 bytes, and the line's own fields take well under 1 KiB.
-const RELAY_PIECE = Math.floor((MAX_SANDBOX_LINE_BYTES - 1024) / 6);
 const encoder = new TextEncoder();
-
-type OutEvent = Extract<WorkerEvent, { t: "out" }>;
 
 const address = parseAddress(Deno.args[0]);
 const conn = address.transport === "unix"
@@ -184,26 +177,6 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
   await send({ t: "snapshot", bytes: bytes.length });
 }
 
-/**
- * Relay an `out` event in pieces that stay under the host's line cap however
- * the text escapes. All pieces are queued at once, so nothing sent later can
- * come between them.
- */
-function relayOutput(id: string, event: OutEvent): Promise<void> {
-  const { text } = event;
-  let sent: Promise<void>;
-  let at = 0;
-  do {
-    let end = Math.min(text.length, at + RELAY_PIECE);
-    // Never split a surrogate pair.
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    sent = send({ id, event: { ...event, text: text.slice(at, end) } });
-    at = end;
-  } while (at < text.length);
-  return sent;
-}
-
 /** Run one job on a booted worker; resolves once its `done` has been relayed. */
 function runJob(booted: Booted, job: Job): Promise<void> {
   const { worker, port, interrupt } = booted;
@@ -244,7 +217,7 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       const data = e.data;
       // A huge write is a flood, whatever else is wrong with it.
       if (
-        data?.t === "out" && typeof data.text === "string" && data.text.length > MAX_OUTPUT_CHUNK
+        data?.t === "out" && typeof data.text === "string" && data.text.length > CAPS.chunk_bytes
       ) {
         return flood();
       }
@@ -267,10 +240,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "out":
           // The guard caps output itself; this catches a worker that no longer obeys it.
-          if (!budget.take(utf8Length(event.text))) return flood();
-          return void relayOutput(job.id, event);
+          if (!budget.take(utf8Bytes(event.text))) return flood();
+          return void send({ id: job.id, event });
         case "violation":
-          if (!budget.take(utf8Length(event.detail))) return flood();
+          if (!budget.take(utf8Bytes(event.detail))) return flood();
           return void send({ id: job.id, event });
         case "done":
           return finish(event, false);

@@ -14,7 +14,7 @@ import type { Job } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
-import { makeWebFetch, WebError } from "./web.ts";
+import { makeWebFetch, WebError, WebLimitError } from "./web.ts";
 
 // Pyodide starts an eager read of its wasm file even when we instantiate the
 // posted module; that read is denied (no read permission) and unused.
@@ -162,8 +162,13 @@ async function runGuarded(
         (e) =>
           JSON.stringify({
             error: {
-              // "refused": the rules said no (a violation); "failed": the network did.
-              kind: e instanceof WebError ? "refused" : "failed",
+              // "refused": the rules said no (a violation); "limit": the response
+              // is too large; "failed": the network did.
+              kind: e instanceof WebError
+                ? "refused"
+                : e instanceof WebLimitError
+                ? "limit"
+                : "failed",
               message: String(e?.message ?? e).slice(0, 2000),
             },
           }),

@@ -46,6 +46,15 @@ export class WebError extends Error {
   }
 }
 
+/** A response larger than the run may receive: a limit, not a refusal. */
+export class WebLimitError extends Error {
+  /** Create the limit error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "WebLimitError";
+  }
+}
+
 // The Fetch standard's forbidden request headers: the script may not set them.
 const FORBIDDEN_HEADERS = new Set([
   "accept-charset",
@@ -180,7 +189,7 @@ async function readCapped(response: Response, max: number): Promise<Uint8Array> 
     size += chunk.length;
     if (size > max) {
       await response.body?.cancel().catch(() => {});
-      throw new WebError(`response from ${response.url} is larger than ${max} bytes`);
+      throw new WebLimitError(`response from ${response.url} is larger than ${max} bytes`);
     }
     chunks.push(chunk);
   }

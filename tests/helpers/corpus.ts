@@ -10,6 +10,8 @@ export interface Attack {
   code: string;
   className: string;
   expect: "blocked" | "limit";
+  /** The built-in policy to run it under (`# policy:` header; default `default`). */
+  policy: string;
 }
 
 /** One benign program and its exact expected stdout. */
@@ -63,6 +65,7 @@ export async function loadAttacks(dir: URL): Promise<Attack[]> {
       code,
       className,
       expect: expect as Attack["expect"],
+      policy: /^# policy: ([\w-]+)\s*$/m.exec(code)?.[1] ?? "default",
     });
   }
   return attacks;

@@ -3,17 +3,25 @@ interpreter. The JS worker imports this package (possibly before a memory
 snapshot, so importing captures no per-run state) and then calls exactly one
 of execute() or check()."""
 
+import importlib
 import io
 import json
 import sys
+import types
 
 from . import check as _check
 from . import config as _config
+from . import library
 from . import transform
 from .attrs import make_guard
-from .builtins import make_builtins
-from .context import Run
+from .builtins import denied_builtin, make_builtins
+from .caps import cut, type_name
+from .classes import Registry, make_build_class
+from .context import Run, entry
+from .dynamic import Dynamic
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
+from .formatter import make_formatting
+from .matching import make_match_class
 from .modules import Importer, hide_host_modules
 from .output import Sink, streams
 from .stdlib import make_replacements
@@ -23,42 +31,55 @@ from .web import web_modules
 
 __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
 
-_MESSAGE_CAP = 64 * 1024
+# Modules library code imports lazily, on the script's behalf. They are
+# loaded here, ahead of any run (in the snapshot): during a run, library
+# code gets only modules loaded ahead (modules.py).
+LIBRARY_DEPENDENCIES = ("_strptime", "annotationlib", "copy", "encodings.idna", "encodings.punycode", "unicodedata")
+for _name in LIBRARY_DEPENDENCIES:
+    importlib.import_module(_name)
+
 _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
 # Guard frames below the script's own (execute, exec, the helpers it calls).
 _GUARD_FRAMES = 30
-
-# Modules the guard itself provides to scripts (the `pyfence` package):
-# callables f(run, host) -> {dotted name: module}, called once per run. Such
-# modules are importable whatever the allow-list says, and reach the script
-# through the same filtered proxies as any other module (extension point for
-# pyfence.web: build types.ModuleType("pyfence") and ("pyfence.web"), set
-# the submodule as an attribute of the package, return both).
-MODULE_FACTORIES = [web_modules]
+_real_compile = compile
+_real_exec = exec
+# Answers that need no memory when there is none left.
+_OUT_OF_MEMORY = json.dumps({"ok": False, "error": {"type": "MemoryError", "message": "out of memory"}})
+_OUT_OF_STACK = json.dumps({"ok": False, "error": {"type": "RecursionError",
+                                                   "message": "maximum recursion depth exceeded"}})
 
 
 def check(code, config_json):
     """Static findings as a JSON list; never runs the code."""
     try:
         config = _config.load(config_json)
-        return json.dumps(_check.findings(code, config))
+        caps = config.caps
+        found = _check.findings(code, config)[: caps["findings"]]
+        for f in found:
+            f["detail"] = cut(f["detail"], caps["detail_bytes"])
+        return json.dumps(found)
     except BaseException as e:
-        return json.dumps([{"kind": "error", "detail": f"{type(e).__name__}: {e}", "line": None, "col": None}])
+        return json.dumps([{"kind": "error", "detail": cut(f"{type(e).__name__}: {_safe_str(e)}", 1024)}])
 
 
 def execute(code, config_json, host):
     """Run `code`; return the result JSON. Never raises."""
     try:
         return json.dumps(_execute(code, config_json, host))
+    except MemoryError:
+        return _OUT_OF_MEMORY
+    except RecursionError:
+        return _OUT_OF_STACK
     except BaseException as e:
-        return json.dumps({"ok": False, "error": {"type": "GuardError", "message": _safe_str(e)[:1000], "traceback": ""}})
+        detail = f"{type(e).__name__}: {_safe_str(e)}"
+        return json.dumps({"ok": False, "error": {"type": "GuardError", "message": cut(detail, 1000)}})
 
 
 def _execute(code, config_json, host):
     config = _config.load(config_json)
     unwinder = Unwinder()
     unwinder.install()
-    sink = Sink(host, config.output_bytes, unwinder)
+    sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"])
     run = Run(config, host, unwinder, sink)
     try:
         return _run(run, code, config, host)
@@ -67,61 +88,97 @@ def _execute(code, config_json, host):
         reason = unwinder.reason
         if reason is None:
             raise
-        return _error(type(reason).__name__, str(reason), "")
+        return _error(run, type(reason).__name__, str(reason), "")
     finally:
         unwinder.finish()
         sink.close()
 
 
-def _run(run, code, config, host):
-    if not isinstance(code, str):
-        return _error("TypeError", "code must be a str", "")
-    code = str.__str__(code)
+def _compile(run, code, config):
+    """The script's code object, or the result that refuses it."""
     if config.static_check:
-        found = _check.findings(code, config)
+        # A literal path open() refuses is left to the run, which refuses it
+        # as a filesystem violation where it happens.
+        found = [f for f in _check.findings(code, config) if f["kind"] != "filesystem"]
+        if found and found[0]["kind"] == "syntax":
+            return None, _error(run, "SyntaxError", _where(found[0]), "")
         if found:
             for f in found:
-                run.report("static", f"{f['kind']}: {f['detail']}", f["line"])
+                run.report("static", f"{f['kind']}: {f['detail']}", f.get("line"))
             first = found[0]
-            kind = {"import": "ImportBlockedError", "syntax": "SyntaxError"}.get(first["kind"], "SecurityError")
-            return _error(kind, first["detail"], "")
+            kind = "ImportBlockedError" if first["kind"] == "import" else "SecurityError"
+            return None, _error(run, kind, first["detail"], "")
     try:
         tree = transform.parse(code, config.code_bytes)
     except SyntaxError as e:
-        return _error("SyntaxError", _syntax_message(e), "")
+        return None, _error(run, "SyntaxError", _syntax_message(e), "")
     except (MemoryError, RecursionError) as e:
-        return _error(type(e).__name__, "source too complex", "")
+        return None, _error(run, type(e).__name__, "source too complex", "")
     problems = transform.check_tree(tree, config)
     if problems:
         p = problems[0]
+        if p.kind == "syntax":
+            return None, _error(run, "SyntaxError", f"{p.detail} (line {p.line})", "")
         is_import = p.kind == "import"
         run.report("import" if is_import else "static", p.detail, p.line)
-        return _error("ImportBlockedError" if is_import else "SecurityError", p.detail, "")
-    compiled = compile(transform.rewrite(tree), SCRIPT_FILENAME, "exec", dont_inherit=True)
+        return None, _error(run, "ImportBlockedError" if is_import else "SecurityError", p.detail, "")
+    tree, flags = transform.rewrite(tree)
+    return _real_compile(tree, SCRIPT_FILENAME, "exec", flags=flags, dont_inherit=True), None
 
-    hide_host_modules()
+
+def _run(run, code, config, host):
+    if type(code) is not str:
+        return _error(run, "TypeError", "code must be a str", "")
+    compiled, refused = _compile(run, code, config)
+    if refused is not None:
+        return refused
+
+    hide_host_modules(_config.ALWAYS_DENIED)
+    registry = Registry(sys.modules)
     replacements = {}
     guard_modules = {}
-    for factory in MODULE_FACTORIES:
-        guard_modules.update(factory(run, host))
-    importer = Importer(run, guard_modules, replacements)
-    guard = make_guard(run, importer)
+    importer = Importer(run, guard_modules, replacements, registry)
+    guard = None
+
+    def guarded_getattr(obj, name):
+        return guard.getattr(obj, name)
+
+    formatting = make_formatting(guarded_getattr, lambda name: guard.as_name(name), entry(run, "attribute"))
+    guard = make_guard(run, importer, registry, formatting)
     run.guard = guard
-    replacements.update(make_replacements(config.recursion, guard.SafeFormatter, guard.getattr))
-    script_builtins = make_builtins(run, guard, importer, make_open(run))
-    g = {"__name__": "__main__", "__doc__": None, "__builtins__": script_builtins}
+    run.formatting = formatting
+    replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
+    guard_modules.update(web_modules(run, host, replacements[("json", "loads")]))
+
+    script_module = types.ModuleType("__main__")
+    g = script_module.__dict__
     run.script_globals = g
+    open_ = make_open(run)
+    d, dynamic = make_builtins(
+        run, guard, importer, open_, make_build_class(run, registry), make_match_class(run, guard, registry),
+        lambda d: Dynamic(run, d, g, guard.checked, importer.importing),
+    )
+    g["__builtins__"] = d
+    run.script_builtins = d
+    library.harden(run, guard, importer, dynamic, open_, denied_builtin, script_module)
+    importer.after_load = lambda: library.patch_loaded(run, guard, dynamic)
+
     stdout, stderr = streams(run.sink)
     # sys.stdout/stderr stay the capped sink's streams after the run too: a
     # script __str__/__del__ running late must not reach Pyodide's own stdout.
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
     sys.setrecursionlimit(config.recursion + _GUARD_FRAMES)
-    exc = message = tb = None
+    exc = None
     try:
-        try:
-            exec(compiled, g)
-        except BaseException as e:
-            exc = e
+        _real_exec(compiled, g)
+    except BaseException as e:
+        exc = e
+    return _outcome(run, config, code, exc)
+
+
+def _outcome(run, config, code, exc):
+    message = tb = None
+    try:
         # Still under the deadline: str() of the script's exception runs its code.
         if exc is not None and run.unwinder.reason is None:
             message = _safe_str(exc)
@@ -136,27 +193,41 @@ def _run(run, code, config, host):
     if reason is not None:
         # The first raise of the reason carries the frames where it happened.
         where = reason if reason.__traceback__ is not None else exc
-        return _error(type(reason).__name__, str(reason), _traceback(where, code, str(reason), type(reason).__name__))
-    if exc is None or (isinstance(exc, SystemExit) and exc.code in (None, 0)):
+        return _error(run, type_name(type(reason)), str(reason),
+                      _traceback(where, code, str(reason), type_name(type(reason))))
+    if exc is None or (type(exc) is SystemExit and exc.code in (None, 0)):
         return {"ok": True}
     if message is None:
         message, tb = "<unprintable>", ""
     room = config.output_bytes - run.sink.used
-    if len(message) + len(tb) > max(room, 0):
-        return _error(OutputLimitError.__name__, f"the error report exceeds the output limit ({config.output_bytes} bytes)", "")
-    type_name = type(exc).__name__
-    if isinstance(exc, OverflowError) and any(w in message for w in _SIZE_OVERFLOW):
+    if len(message.encode("utf-8", "surrogatepass")) + len(tb.encode("utf-8", "surrogatepass")) > max(room, 0):
+        return _error(run, OutputLimitError.__name__,
+                      f"the error report exceeds the output limit ({config.output_bytes} bytes)", "")
+    name = type_name(type(exc))
+    if name != type(exc).__name__:
+        message = f"[{cut(repr(type(exc).__name__), 200)}] {message}"
+    if issubclass(type(exc), OverflowError) and any(w in message for w in _SIZE_OVERFLOW):
         # 32-bit wasm refuses huge sizes with OverflowError before allocating.
-        type_name = "MemoryError"
-    return _error(type_name, message, tb)
+        name = "MemoryError"
+    return _error(run, name, message, tb)
 
 
-def _error(type_name, message, traceback):
-    return {"ok": False, "error": {"type": type_name, "message": message[:_MESSAGE_CAP], "traceback": traceback}}
+def _error(run, type_name_, message, traceback):
+    caps = run.config.caps
+    return {"ok": False, "error": {
+        "type": type_name_,
+        "message": cut(message, caps["message_bytes"]),
+        "traceback": cut(traceback, caps["traceback_bytes"]),
+    }}
+
+
+def _where(finding):
+    line = finding.get("line")
+    return f"{finding['detail']} (line {line})" if line else finding["detail"]
 
 
 def _syntax_message(e):
-    msg = e.msg if isinstance(e.msg, str) else str(e)
+    msg = e.msg if type(e.msg) is str else str(e)
     return f"{msg} (line {e.lineno})" if e.lineno else msg
 
 
@@ -168,7 +239,7 @@ def _safe_str(e):
         return "<unprintable>"
 
 
-def _traceback(exc, code, message=None, type_name=None):
+def _traceback(exc, code, message=None, type_name_=None):
     """Only the script's frames, as CPython would print them."""
     if exc is None:
         return ""
@@ -187,5 +258,5 @@ def _traceback(exc, code, message=None, type_name=None):
         return ""
     if message is None:
         message = _safe_str(exc)
-    out.append(f"{type_name or type(exc).__name__}: {message[:_MESSAGE_CAP]}\n")
+    out.append(f"{type_name_ or type_name(type(exc))}: {message}\n")
     return "".join(out)

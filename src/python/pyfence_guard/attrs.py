@@ -1,14 +1,24 @@
 """The runtime attribute guard: every attribute the script reads, writes or
 deletes passes through here (the AST rewrite routes them), as do the
-getattr/hasattr/setattr/delattr builtins and str.format field lookups."""
+getattr/hasattr/setattr/delattr builtins, str.format fields, `match` class
+patterns and library code that reads attributes by name for the script.
 
-import _string
-import string
+Decisions are made on facts: identity, the real type of an object, the
+real dicts of classes walked in their real MRO. The guard never calls a
+method the script may have defined while it decides (no isinstance() on
+script objects, no ==, no `in` on lists, no hash of script objects).
+Private names are denied unless the place Python would read them from is
+provably the script's own namespace."""
+
 import types
 
-from .errors import SCRIPT_FILENAME
+from .errors import SCRIPT_FILES
 from .modules import ModuleProxy
-from .names import SLOW_PUBLIC, FRAME_NAMES, NAMEDTUPLE_NAMES, READ_DUNDERS, WRITE_DUNDERS, is_dunder
+from .names import (
+    FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS,
+    SLOW_PUBLIC, CLASS_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS, METACLASS_FORBIDDEN, is_dunder,
+)
+from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 try:
     from pyodide.ffi import JsProxy
@@ -25,7 +35,7 @@ _DENIED_TYPES = tuple(t for t in (
 _PLAIN = frozenset({
     int, float, str, bool, type(None), bytes, list, tuple, dict, set, frozenset,
     complex, types.FunctionType, types.MethodType, types.BuiltinFunctionType,
-    types.MethodWrapperType, types.BuiltinMethodType, range, slice,
+    types.MethodWrapperType, range, slice,
 })
 
 # Targets whose public attributes the script may always set.
@@ -34,27 +44,31 @@ _GUARDED_TARGETS = frozenset({
     ModuleProxy, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
 })
 
-# Public names that need the slow path.
-_SLOW_PUBLIC = SLOW_PUBLIC
-
 _real_getattr = getattr
 _real_setattr = setattr
 _real_delattr = delattr
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
-
-
-def instance_dict(obj, classes):
-    """The real instance dict: only the interpreter's own __dict__
-    descriptor counts (a class made with type() may carry a fake one)."""
-    for c in classes:
-        desc = _type_dict(c).get("__dict__")
-        if desc is not None:
-            if type(desc) is not types.GetSetDescriptorType:
-                return None
-            d = desc.__get__(obj, c)
-            return d if type(d) is dict else None
-    return None
+_func_code = types.FunctionType.__dict__["__code__"].__get__
+_func_name = types.FunctionType.__dict__["__name__"].__get__
+_builtin_name = types.BuiltinFunctionType.__dict__["__name__"].__get__
+_builtin_self = types.BuiltinFunctionType.__dict__["__self__"].__get__
+_wrapper_self = types.MethodWrapperType.__dict__["__self__"].__get__
+_method_func = types.MethodType.__dict__["__func__"].__get__
+_cm_func = classmethod.__dict__["__func__"].__get__
+_sm_func = staticmethod.__dict__["__func__"].__get__
+_super_thisclass = super.__dict__["__thisclass__"].__get__
+_super_self_class = super.__dict__["__self_class__"].__get__
+_OBJECT_GETATTRIBUTE = object.__dict__["__getattribute__"]
+_TYPE_GETATTRIBUTE = type.__dict__["__getattribute__"]
+_STR_FORMAT = str.__dict__["format"]
+_STR_FORMAT_MAP = str.__dict__["format_map"]
+_SETATTRS = (object.__dict__["__setattr__"], type.__dict__["__setattr__"])
+_DELATTRS = (object.__dict__["__delattr__"], type.__dict__["__delattr__"])
+_missing = object()
+_INSTANCE = object()  # owner marker: the object's own instance dict
+_VALUE = object()  # decision: read natively, then check the value
+_STAND_IN = object()  # decision: answer with a guarded stand-in
 
 
 class Denied(Exception):
@@ -65,106 +79,288 @@ def _is_type(obj):
     return issubclass(type(obj), type)
 
 
-def make_guard(run, importer):
-    """Build the guard functions for one run; they close over `run`."""
-    is_script_class = run.is_script_class
+def plain_keys(mapping):
+    """True when every key is an exact str: looking a str up in it then
+    compares strings only, never a key's own __eq__."""
+    return set(map(type, mapping)) <= {str}
 
-    def script_owned(obj):
-        """Made by the script: its classes, their instances, its functions."""
+
+class _Namespaces:
+    """Safe lookups in real class dicts, walked in real MROs."""
+
+    def __init__(self):
+        self._plain = {}  # id(cls) -> (cls, ok): kept alive, so ids stay unique
+
+    def plain(self, cls):
+        entry = self._plain.get(id(cls))
+        if entry is None:
+            entry = self._plain[id(cls)] = (cls, plain_keys(_type_dict(cls)))
+        return entry[1]
+
+    def find(self, mro, name):
+        """(defining class, value) of `name` in the first dict of `mro` that has it."""
+        for c in mro:
+            if not self.plain(c):
+                raise Denied(f"class '{type.__dict__['__name__'].__get__(c)}' has non-string names")
+            v = _type_dict(c).get(name, _missing)
+            if v is not _missing:
+                return c, v
+        return None, _missing
+
+    def is_data(self, value):
+        mro = _type_mro(type(value))
+        return self.find(mro, "__set__")[0] is not None or self.find(mro, "__delete__")[0] is not None
+
+    def instance_dict(self, obj, mro):
+        """The real instance dict: only the interpreter's own __dict__
+        descriptor counts (a class made with type() may carry a fake one)."""
+        for c in mro:
+            desc = _type_dict(c).get("__dict__", _missing)
+            if desc is not _missing:
+                if type(desc) is not types.GetSetDescriptorType:
+                    return None
+                d = desc.__get__(obj, c)
+                return d if type(d) is dict else None
+        return None
+
+    def owner(self, obj, name):
+        """Where Python would read obj.<name> from: a class, _INSTANCE (the
+        object's own dict), or None (nowhere: the read raises
+        AttributeError). A custom __getattribute__ owns every name."""
         if _is_type(obj):
-            classes = _type_mro(obj)
-        elif type(obj) is types.FunctionType:
-            return obj.__code__.co_filename == SCRIPT_FILENAME
-        elif type(obj) is types.MethodType:
-            return script_owned(obj.__func__)
-        else:
-            classes = _type_mro(type(obj))
-        for c in classes:
-            if is_script_class(c):
+            meta_mro = _type_mro(type(obj))
+            c, f = self.find(meta_mro, "__getattribute__")
+            if f is not _TYPE_GETATTRIBUTE:
+                return c
+            mc, mv = self.find(meta_mro, name)
+            if mc is not None and self.is_data(mv):
+                return mc
+            c, _ = self.find(_type_mro(obj), name)
+            if c is not None:
+                return c
+            return mc if mc is not None else self.find(meta_mro, "__getattr__")[0]
+        if type(obj) is super:
+            start = _super_self_class(obj)
+            if start is None:
+                return None
+            mro = _type_mro(start)
+            this = _super_thisclass(obj)
+            for i, c in enumerate(mro):
+                if c is this:
+                    return self.find(mro[i + 1:], name)[0]
+            return None
+        mro = _type_mro(type(obj))
+        c, f = self.find(mro, "__getattribute__")
+        if f is not _OBJECT_GETATTRIBUTE:
+            return c
+        c, v = self.find(mro, name)
+        if c is not None and self.is_data(v):
+            return c
+        d = self.instance_dict(obj, mro)
+        if d is not None:
+            if not plain_keys(d):
+                raise Denied("an instance dict with non-string names")
+            if name in d:
+                return _INSTANCE
+        if c is not None:
+            return c
+        return self.find(mro, "__getattr__")[0]
+
+
+def library_private(value):
+    """True for a library function (or a method or descriptor around one)
+    whose own name is private: the internals a namespace copy could carry
+    into a script object's dict (EnumType._convert_ and its kind)."""
+    t = type(value)
+    if t is classmethod:
+        value, t = _cm_func(value), None
+    elif t is staticmethod:
+        value, t = _sm_func(value), None
+    elif t is types.MethodType:
+        value, t = _method_func(value), None
+    t = type(value)
+    if t is types.FunctionType:
+        name = _func_name(value)
+        return _func_code(value).co_filename not in SCRIPT_FILES and type(name) is str \
+            and name[:1] == "_" and not is_dunder(name)
+    if t is types.BuiltinFunctionType:
+        name = _builtin_name(value)
+        return name[:1] == "_" and not is_dunder(name)
+    return False
+
+
+def make_guard(run, importer, registry, formatting):
+    """Build the guard functions for one run; they close over `run`.
+    `registry` knows the script's classes; `formatting` supplies the safe
+    str.format stand-ins."""
+    ns = _Namespaces()
+    unwinder = run.unwinder
+    memoryview_denied = "memoryview" in run.config.builtins_deny
+
+    def owns_function(obj):
+        return type(obj) is types.FunctionType and _func_code(obj).co_filename in SCRIPT_FILES
+
+    def owns_instance(obj):
+        for c in _type_mro(type(obj)):
+            if registry.has(c):
                 return True
         return False
 
-    def private_ok(obj, name):
-        """`_x` only where the script defined it: an instance dict or a
-        script class's dict, never a library base class."""
-        if name in NAMEDTUPLE_NAMES:
-            cls = obj if _is_type(obj) else type(obj)
-            if issubclass(cls, tuple) and "_fields" in _type_dict(cls):
-                return True
-        if not script_owned(obj):
-            return False
+    def owns(obj):
+        """Made by the script: its classes, their instances, its functions."""
         if _is_type(obj):
-            classes = _type_mro(obj)
-        else:
-            classes = _type_mro(type(obj))
-            d = instance_dict(obj, classes)
-            if d is not None and name in d:
-                return True
-        for c in classes:
-            if name in _type_dict(c):
-                return is_script_class(c)
-        return True
+            return registry.has(obj)
+        if type(obj) is types.MethodType:
+            return owns_function(_method_func(obj))
+        return owns_function(obj) or owns_instance(obj)
+
+    def private_ok(obj, name):
+        """`_x` only where the script defined it."""
+        owner = ns.owner(obj, name)
+        if owner is None:
+            return True
+        if owner is _INSTANCE:
+            return owns_function(obj) or (not _is_type(obj) and owns_instance(obj))
+        if name in NAMEDTUPLE_NAMES and issubclass(owner, tuple) and "_fields" in _type_dict(owner):
+            return True
+        return registry.has(owner)
 
     def check_value(value, name):
         t = type(value)
         if t in _PLAIN:
             return value
-        if isinstance(value, types.ModuleType):
+        if issubclass(t, types.ModuleType):
             if importer.allowed(value.__name__):
                 return importer.proxy(value)
             raise Denied(f"'{name}' is the module '{value.__name__}'")
-        if isinstance(value, _DENIED_TYPES):
+        if issubclass(t, _DENIED_TYPES):
             raise Denied(f"'{name}' is a {t.__name__} object")
+        if value is _STR_FORMAT:
+            return formatting.unbound_format
+        if value is _STR_FORMAT_MAP:
+            return formatting.unbound_format_map
         return value
 
-    def lookup(obj, name):
-        """The slow path: everything but plain public names. Raises Denied."""
-        if type(obj) is ModuleProxy:
-            return _real_getattr(obj, name)
+    def slow_value(value, name):
+        """check_value, plus what only some names can yield."""
+        t = type(value)
+        if t is types.BuiltinMethodType:
+            self = _builtin_self(value)
+            if issubclass(type(self), str) and _builtin_name(value) in ("format", "format_map"):
+                return formatting.bound(self, _builtin_name(value))
+        if library_private(value) and name not in NAMEDTUPLE_NAMES:
+            raise Denied(f"'{name}' is a private library function")
+        return check_value(value, name)
+
+    def setattr_stand_in(obj, value, delete):
+        """What `x.__setattr__` / `x.__delattr__` read as: the same
+        operation, behind the same write check as `x.y = v`."""
+        real = _DELATTRS if delete else _SETATTRS
+        t = type(value)
+        if value is real[0] or value is real[1]:
+            def unbound(target, name, *rest):
+                name = as_name(name)
+                write_check(target, name)
+                return value(target, name, *rest)
+            return unbound
+        if t is types.MethodWrapperType:
+            target = _wrapper_self(value)
+
+            def bound(name, *rest):
+                name = as_name(name)
+                write_check(target, name)
+                return value(name, *rest)
+            return bound
+        if owns(value) or (t is types.MethodType and owns_function(_method_func(value))):
+            return value
+        raise Denied("a library __setattr__/__delattr__")
+
+    def decide(obj, name):
+        """What reading obj.<name> may return: raises Denied, or says how
+        the value must be looked at. Pure guard logic: no script code runs."""
         if name[:1] == "_":
             if is_dunder(name):
-                if name not in READ_DUNDERS:
+                if name in GUARDED_DUNDERS:
+                    return _STAND_IN
+                if name in OWNED_DUNDERS:
+                    if not owns(obj):
+                        raise Denied(f"attribute '{name}' of an object the script does not own")
+                elif name not in READ_DUNDERS:
                     raise Denied(f"attribute '{name}' is not allowed")
-                if name == "__new__" and _is_type(obj) and issubclass(obj, type):
+                elif name == "__new__" and _is_type(obj) and issubclass(obj, type):
                     raise Denied("metaclass __new__ is not allowed")
             elif not private_ok(obj, name):
                 raise Denied(f"private attribute '{name}' is not allowed here")
         elif name in FRAME_NAMES:
-            if not script_owned(obj):
-                raise Denied(f"attribute '{name}' is not allowed")
-        elif name == "obj" or name == "name":
-            if isinstance(obj, AttributeError) or (name == "name" and isinstance(obj, NameError)):
-                raise Denied(f"exception attribute '{name}' is not allowed")
-        elif name == "format" or name == "format_map":
-            if isinstance(obj, str):
-                return safe_format(obj) if name == "format" else safe_format_map(obj)
-            if _is_type(obj) and issubclass(obj, str):
-                return unbound_format if name == "format" else unbound_format_map
-        return check_value(_real_getattr(obj, name), name)
+            raise Denied(f"attribute '{name}' is not allowed")
+        elif name == "obj":
+            if issubclass(type(obj), AttributeError):
+                raise Denied("exception attribute 'obj' is not allowed")
+        elif name == "getbuffer":
+            if memoryview_denied:
+                raise Denied("'getbuffer' hands out a memoryview, which the policy denies")
+        return _VALUE
+
+    def lookup(obj, name):
+        """The slow path as one call that raises Denied (hasattr, dir)."""
+        if type(obj) is ModuleProxy:
+            return _real_getattr(obj, name)
+        how = decide(obj, name)
+        value = _real_getattr(obj, name)
+        if how is _STAND_IN:
+            return setattr_stand_in(obj, value, name == "__delattr__")
+        return slow_value(value, name)
 
     def deny(detail):
         run.violation("attribute", detail)
+
+    def failed(exc):
+        """A check of the guard itself failed (out of stack, out of memory,
+        a bug): the run ends, whatever the script catches."""
+        run.fail_closed(exc, "attribute")
 
     def checked(value, name):
         try:
             return check_value(value, name)
         except Denied as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             deny(str(e))
+        except BaseException as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            failed(e)
 
     def ga(obj, name):
         """`obj.name` in rewritten script code (name is a str constant)."""
-        if name[:1] != "_" and name not in _SLOW_PUBLIC:
+        if name[:1] != "_" and name not in SLOW_PUBLIC:
             v = _real_getattr(obj, name)
             if type(v) in _PLAIN:
                 return v
-            try:
-                return check_value(v, name)
-            except Denied as e:
-                deny(str(e))
+            return checked(v, name)
+        return slow(obj, name)
+
+    def slow(obj, name):
+        if type(obj) is ModuleProxy:
+            return _real_getattr(obj, name)
         try:
-            return lookup(obj, name)
+            how = decide(obj, name)
         except Denied as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             deny(str(e))
+        except BaseException as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            failed(e)
+        # The read itself runs whatever the object defines; its errors are the script's.
+        value = _real_getattr(obj, name)
+        try:
+            if how is _STAND_IN:
+                return setattr_stand_in(obj, value, name == "__delattr__")
+            return slow_value(value, name)
+        except Denied as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            deny(str(e))
+        except BaseException as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            failed(e)
 
     def write_public(obj, name):
         """Before a STORE/DELETE_ATTR of a public name: plain objects pass,
@@ -174,31 +370,54 @@ def make_guard(run, importer):
             return obj
         return write_check(obj, name)
 
+    def write_ok(obj, name, also_read):
+        if type(obj) is ModuleProxy:
+            return False
+        if is_dunder(name):
+            if _is_type(obj):
+                if not registry.has(obj) or name not in CLASS_WRITE_DUNDERS:
+                    return False
+                return not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+            return name in FUNCTION_WRITE_DUNDERS and owns_function(obj)
+        if name[:1] == "_":
+            if _is_type(obj):
+                return registry.has(obj) and (not also_read or private_ok(obj, name))
+            if name in METACLASS_FORBIDDEN:
+                return False
+            owner = ns.owner(obj, name)
+            if owner is None or owner is _INSTANCE:
+                return owns_function(obj) or owns_instance(obj)
+            return registry.has(owner)
+        if name in FRAME_NAMES:
+            return owns(obj)
+        if _is_type(obj):
+            return registry.has(obj) and not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+        t = type(obj)
+        if t is types.FunctionType:
+            return owns_function(obj)
+        return not issubclass(t, (types.BuiltinFunctionType, types.MethodType))
+
     def write_check(obj, name, also_read=False):
         """Before a real STORE/DELETE_ATTR on `obj` (also `+=`)."""
-        if type(obj) is ModuleProxy:
-            deny("module attributes are read-only")
-        if is_dunder(name):
-            ok = name in WRITE_DUNDERS and (_is_type(obj) or type(obj) is types.FunctionType) and script_owned(obj)
-        elif name[:1] == "_":
-            ok = script_owned(obj) and (not also_read or private_ok(obj, name))
-        elif name in FRAME_NAMES:
-            ok = script_owned(obj)
-        else:
-            ok = script_owned(obj) or not (
-                _is_type(obj) or isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)))
+        try:
+            ok = write_ok(obj, name, also_read)
+        except Denied as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            deny(str(e))
+        except BaseException as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            failed(e)
         if not ok:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             deny(f"setting attribute '{name}' is not allowed here")
         return obj
 
     def as_name(name):
         if type(name) is str:
             return name
-        if isinstance(name, str):
+        if issubclass(type(name), str):
             return str.__str__(name)
         raise TypeError(f"attribute name must be string, not '{type(name).__name__}'")
-
-    _missing = object()
 
     def getattr_builtin(obj, name, default=_missing):
         name = as_name(name)
@@ -212,7 +431,7 @@ def make_guard(run, importer):
     def hasattr_builtin(obj, name):
         name = as_name(name)
         try:
-            if name[:1] != "_" and name not in _SLOW_PUBLIC:
+            if name[:1] != "_" and name not in SLOW_PUBLIC:
                 check_value(_real_getattr(obj, name), name)
             else:
                 lookup(obj, name)
@@ -232,48 +451,16 @@ def make_guard(run, importer):
         # Only the refusals: anything else (a deadline's TimeoutError above
         # all) must propagate, or this loop would outlive the run.
         try:
-            if name[:1] == "_" or name in _SLOW_PUBLIC:
+            if name[:1] == "_" or name in SLOW_PUBLIC:
                 lookup(obj, name)
             return True
         except (AttributeError, Denied):
             return False
 
-    class SafeFormatter(string.Formatter):
-        """str.format semantics, but fields are looked up through the guard."""
-
-        def get_field(self, field_name, args, kwargs):
-            first, rest = _string.formatter_field_name_split(field_name)
-            obj = self.get_value(first, args, kwargs)
-            for is_attr, key in rest:
-                obj = ga(obj, as_name(key)) if is_attr else obj[key]
-            return obj, first
-
-    formatter = SafeFormatter()
-
-    def safe_format(s):
-        def format(*args, **kwargs):
-            return formatter.vformat(s, args, kwargs)
-        return format
-
-    def safe_format_map(s):
-        def format_map(mapping):
-            return formatter.vformat(s, (), mapping)
-        return format_map
-
-    def unbound_format(s, *args, **kwargs):
-        if not isinstance(s, str):
-            raise TypeError("descriptor 'format' requires a 'str' object")
-        return formatter.vformat(s, args, kwargs)
-
-    def unbound_format_map(s, mapping):
-        if not isinstance(s, str):
-            raise TypeError("descriptor 'format_map' requires a 'str' object")
-        return formatter.vformat(s, (), mapping)
-
     return types.SimpleNamespace(
         ga=ga, write_check=write_check, write_public=write_public, lookup=lookup, checked=checked,
-        Denied=Denied, script_owned=script_owned, private_ok=private_ok,
+        Denied=Denied, owns=owns, owns_instance=owns_instance, owns_function=owns_function,
+        private_ok=private_ok, instance_dict=ns.instance_dict, namespaces=ns,
         getattr=getattr_builtin, hasattr=hasattr_builtin, setattr=setattr_builtin,
-        delattr=delattr_builtin, visible=visible, as_name=as_name,
-        SafeFormatter=SafeFormatter,
+        delattr=delattr_builtin, visible=visible, as_name=as_name, failed=failed,
     )

@@ -1,23 +1,25 @@
 """check(): static analysis only, every finding at once, no execution.
-It reports what the guard would refuse, so a clean program has no findings."""
+It reports what the guard would refuse, so a clean program has no findings,
+plus constructs that only make sense as attacks."""
 
 import _string
 import ast
-import string
 
 from . import transform
-from .names import NEVER_BUILTINS, FRAME_NAMES, READ_DUNDERS, is_dunder
+from .names import FRAME_NAMES, GUARDED_DUNDERS, NEVER_BUILTINS, OWNED_DUNDERS, READ_DUNDERS, is_dunder
 
-_FORMATTER = string.Formatter()
-# The package of modules the guard provides itself (see MODULE_FACTORIES).
-GUARD_PACKAGE = "pyfence"
 _DYNAMIC = frozenset({"exec", "eval", "compile"})
+# Dunder names a string may spell without looking like an attack.
+_NAMED_OK = READ_DUNDERS | OWNED_DUNDERS | GUARDED_DUNDERS | {"__main__"}
+# str.format nests at most this deep (format specs inside format specs).
+_FORMAT_DEPTH = 2
 
 
 class _Extra(ast.NodeVisitor):
     """What the compile-time check leaves to the runtime: imports outside the
     allow-list, denied builtins, private members of imported modules, frame
-    attributes, and dunder names hidden in string constants."""
+    attributes, literal paths open() refuses, and dunder names hidden in
+    string constants."""
 
     def __init__(self, config, add):
         self.config = config
@@ -25,18 +27,18 @@ class _Extra(ast.NodeVisitor):
         self.module_names = set()
         self.assigned = set()
 
-    def allowed(self, name):
-        return name.partition(".")[0] == GUARD_PACKAGE or self.config.import_allowed(name)
-
     def visit_Import(self, node):
         for a in node.names:
-            if not self.allowed(a.name):
-                self.add("import", f"import of '{a.name}' is not allowed", node)
+            why = self.config.import_refusal(a.name)
+            if why is not None:
+                self.add("import", f"import of '{a.name}' is not allowed ({why})", node)
             self.module_names.add(a.asname or a.name.partition(".")[0])
 
     def visit_ImportFrom(self, node):
-        if node.module and not node.level and not self.allowed(node.module):
-            self.add("import", f"import from '{node.module}' is not allowed", node)
+        if node.module and not node.level and node.module != "__future__":
+            why = self.config.import_refusal(node.module)
+            if why is not None:
+                self.add("import", f"import from '{node.module}' is not allowed ({why})", node)
 
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Load) and node.id not in self.assigned:
@@ -46,7 +48,7 @@ class _Extra(ast.NodeVisitor):
                 self.add("builtin", f"{node.id}() is not allowed", node)
 
     def visit_Attribute(self, node):
-        if isinstance(node.value, ast.Name) and node.value.id in self.module_names and node.attr.startswith("_") \
+        if isinstance(node.value, ast.Name) and node.value.id in self.module_names and node.attr[:1] == "_" \
                 and not is_dunder(node.attr):
             self.add("attribute", f"private module member '{node.value.id}.{node.attr}'", node)
         elif node.attr in FRAME_NAMES:
@@ -58,28 +60,45 @@ class _Extra(ast.NodeVisitor):
         if isinstance(f, ast.Attribute) and f.attr in ("format", "format_map") \
                 and isinstance(f.value, ast.Constant) and isinstance(f.value.value, str):
             for attr in _format_attrs(f.value.value):
-                if attr.startswith("_") or attr in FRAME_NAMES:
+                if attr[:1] == "_" or attr in FRAME_NAMES:
                     self.add("attribute", f"format field reads '.{attr}'", node)
+        if isinstance(f, ast.Name) and f.id == "open" and "open" not in self.assigned and node.args \
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            problem = _path_problem(node.args[0].value)
+            if problem:
+                self.add("filesystem", f"open({node.args[0].value[:200]!r}): {problem}", node)
         self.generic_visit(node)
 
     def visit_Constant(self, node):
         v = node.value
-        if isinstance(v, str) and is_dunder(v) and v not in READ_DUNDERS and v != "__main__":
+        if isinstance(v, str) and is_dunder(v) and v not in _NAMED_OK:
             self.add("suspicious", f"string names the attribute {v!r}", node)
+
+
+def _path_problem(path):
+    """Why open() would refuse this literal path (the same rules as vfs.py)."""
+    if "\0" in path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":") or "\\" in path:
+        return "only relative paths of the provided files"
+    if ".." in path.split("/"):
+        return "path traversal"
+    return None
 
 
 def _format_attrs(template):
     """Attribute names a str.format template walks (nested specs included)."""
     out = []
-    try:
-        for _, field, spec, _ in _FORMATTER.parse(template):
-            if field:
-                _, rest = _string.formatter_field_name_split(field)
-                out.extend(k for is_attr, k in rest if is_attr)
-            if spec and "{" in spec:
-                out.extend(_format_attrs(spec))
-    except (ValueError, TypeError):
-        pass
+    pending = [(template, _FORMAT_DEPTH)]
+    while pending:
+        text, depth = pending.pop()
+        try:
+            for _, field, spec, _ in _string.formatter_parser(text):
+                if field:
+                    _, rest = _string.formatter_field_name_split(field)
+                    out.extend(k for is_attr, k in rest if is_attr)
+                if spec and "{" in spec and depth > 0:
+                    pending.append((spec, depth - 1))
+        except (ValueError, TypeError):
+            pass
     return out
 
 
@@ -101,19 +120,36 @@ def findings(code, config):
     try:
         tree = transform.parse(code, config.code_bytes)
     except SyntaxError as e:
-        return [{"kind": "syntax", "detail": str(e.msg if hasattr(e, "msg") else e), "line": e.lineno, "col": e.offset}]
+        f = {"kind": "syntax", "detail": str(e.msg if type(getattr(e, "msg", None)) is str else e)}
+        if type(e.lineno) is int:
+            f["line"] = e.lineno
+        if type(e.offset) is int:
+            f["col"] = e.offset
+        return [f]
     out = [f.as_dict() for f in transform.check_tree(tree, config)]
-    seen = {(f["kind"], f["line"], f["col"], f["detail"]) for f in out}
+    seen = {(f["kind"], f.get("line"), f.get("col"), f["detail"]) for f in out}
+    import_at = {(f.get("line"), f.get("col")) for f in out if f["kind"] == "import"}
 
     def add(kind, detail, node):
         f = transform.Finding(kind, detail, node).as_dict()
-        key = (f["kind"], f["line"], f["col"], f["detail"])
-        if key not in seen and not any(g["line"] == f["line"] and g["col"] == f["col"] and kind == "import" == g["kind"] for g in out):
-            seen.add(key)
-            out.append(f)
+        key = (f["kind"], f.get("line"), f.get("col"), f["detail"])
+        if key in seen or (kind == "import" and (f.get("line"), f.get("col")) in import_at):
+            return
+        seen.add(key)
+        out.append(f)
 
     extra = _Extra(config, add)
     extra.assigned = _assigned_names(tree)
     extra.visit(tree)
-    out.sort(key=lambda f: (f["line"] or 0, f["col"] or 0))
+    lines = code.splitlines()
+    for f in out:
+        if "col" in f:
+            f["col"] = _char_column(lines, f.get("line"), f["col"])
+    out.sort(key=lambda f: (f.get("line") or 0, f.get("col") or 0))
     return out
+
+
+def _char_column(lines, line, offset):
+    """A 1-based character column from the AST's 0-based UTF-8 byte offset."""
+    text = lines[line - 1] if type(line) is int and 0 < line <= len(lines) else ""
+    return len(text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore")) + 1

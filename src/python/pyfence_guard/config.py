@@ -1,53 +1,108 @@
-"""GuardConfig (src/guard_config.ts) read from JSON, with safe defaults."""
+"""GuardConfig (src/capabilities/guard_config.ts) read from JSON, strictly:
+a missing or mistyped key is an error, never a default. The import
+decision lives here, once."""
 
 import base64
 import json
 
-_ALWAYS_DENIED = frozenset({
+# Never importable, whatever a policy says: the bridges into JavaScript and
+# the guard itself.
+ALWAYS_DENIED = frozenset({
     "js", "pyodide", "pyodide_js", "_pyodide", "_pyodide_core", "micropip",
     "pyfence_guard",
 })
+
+# The package of modules the guard provides to every script.
+GUARD_PACKAGE = "pyfence"
+GUARD_MODULES = frozenset({"pyfence", "pyfence.web"})
+
+
+class ConfigError(Exception):
+    """The host sent a configuration the guard cannot use."""
+
+
+def _get(raw, key, kind, where):
+    if not isinstance(raw, dict) or key not in raw:
+        raise ConfigError(f"missing key {where}{key}")
+    value = raw[key]
+    if kind is int and type(value) is not int or kind is not int and not isinstance(value, kind):
+        raise ConfigError(f"{where}{key} must be {getattr(kind, '__name__', kind)}")
+    return value
+
+
+def _strings(raw, key, where):
+    value = _get(raw, key, list, where)
+    if not all(type(v) is str for v in value):
+        raise ConfigError(f"{where}{key} must be a list of strings")
+    return frozenset(value)
 
 
 class Config:
     __slots__ = (
         "allow", "deny", "members", "builtins_deny", "builtins_restrict",
         "dynamic_code", "files", "network", "storage", "recursion",
-        "output_bytes", "code_bytes", "terminate", "static_check",
+        "output_bytes", "code_bytes", "terminate", "static_check", "caps",
     )
 
     def __init__(self, raw):
-        modules = raw.get("modules") or {}
-        self.allow = frozenset(modules.get("allow") or ())
-        self.deny = frozenset(modules.get("deny") or ()) | _ALWAYS_DENIED
-        self.members = {
-            k: (frozenset(v["allow"]) if v.get("allow") is not None else None,
-                frozenset(v.get("deny") or ()))
-            for k, v in (modules.get("members") or {}).items()
+        modules = _get(raw, "modules", dict, "")
+        self.allow = _strings(modules, "allow", "modules.")
+        self.deny = _strings(modules, "deny", "modules.") | ALWAYS_DENIED
+        self.members = {}
+        for name, rule in _get(modules, "members", dict, "modules.").items():
+            allow = rule.get("allow") if isinstance(rule, dict) else None
+            self.members[name] = (
+                None if allow is None else _strings(rule, "allow", f"modules.members.{name}."),
+                _strings(rule, "deny", f"modules.members.{name}.") if "deny" in rule else frozenset(),
+            )
+        b = _get(raw, "builtins", dict, "")
+        self.builtins_deny = _strings(b, "deny", "builtins.")
+        self.builtins_restrict = _strings(b, "restrict", "builtins.")
+        self.dynamic_code = _get(raw, "dynamic_code", str, "")
+        if self.dynamic_code not in ("deny", "guarded"):
+            raise ConfigError("dynamic_code must be deny or guarded")
+        self.files = {name: _file_bytes(name, f) for name, f in _get(raw, "files", dict, "").items()}
+        network = _get(raw, "network", dict, "")
+        origin = network.get("origin", ...)
+        if origin is ... or not (origin is None or type(origin) is str):
+            raise ConfigError("network.origin must be a string or null")
+        self.network = {
+            "origin": origin,
+            "same_origin": _get(network, "same_origin", bool, "network."),
+            "cors": _strings(network, "cors", "network."),
+            "websocket": _get(network, "websocket", bool, "network."),
         }
-        b = raw.get("builtins") or {}
-        self.builtins_deny = frozenset(b.get("deny") or ())
-        self.builtins_restrict = frozenset(b.get("restrict") or ("globals", "locals", "vars", "dir"))
-        self.dynamic_code = raw.get("dynamic_code") or "deny"
-        self.files = {name: _file_bytes(f) for name, f in (raw.get("files") or {}).items()}
-        self.network = raw.get("network") or {"origin": None}
-        self.storage = bool(raw.get("storage"))
-        limits = raw.get("limits") or {}
-        self.recursion = int(limits.get("recursion") or 1000)
-        self.output_bytes = int(limits.get("output_bytes") or 1 << 20)
-        self.code_bytes = int(limits.get("code_bytes") or 1 << 20)
-        self.terminate = (raw.get("on_violation") or "terminate") != "raise"
-        self.static_check = bool(raw.get("static_check"))
+        self.storage = _get(raw, "storage", bool, "")
+        limits = _get(raw, "limits", dict, "")
+        self.recursion = _get(limits, "recursion", int, "limits.")
+        self.output_bytes = _get(limits, "output_bytes", int, "limits.")
+        self.code_bytes = _get(limits, "code_bytes", int, "limits.")
+        on_violation = _get(raw, "on_violation", str, "")
+        if on_violation not in ("terminate", "raise"):
+            raise ConfigError("on_violation must be terminate or raise")
+        self.terminate = on_violation == "terminate"
+        self.static_check = _get(raw, "static_check", bool, "")
+        caps = _get(raw, "caps", dict, "")
+        self.caps = {k: _get(caps, k, int, "caps.") for k in (
+            "chunk_bytes", "detail_bytes", "message_bytes", "traceback_bytes", "findings", "violations")}
 
-    def import_allowed(self, name):
-        """Allowed when the name or a parent is allowed, and neither it nor a parent is denied."""
+    def import_refusal(self, name):
+        """Why the script may not import `name`, or None when it may: the
+        name or a parent is allowed, and neither it nor a parent is denied
+        or private. The guard's own package is always importable."""
+        if type(name) is not str:
+            return "not a module name"
         parts = name.split(".")
-        if not name or any(not p or p.startswith("_") for p in parts):
-            return False
+        if parts[0] == GUARD_PACKAGE:
+            return None if name in GUARD_MODULES else "no such module in the pyfence package"
+        if any(not p or p[0] == "_" for p in parts):
+            return "private modules are not importable"
         prefixes = [".".join(parts[: i + 1]) for i in range(len(parts))]
         if any(p in self.deny for p in prefixes):
-            return False
-        return any(p in self.allow for p in prefixes)
+            return "denied by the policy"
+        if not any(p in self.allow for p in prefixes):
+            return "not in the policy's allow-list"
+        return None
 
     def member_visible(self, module_name, member):
         rule = self.members.get(module_name)
@@ -59,11 +114,15 @@ class Config:
         return member not in deny
 
 
-def _file_bytes(f):
-    if "text" in f:
-        return f["text"].encode("utf-8")
-    return base64.b64decode(f["base64"])
+def _file_bytes(name, f):
+    if isinstance(f, dict) and type(f.get("text")) is str:
+        return f["text"].encode("utf-8", "surrogatepass")
+    if isinstance(f, dict) and type(f.get("base64")) is str:
+        return base64.b64decode(f["base64"])
+    raise ConfigError(f"files[{name!r}] must have text or base64")
 
 
 def load(config_json):
-    return Config(json.loads(config_json) if config_json else {})
+    if type(config_json) is not str:
+        raise ConfigError("the configuration must be a JSON string")
+    return Config(json.loads(config_json))

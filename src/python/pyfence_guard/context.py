@@ -2,7 +2,13 @@
 
 import sys
 
-from .errors import SCRIPT_FILENAME, ImportBlockedError, SecurityError
+from .caps import cut
+from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
+from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
+
+_getframe = sys._getframe
+# What a violation raises: already reported when it reaches a guard handler.
+GUARD_RAISED = (SecurityError, ImportBlockedError, OutputLimitError)
 
 
 class Run:
@@ -13,45 +19,79 @@ class Run:
         self._host = host
         self.unwinder = unwinder
         self.sink = sink
-        # Identity sets (ids, with the objects kept alive) so that a script
-        # metaclass cannot answer `in` through a custom __eq__/__hash__.
-        self._script_class_ids = set()
-        self._script_classes = []
-        self.imported = set()
         self.script_globals = None
         self.guard = None
-
-    def add_script_class(self, cls):
-        self._script_class_ids.add(id(cls))
-        self._script_classes.append(cls)
-
-    def is_script_class(self, cls):
-        return id(cls) in self._script_class_ids
+        self._reported = 0
 
     def report(self, kind, detail, line):
+        """Send one violation to the host: cut to the protocol's caps, never
+        dropped below them; past the count cap, one last notice says so."""
+        self._reported += 1
+        limit = self.config.caps["violations"]
+        if self._reported > limit + 1:
+            return
+        if self._reported == limit + 1:
+            kind, detail, line = kind, f"more than {limit} violations; later ones are not listed", None
         self.sink.flush()
         try:
-            self._host.violation(kind, detail, line)
+            self._host.violation(kind, cut(detail, self.config.caps["detail_bytes"]), line)
         except Exception:
             pass
 
     def violation(self, kind, detail, exc_type=SecurityError):
         """Report, then raise; under `terminate` the script cannot go on."""
-        exc = exc_type(detail)
+        exc = exc_type(cut(detail, self.config.caps["detail_bytes"]))
         # Terminate before reporting, so nothing that can fail (a recursion
         # limit in reach, a failing host call) lets the script go on.
         if self.config.terminate:
-            self.sink.flush()
             self.unwinder.terminate(exc)
         self.report(kind, detail, script_line())
         raise exc
 
-    def import_violation(self, name):
-        self.violation("import", f"import of '{name}' is not allowed", ImportBlockedError)
+    def import_violation(self, name, why):
+        self.violation("import", f"import of '{name}' is not allowed ({why})", ImportBlockedError)
+
+    def fail_closed(self, exc, kind):
+        """A check of the guard itself failed (out of stack, out of memory,
+        a bug): the run ends as that limit or as a violation, whatever the
+        script catches. Callers first give the guard stack to do this."""
+        if self.unwinder.reason is not None:
+            raise self.unwinder.error()
+        if issubclass(type(exc), GUARD_RAISED):
+            raise exc
+        if issubclass(type(exc), RecursionError):
+            reason = RecursionError(f"maximum recursion depth exceeded (in the guard's {kind} check)")
+        elif issubclass(type(exc), MemoryError):
+            reason = MemoryError(f"out of memory in the guard's {kind} check")
+        else:
+            reason = SecurityError(f"the guard's {kind} check failed ({type(exc).__name__}); the run is ended")
+            self.unwinder.terminate(reason)
+            self.report(kind, str(reason), script_line())
+            raise reason
+        self.unwinder.terminate(reason)
+        raise reason
+
+
+def entry(run, kind):
+    """Decorate a guard entry point: out of stack or memory anywhere inside
+    it (the guard's own code or what it calls), the run ends as that limit.
+    The wrapper is the frame that was entered, so it has room to say so."""
+    def wrap(fn):
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except (RecursionError, MemoryError) as e:
+                _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+                run.fail_closed(e, kind)
+        guarded.__name__ = fn.__name__
+        guarded.__qualname__ = fn.__qualname__
+        guarded.__doc__ = fn.__doc__
+        return guarded
+    return wrap
 
 
 def script_line():
-    f = sys._getframe(1)
+    f = _getframe(1)
     while f is not None:
         if f.f_code.co_filename == SCRIPT_FILENAME:
             return f.f_lineno

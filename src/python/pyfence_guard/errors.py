@@ -19,3 +19,8 @@ class OutputLimitError(Exception):
 
 # The script's frames carry this file name; tracebacks keep only these frames.
 SCRIPT_FILENAME = "<script>"
+# Code that library functions generate from text (dataclasses, namedtuple,
+# annotations) is checked and rewritten like the script and carries this
+# name: it is the script's code, but its lines are not the script's.
+GENERATED_FILENAME = "<generated>"
+SCRIPT_FILES = frozenset({SCRIPT_FILENAME, GENERATED_FILENAME})

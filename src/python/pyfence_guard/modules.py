@@ -1,19 +1,32 @@
-"""Imports: the allow/deny decision and the filtered module proxies the script
-gets instead of module objects (a module carries its whole namespace)."""
+"""Imports, through three doors, none of which asks who is calling:
+
+- the script's import statements (rewritten into `Importer.script_import`)
+  import what the policy allows and hand out filtered module proxies;
+- `__import__` in the script's builtins is reached only by C code running
+  on the script's frames (`datetime.strptime` importing `_strptime`); it
+  hands out nothing (C code reads sys.modules itself) and loads nothing
+  that was not loaded ahead;
+- `builtins.__import__` itself, used by library code, returns only modules
+  loaded ahead of the run (or while an allowed import is in progress).
+
+The module table and the import machinery are captured once, at start-up."""
 
 import builtins
-import dis
 import importlib
 import sys
 import types
 
-from .errors import SCRIPT_FILENAME
+from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
-_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+
 _real_import = builtins.__import__
-
-
+_import_module = importlib.import_module
+_modules = sys.modules
 _MODULE_DUNDERS = frozenset({"__name__", "__doc__", "__all__", "__version__"})
+# Packages library code may import lazily during a run: codecs found by
+# name (`"x".encode("idna")` imports encodings.idna). They grant nothing.
+_LAZY_PACKAGES = ("encodings.",)
+_module_dict = types.ModuleType.__dict__["__dict__"].__get__
 
 
 class ModuleProxy:
@@ -30,7 +43,12 @@ class ModuleProxy:
         raise TypeError("cannot subclass module proxies")
 
     def __getattr__(self, name):
-        return _IMPORTERS[0].member(self, name)
+        importer = _IMPORTERS[0]
+        try:
+            return importer.member(self, name)
+        except (RecursionError, MemoryError) as e:
+            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
+            importer.failed(e)
 
     def __setattr__(self, name, value):
         raise AttributeError("module attributes are read-only")
@@ -49,16 +67,26 @@ class ModuleProxy:
 _IMPORTERS = []
 
 
+def is_module(value):
+    return issubclass(type(value), types.ModuleType)
+
+
 class Importer:
-    def __init__(self, run, guard_modules, replacements):
+    def __init__(self, run, guard_modules, replacements, registry):
         self._run = run
         self._config = run.config
         self._proxies = {}          # module name -> proxy
         self._targets = {}          # id(proxy) -> module
         # Modules the guard itself provides (the `pyfence` package), by name.
         self._guard_modules = guard_modules
-        # (module, member) -> safe stand-in (str.format-like attribute walkers).
+        # (module, member) -> safe stand-in; None hides the member.
         self._replacements = replacements
+        self._registry = registry
+        # Set while an allowed import runs: that module's own imports are library code's.
+        self._loading = 0
+        self.imported = set()
+        # Called after each module the script's import loaded (library patches).
+        self.after_load = None
         _IMPORTERS[:] = [self]
 
     def target(self, proxy):
@@ -73,97 +101,178 @@ class Importer:
             self._targets[id(p)] = module
         return p
 
+    def importing(self):
+        return self._loading > 0
+
+    def failed(self, exc):
+        self._run.fail_closed(exc, "import")
+
     def allowed(self, name):
-        return name in self._guard_modules or self._config.import_allowed(name)
+        return self._config.import_refusal(name) is None
+
+    def _refuse(self, name, why):
+        shown = name if type(name) is str else repr(name)
+        self._run.import_violation(shown, why)
 
     def load(self, name):
         """Import `name` for the script (checked), return the real module."""
-        if type(name) is not str or not self.allowed(name):
-            self._run.import_violation(str.__str__(name) if isinstance(name, str) else repr(name))
-        if name in self._guard_modules:
+        why = self._config.import_refusal(name)
+        if why is not None:
+            self._refuse(name, why)
+        if name.partition(".")[0] == "pyfence":
             mod = self._guard_modules[name]
         else:
-            mod = importlib.import_module(name)
+            self._loading += 1
+            try:
+                mod = _import_module(name)
+            finally:
+                self._loading -= 1
+            self._registry.refresh()
+            if self.after_load is not None:
+                self.after_load()
         parts = name.split(".")
         for i in range(1, len(parts) + 1):
-            self._run.imported.add(".".join(parts[:i]))
+            self.imported.add(".".join(parts[:i]))
         return mod
 
-    def import_(self, name, globals=None, locals=None, fromlist=(), level=0):
-        """The script's __import__. C code that imports a helper module of its
-        own (datetime.strptime -> _strptime, unraisable-hook printing, ...)
-        also finds this function, through the builtins of the script frame
-        on top: only an IMPORT_NAME instruction of the script is the script
-        asking. The function itself is never reachable from script code."""
-        f = sys._getframe(1)
-        if f.f_code.co_filename != SCRIPT_FILENAME or f.f_code.co_code[f.f_lasti] != _IMPORT_NAME:
-            return _real_import(name, globals, locals, fromlist, level)
+    def _module(self, name):
+        return self._guard_modules.get(name) or _modules[name]
+
+    def script_import(self, name, fromlist, level, bind_leaf):
+        """An import statement of the script (`__pf_imp__`): `import a.b`
+        binds the proxy of `a`; `import a.b as c` (bind_leaf) and
+        `from a.b import x` get the proxy of `a.b`."""
         if level:
-            self._run.import_violation("." * level + str(name))
+            self._refuse("." * level + str(name), "relative imports are not allowed")
+        if type(name) is not str:
+            raise TypeError("module name must be str")
         mod = self.load(name)
-        if not fromlist:
-            top = name.partition(".")[0]
-            return self.proxy(self._guard_modules.get(top) or sys.modules[top])
-        for item in fromlist:
-            if type(item) is not str or item.startswith("_"):
-                self._run.violation("import", f"from {name} import {item!s}")
-            sub = f"{name}.{item}"
-            if not hasattr(mod, item) and self.allowed(sub):
-                self.load(sub)
-            elif isinstance(getattr(mod, item, None), types.ModuleType):
-                self._run.imported.add(sub)
-        return self.proxy(mod)
+        if fromlist:
+            for item in fromlist:
+                sub = f"{name}.{item}"
+                if not hasattr(mod, item) and self.allowed(sub) and sub not in _modules \
+                        and sub not in self._guard_modules:
+                    try:
+                        self.load(sub)
+                    except ModuleNotFoundError:
+                        pass
+                elif is_module(getattr(mod, item, None)):
+                    self.imported.add(sub)
+            return self.proxy(mod)
+        if bind_leaf:
+            return self.proxy(mod)
+        return self.proxy(self._module(name.partition(".")[0]))
+
+    def from_item(self, proxy, item, module_name):
+        """`from m import item`: a missing name is an ImportError, as in CPython."""
+        try:
+            return self.member(proxy, item)
+        except AttributeError:
+            raise ImportError(f"cannot import name '{item}' from '{module_name}'", name=module_name) from None
+
+    def c_import(self, name, globals=None, locals=None, fromlist=(), level=0):
+        """`__import__` of the script's builtins: only C code calls it (the
+        script cannot spell it), and only for the import's side effect."""
+        if type(name) is not str or level:
+            self._refuse(name, "not an absolute module name")
+        if name in _modules:
+            return None
+        if name.startswith(_LAZY_PACKAGES):
+            self._loading += 1
+            try:
+                _import_module(name)
+            finally:
+                self._loading -= 1
+            return None
+        self._refuse(name, "C code imported a module that was not loaded ahead")
+
+    def library_import(self, name, globals=None, locals=None, fromlist=(), level=0):
+        """`builtins.__import__` for library code: modules loaded ahead only."""
+        if self._loading:
+            return _real_import(name, globals, locals, fromlist, level)
+        absolute = name
+        if level:
+            package = globals.get("__package__") if type(globals) is dict else None
+            if type(package) is not str or not package:
+                raise ImportError("attempted relative import with no known parent package")
+            base = package.rsplit(".", level - 1)[0] if level > 1 else package
+            absolute = f"{base}.{name}" if name else base
+        needed = [absolute] if absolute else []
+        for item in fromlist or ():
+            if type(item) is str and item != "*":
+                needed.append(f"{absolute}.{item}")
+        lazy = False
+        for n in needed:
+            if n in _modules:
+                continue
+            if n.startswith(_LAZY_PACKAGES):
+                lazy = True
+                continue
+            if n != absolute:
+                # `from m import x`: x is an attribute of m, not a module to load.
+                parent = _modules.get(absolute)
+                if parent is not None and n.rpartition(".")[2] in _module_dict(parent):
+                    continue
+            self._refuse(n, "library code imported a module that was not loaded ahead")
+        if not lazy:
+            return _real_import(name, globals, locals, fromlist, level)
+        self._loading += 1
+        try:
+            return _real_import(name, globals, locals, fromlist, level)
+        finally:
+            self._loading -= 1
 
     def member(self, proxy, name):
         mod = self._targets.get(id(proxy))
         if mod is None or type(name) is not str:
             raise AttributeError(name)
         modname = mod.__name__
-        if name.startswith("_") and name not in _MODULE_DUNDERS:
+        if name[:1] == "_" and name not in _MODULE_DUNDERS:
             self._run.violation("attribute", f"'{modname}.{name}' is private")
         if not self._config.member_visible(modname, name):
             self._run.violation("attribute", f"'{modname}.{name}' is not allowed by policy")
-        try:
-            value = getattr(mod, name)
-        except AttributeError:
-            # Never AttributeError for a loaded submodule: `from m import x`
-            # would then fetch sys.modules['m.x'] itself, unfiltered.
-            if f"{modname}.{name}" in sys.modules:
-                self._run.violation("attribute", f"'{modname}.{name}' is hidden")
-            raise AttributeError(f"module '{modname}' has no attribute '{name}'") from None
-        if isinstance(value, types.ModuleType):
-            sub = f"{modname}.{name}"
-            if getattr(value, "__name__", None) == sub and sub in self._run.imported and self.allowed(sub):
-                return self.proxy(value)
-            self._run.violation("attribute", f"'{modname}.{name}' is a module the script did not import")
         key = (modname, name)
         if key in self._replacements:
             stand_in = self._replacements[key]
             if stand_in is None:
                 self._run.violation("attribute", f"'{modname}.{name}' is not available")
             return stand_in
+        try:
+            value = getattr(mod, name)
+        except AttributeError:
+            # Never AttributeError for a loaded submodule: `from m import x`
+            # would then fetch sys.modules['m.x'] itself, unfiltered.
+            if f"{modname}.{name}" in _modules:
+                self._run.violation("attribute", f"'{modname}.{name}' is hidden")
+            raise AttributeError(f"module '{modname}' has no attribute '{name}'") from None
+        if is_module(value):
+            sub = f"{modname}.{name}"
+            if value.__name__ == sub and sub in self.imported and self.allowed(sub):
+                return self.proxy(value)
+            self._run.violation("attribute", f"'{modname}.{name}' is a module the script did not import")
         return self._run.guard.checked(value, name)
 
     def visible_names(self, proxy):
         mod = self._targets[id(proxy)]
         out = []
         for name in dir(mod):
-            if name.startswith("_") or not self._config.member_visible(mod.__name__, name):
+            if name[:1] == "_" or not self._config.member_visible(mod.__name__, name):
                 continue
             value = getattr(mod, name, None)
-            if isinstance(value, types.ModuleType) and f"{mod.__name__}.{name}" not in self._run.imported:
+            if is_module(value) and f"{mod.__name__}.{name}" not in self.imported:
                 continue
             out.append(name)
         return out
 
 
-def hide_host_modules():
+def hide_host_modules(always_denied):
     """Drop JS-bridge and guard modules from sys.modules before the script
     runs. Import machinery cannot re-find `js`/`pyodide_js` once they are
-    unregistered on the JS side; the guard keeps its own references."""
-    bad = ("js", "pyodide", "pyodide_js", "_pyodide", "_pyodide_core", "micropip", "pyfence_guard")
-    for name in list(sys.modules):
+    unregistered on the JS side, and the library import door refuses what
+    is not loaded; the guard keeps its own references."""
+    for name in list(_modules):
         top = name.partition(".")[0]
-        if top in bad or top.startswith("_pyodide"):
-            del sys.modules[name]
+        if top in always_denied or top.startswith("_pyodide"):
+            del _modules[name]
+
 

@@ -1,10 +1,12 @@
 """Attribute-name policy shared by the AST check and the runtime guard."""
 
-# Dunders a script may read on any object: identity and protocol methods.
-# Everything reaching namespaces, code, frames or the type graph is absent.
+# Dunders a script may read on any object: identity, protocol methods, and
+# the type graph that mro() shows anyway. Everything reaching namespaces,
+# code, frames, bound selves or native attribute lookup is absent. (Values
+# read are still checked: a module, frame or code object never passes.)
 READ_DUNDERS = frozenset({
     "__name__", "__qualname__", "__doc__", "__module__", "__class__",
-    "__init__", "__new__", "__call__",
+    "__init__", "__new__", "__call__", "__init_subclass__",
     "__repr__", "__str__", "__format__", "__bytes__", "__hash__", "__bool__",
     "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
     "__add__", "__sub__", "__mul__", "__matmul__", "__truediv__", "__floordiv__",
@@ -23,25 +25,63 @@ READ_DUNDERS = frozenset({
     "__aiter__", "__anext__", "__await__",
     "__enter__", "__exit__", "__aenter__", "__aexit__",
     "__match_args__", "__slots__", "__post_init__",
+    "__mro__", "__bases__", "__base__", "__members__", "__wrapped__",
+    "__required_keys__", "__optional_keys__", "__total__",
     # Exception chaining: other exceptions, not their tracebacks.
     "__cause__", "__context__", "__suppress_context__", "__notes__",
 })
 
+# Dunders the guard answers itself: reading them returns a guarded stand-in
+# (object.__setattr__(self, ...) then passes the same write check).
+GUARDED_DUNDERS = frozenset({"__setattr__", "__delattr__"})
+
+# Dunders readable only on what the script provably owns (its classes, their
+# instances, its functions): they are that object's own namespace.
+OWNED_DUNDERS = frozenset({"__dict__", "__annotations__"})
+
 # Dunders a script class may define in its body besides the readable ones.
-# Not here: __class__ (isinstance() believes it), __instancecheck__/__subclasscheck__/__subclasshook__ (they would
-# let a class claim foreign objects in `match` class patterns), __prepare__
-# (class namespaces must stay plain dicts), __dict__/__mro__ (spoofing).
-DEFINE_DUNDERS = (READ_DUNDERS - {"__class__"}) | frozenset({
+# Not here: __class__ (isinstance() believes it), __instancecheck__ and
+# __subclasscheck__ (a metaclass's business, see METACLASS_FORBIDDEN),
+# __prepare__ (class namespaces stay
+# plain dicts), __dict__/__mro__/__bases__ (spoofing), and the names that
+# choose namespaces: __module__, __qualname__, __annotations__, __annotate__
+# (library code picks sys.modules[cls.__module__] and evaluates annotations).
+DEFINE_DUNDERS = (READ_DUNDERS - {
+    "__class__", "__module__", "__qualname__", "__mro__", "__bases__", "__base__",
+    "__members__", "__wrapped__", "__required_keys__", "__optional_keys__", "__total__",
+}) | frozenset({
     "__getattr__", "__setattr__", "__delattr__", "__getattribute__",
-    "__get__", "__set__", "__delete__", "__set_name__", "__init_subclass__",
+    "__get__", "__set__", "__delete__", "__set_name__",
     "__class_getitem__", "__mro_entries__", "__del__", "__dir__", "__sizeof__",
     "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
     "__copy__", "__deepcopy__", "__getnewargs__", "__getnewargs_ex__",
-    "__release_buffer__", "__buffer__", "__annotations__",
+    "__release_buffer__", "__buffer__", "__subclasshook__",
 })
 
-# Names a script may assign as a dunder on its own functions and classes.
-WRITE_DUNDERS = frozenset({"__name__", "__qualname__", "__doc__"})
+# Names that choose namespaces or identity: never assigned in a class body,
+# never written later.
+NAMESPACE_DUNDERS = frozenset({
+    "__module__", "__qualname__", "__annotations__", "__annotate__",
+    "__dict__", "__class__", "__classcell__", "__classdictcell__", "__orig_bases__",
+    "__type_params__", "__static_attributes__", "__firstlineno__", "__weakref__",
+    "__builtins__", "__globals__", "__code__", "__closure__",
+})
+
+# Dunders a script may assign on its own functions (a hand-written decorator)
+# and classes.
+WRITE_DUNDERS = frozenset({"__name__", "__doc__"})
+FUNCTION_WRITE_DUNDERS = WRITE_DUNDERS | {"__qualname__", "__wrapped__"}
+
+# Dunders a script may assign on its own classes after creation (a class
+# decorator setting cls.__repr__): what the body could have defined, less
+# what `match` and class creation rely on staying as the guard saw it.
+CLASS_WRITE_DUNDERS = (DEFINE_DUNDERS | WRITE_DUNDERS) - {"__match_args__", "__slots__"}
+
+# What a metaclass may never have (in its body or later), anywhere in its
+# MRO outside the trusted library metaclasses: these decide what a class
+# statement returns.
+METACLASS_FORBIDDEN = frozenset({"__new__", "__call__", "__prepare__", "mro", "__instancecheck__",
+                                 "__subclasscheck__"})
 
 # Public names that are edges into frames, code and interpreter internals.
 FRAME_NAMES = frozenset({
@@ -53,34 +93,39 @@ FRAME_NAMES = frozenset({
 # namedtuple's public API is spelled with one underscore.
 NAMEDTUPLE_NAMES = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
 
-
 # Interactive helpers reach pydoc, site and sys: never the real ones,
 # whatever the policy says (calling them is a violation).
 NEVER_BUILTINS = frozenset({
     "breakpoint", "help", "exit", "quit", "license", "credits", "copyright", "input",
 })
 
-# Public names the guard must look at by name (not only by value).
-SLOW_PUBLIC = FRAME_NAMES | {"format", "format_map", "obj", "name"}
+# Public names the guard must look at by name (not only by value):
+# frames, str.format's attribute walk, AttributeError.obj, raw buffers.
+SLOW_PUBLIC = FRAME_NAMES | {"format", "format_map", "obj", "getbuffer"}
 
-# Attribute names a `match` class pattern may not fetch: C code fetches them
-# without the runtime guard.
-MATCH_DENIED = FRAME_NAMES | {"obj", "format", "format_map"}
+# Attribute names a `match` class pattern may not fetch by keyword: C code
+# fetches them.
+MATCH_DENIED = FRAME_NAMES | {"obj", "format", "format_map", "getbuffer"}
 
 
 def is_dunder(name):
     return len(name) > 4 and name[:2] == "__" and name[-2:] == "__"
 
 
+def is_private(name):
+    return name[:1] == "_" and not is_dunder(name)
+
+
 def static_attr_problem(name):
     """Why `x.<name>` can be rejected before running, or None."""
-    if is_dunder(name):
-        return None if name in READ_DUNDERS else "dunder attribute"
+    if is_dunder(name) and name not in READ_DUNDERS and name not in GUARDED_DUNDERS \
+            and name not in OWNED_DUNDERS:
+        return "dunder attribute"
     return None
 
 
 def match_attr_problem(name):
-    if name.startswith("_") and name not in READ_DUNDERS:
+    if name[:1] == "_" and name not in READ_DUNDERS:
         return "private attribute in a class pattern"
     if name in MATCH_DENIED:
         return "frame or interpreter attribute in a class pattern"

@@ -1,5 +1,6 @@
 """stdout/stderr for the script: counted, capped, batched into host.write."""
 
+from .caps import chunks
 from .errors import OutputLimitError
 
 _BATCH = 8192
@@ -8,9 +9,10 @@ _BATCH = 8192
 class Sink:
     """Both streams share one byte budget; going over it ends the run."""
 
-    def __init__(self, host, cap, unwinder):
+    def __init__(self, host, cap, unwinder, chunk_bytes):
         self._host = host
         self._cap = cap
+        self._chunk_bytes = chunk_bytes
         self._unwinder = unwinder
         self.used = 0
         self._stream = None
@@ -50,10 +52,13 @@ class Sink:
         text = "".join(self._pending)
         self._pending = []
         self._pending_len = 0
-        try:
-            self._host.write(self._stream, text)
-        except Exception:
-            pass
+        # One protocol message per chunk: a single write of any size under
+        # the output cap is delivered, in pieces the host accepts.
+        for piece in chunks(text, self._chunk_bytes):
+            try:
+                self._host.write(self._stream, piece)
+            except Exception:
+                pass
 
     def close(self):
         self.flush()

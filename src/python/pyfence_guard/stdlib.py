@@ -1,7 +1,8 @@
 """Safe stand-ins for standard-library members that would otherwise walk
-attributes in C (str.format's cousins) or recurse in C deeper than the
-JavaScript stack allows (json's C scanner crashes Pyodide at ~10^4 levels
-instead of raising RecursionError)."""
+attributes in C (str.format's cousins, operator's getters) or recurse in C
+deeper than the JavaScript stack allows (json's C scanner crashes Pyodide
+at ~10^4 levels instead of raising RecursionError). A stand-in shares no
+class with what it replaces: nothing reflective on it leads back."""
 
 import itertools
 import json
@@ -11,13 +12,15 @@ import re
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _STEP = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
+_RealDecoder = json.JSONDecoder
+_real_loads = json.loads
 
 
 def json_depth_ok(s, limit):
     """False when `s` nests JSON arrays/objects deeper than `limit`."""
-    if isinstance(s, (bytes, bytearray)):
+    if type(s) in (bytes, bytearray):
         s = bytes(s).decode("utf-8", "replace")
-    if not isinstance(s, str) or s.count("[") + s.count("{") <= limit:
+    if type(s) is not str or s.count("[") + s.count("{") <= limit:
         return True
     brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", s)).translate(_STEP).encode("latin-1")
     # Each opener adds 2, each closer 0: depth after k brackets is prefix - k.
@@ -25,43 +28,70 @@ def json_depth_ok(s, limit):
     return deepest <= limit
 
 
-def make_replacements(limit, formatter_cls, guarded_getattr):
+def make_json(limit):
+    """json.loads / json.load / JSONDecoder with a nesting limit."""
+
     def check(s):
         if not json_depth_ok(s, limit):
             raise RecursionError(f"JSON nested deeper than {limit} levels")
 
-    class JSONDecoder(json.JSONDecoder):
-        __doc__ = json.JSONDecoder.__doc__
+    decoders = {}  # id(stand-in) -> (stand-in, real decoder): out of the script's reach
 
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            scan = self.scan_once
+    class JSONDecoder:
+        __doc__ = _RealDecoder.__doc__
 
-            def scan_once(string, idx):
-                check(string[idx:] if isinstance(string, str) else string)
-                return scan(string, idx)
-            self.scan_once = scan_once
+        def __init__(self, *, object_hook=None, parse_float=None, parse_int=None, parse_constant=None,
+                      strict=True, object_pairs_hook=None):
+            self.object_hook = object_hook
+            self.parse_float = parse_float
+            self.parse_int = parse_int
+            self.parse_constant = parse_constant
+            self.strict = strict
+            self.object_pairs_hook = object_pairs_hook
+            decoders[id(self)] = (self, _RealDecoder(
+                object_hook=object_hook, parse_float=parse_float, parse_int=parse_int,
+                parse_constant=parse_constant, strict=strict, object_pairs_hook=object_pairs_hook))
+
+        def _real(self):
+            entry = decoders.get(id(self))
+            if entry is None or entry[0] is not self:
+                raise TypeError("JSONDecoder.__init__() was not called")
+            return entry[1]
+
+        def decode(self, s):
+            check(s)
+            return self._real().decode(s)
 
         def raw_decode(self, s, idx=0):
-            check(s[idx:] if isinstance(s, str) else s)
-            return super().raw_decode(s, idx)
+            check(s[idx:] if type(s) is str else s)
+            return self._real().raw_decode(s, idx)
 
+    JSONDecoder.__module__ = "json.decoder"
     default_decoder = JSONDecoder()
 
     def loads(s, *, cls=None, **kw):
         check(s)
         if cls is None and not kw:
-            return default_decoder.decode(s.decode("utf-8") if isinstance(s, (bytes, bytearray)) else s)
-        return json.loads(s, cls=cls or JSONDecoder, **kw)
-    loads.__doc__ = json.loads.__doc__
+            if type(s) in (bytes, bytearray):
+                s = bytes(s).decode(json.detect_encoding(s), "surrogatepass")
+            return default_decoder.decode(s)
+        if type(s) in (bytes, bytearray):
+            s = bytes(s).decode(json.detect_encoding(s), "surrogatepass")
+        return (cls or JSONDecoder)(**kw).decode(s)
+    loads.__doc__ = _real_loads.__doc__
 
     def load(fp, **kw):
         return loads(fp.read(), **kw)
     load.__doc__ = json.load.__doc__
+    return loads, load, JSONDecoder
+
+
+def make_replacements(limit, formatter_cls, guarded_getattr):
+    loads, load, decoder = make_json(limit)
 
     def attrgetter(*names):
         for n in names:
-            if not isinstance(n, str):
+            if type(n) is not str:
                 raise TypeError("attribute name must be a string")
 
         def get_one(obj, dotted):
@@ -74,16 +104,18 @@ def make_replacements(limit, formatter_cls, guarded_getattr):
         return lambda obj: tuple(get_one(obj, n) for n in names)
 
     def methodcaller(name, *args, **kwargs):
-        if not isinstance(name, str):
+        if type(name) is not str:
             raise TypeError("method name must be a string")
         return lambda obj: guarded_getattr(obj, name)(*args, **kwargs)
 
     hidden = None
     return {
         ("json", "loads"): loads, ("json", "load"): load,
-        ("json", "JSONDecoder"): JSONDecoder, ("json.decoder", "JSONDecoder"): JSONDecoder,
+        ("json", "JSONDecoder"): decoder, ("json.decoder", "JSONDecoder"): decoder,
         ("json", "scanner"): hidden, ("json.scanner", "make_scanner"): hidden,
         ("json.scanner", "c_make_scanner"): hidden, ("json.scanner", "py_make_scanner"): hidden,
+        ("json.decoder", "scanner"): hidden, ("json.decoder", "scanstring"): hidden,
+        ("json.decoder", "py_scanstring"): hidden, ("json.decoder", "c_scanstring"): hidden,
         ("string", "Formatter"): formatter_cls,
         ("operator", "attrgetter"): attrgetter, ("operator", "methodcaller"): methodcaller,
     }

@@ -1,18 +1,39 @@
 """Decide on the AST, then rewrite it: attribute access goes through the
-guard, `match` class patterns are pre-checked. Names of the injected helpers
-are dunders, which script code can never spell."""
+guard, import statements become calls of the guard's importer, `match`
+class patterns are vetted before they run. Names of the injected helpers
+are dunders starting with `__pf`, which checked code can never spell.
 
+The same check and rewrite serve the script and the code library
+functions generate from text on its behalf (dataclasses, namedtuple,
+annotations): `library=True` additionally admits the dunder names such
+code binds itself (`__create_fn__`, `__dataclass_type_x__`), and nothing
+else it might try to reach."""
+
+import __future__
 import ast
 
 from .errors import SCRIPT_FILENAME
-from .names import SLOW_PUBLIC, DEFINE_DUNDERS, WRITE_DUNDERS, is_dunder, match_attr_problem, static_attr_problem
+from .names import (
+    CLASS_WRITE_DUNDERS, DEFINE_DUNDERS, FUNCTION_WRITE_DUNDERS, SLOW_PUBLIC, is_dunder,
+    match_attr_problem, static_attr_problem,
+)
 
 GETATTR = "__pf_ga__"
 WRITE = "__pf_wr__"
 WRITE_PUBLIC = "__pf_wp__"
 MATCHCLS = "__pf_mc__"
 NAMESPACE = "__pf_ns__"
+IMPORT = "__pf_imp__"
+IMPORT_FROM = "__pf_from__"
+HELPER_PREFIX = "__pf"
 MAX_DEPTH = 100
+# Names generated code may never bind or read: the namespace machinery.
+_LIBRARY_FORBIDDEN = frozenset({
+    "__builtins__", "__import__", "__build_class__", "__loader__", "__spec__",
+    "__file__", "__path__", "__package__", "__cached__", "__name__", "__dict__",
+    "__annotations__", "__annotate__", "__module__", "__qualname__", "__class__",
+})
+_FUTURE_FLAGS = {name: getattr(__future__, name).compiler_flag for name in __future__.all_feature_names}
 
 
 class Finding:
@@ -21,21 +42,31 @@ class Finding:
     def __init__(self, kind, detail, node):
         self.kind = kind
         self.detail = detail
-        self.line = getattr(node, "lineno", None)
-        self.col = getattr(node, "col_offset", None)
+        line = getattr(node, "lineno", None)
+        col = getattr(node, "col_offset", None)
+        self.line = line if type(line) is int else None
+        # The AST's offset: 0-based, in UTF-8 bytes (check.py reports characters).
+        self.col = col if type(col) is int else None
 
     def as_dict(self):
-        return {"kind": self.kind, "detail": self.detail, "line": self.line, "col": self.col}
+        out = {"kind": self.kind, "detail": self.detail}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.col is not None:
+            out["col"] = self.col
+        return out
 
 
-def parse(code, code_bytes, mode="exec"):
+def parse(code, code_bytes, mode="exec", filename=SCRIPT_FILENAME):
     """ast.parse of a str (so coding cookies mean nothing), size and depth capped."""
     if len(code) > code_bytes or len(code.encode("utf-8", "surrogatepass")) > code_bytes:
         raise SyntaxError(f"source exceeds {code_bytes} bytes")
     try:
-        tree = ast.parse(code, SCRIPT_FILENAME, mode)
+        tree = ast.parse(code, filename, mode)
     except (RecursionError, MemoryError) as e:
         raise SyntaxError(f"source too complex to parse: {type(e).__name__}") from None
+    except ValueError as e:
+        raise SyntaxError(str(e)) from None
     if depth(tree) > MAX_DEPTH:
         raise SyntaxError(f"source nested deeper than {MAX_DEPTH} levels")
     return tree
@@ -55,29 +86,69 @@ def depth(tree):
     return deepest
 
 
+def _bound_names(tree):
+    """Every name the code binds itself (arguments, definitions, targets)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            out.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.add(node.name)
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+    return out
+
+
 class Checker(ast.NodeVisitor):
     """Collects every reason to refuse the code (it does not stop at the first)."""
 
-    def __init__(self, config):
+    def __init__(self, config, library=False, tree=None):
         self.config = config
+        self.library = library
         self.findings = []
         self._class_body = [False]
+        self._own = _bound_names(tree) if library and tree is not None else frozenset()
+        self._future_at = set()
 
     def add(self, kind, detail, node):
         self.findings.append(Finding(kind, detail, node))
 
     def ident(self, name, node, what, class_level=False):
-        if name and is_dunder(name) and not (class_level and self._class_body[-1] and name in DEFINE_DUNDERS):
+        if not name:
+            return
+        if name.startswith(HELPER_PREFIX):
+            self.add("name", f"{what} '{name}' is reserved for the guard", node)
+        elif not is_dunder(name):
+            return
+        elif self.library:
+            if name in _LIBRARY_FORBIDDEN or name not in self._own:
+                self.add("name", f"generated code names '{name}'", node)
+        elif not (class_level and self._class_body[-1] and name in DEFINE_DUNDERS):
             self.add("name", f"{what} '{name}' is not allowed", node)
 
+    def visit_Module(self, node):
+        # `from __future__` may only follow the docstring.
+        body = node.body
+        start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str) else 0
+        for stmt in body[start:]:
+            if not (isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__" and not stmt.level):
+                break
+            self._future_at.add(id(stmt))
+        self.generic_visit(node)
+
     def visit_Name(self, node):
-        if not (node.id in ("__name__", "__doc__") and isinstance(node.ctx, ast.Load)):
-            self.ident(node.id, node, "name", class_level=True)
+        if not self.library and (node.id in DEFINE_DUNDERS
+                                 or node.id in ("__name__", "__doc__") and isinstance(node.ctx, ast.Load)):
+            # A protocol method bound to a name (a class decorator's
+            # `cls.__repr__ = __repr__`); the namespace names stay refused.
+            return
+        self.ident(node.id, node, "name", class_level=True)
 
     def visit_Attribute(self, node):
         if isinstance(node.ctx, ast.Load):
             problem = static_attr_problem(node.attr)
-        elif is_dunder(node.attr) and node.attr not in WRITE_DUNDERS:
+        elif is_dunder(node.attr) and node.attr not in CLASS_WRITE_DUNDERS | FUNCTION_WRITE_DUNDERS:
             problem = "assigning a dunder attribute"
         else:
             problem = None
@@ -86,7 +157,10 @@ class Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _function(self, node):
-        self.ident(node.name, node, "function name", class_level=True)
+        # Protocol methods are also defined outside class bodies (a class
+        # decorator's __repr__); namespace names never are.
+        if not (node.name in DEFINE_DUNDERS and not self.library):
+            self.ident(node.name, node, "function name", class_level=True)
         for d in node.decorator_list:
             self.visit(d)
         self.visit(node.args)
@@ -107,6 +181,8 @@ class Checker(ast.NodeVisitor):
         self._class_body.pop()
 
     def visit_ClassDef(self, node):
+        if self.library:
+            self.add("name", "generated code defines a class", node)
         self.ident(node.name, node, "class name")
         for n in node.bases + node.keywords + node.decorator_list + list(getattr(node, "type_params", ())):
             self.visit(n)
@@ -126,15 +202,31 @@ class Checker(ast.NodeVisitor):
         self.ident(node.arg, node, "argument")
         self.generic_visit(node)
 
+    def visit_keyword(self, node):
+        if node.arg is not None and node.arg.startswith(HELPER_PREFIX):
+            self.add("name", f"keyword '{node.arg}' is reserved for the guard", node)
+        self.generic_visit(node)
+
     def visit_alias(self, node):
         self.ident(node.asname, node, "import alias")
 
     def visit_Import(self, node):
+        if self.library:
+            self.add("import", "generated code imports", node)
         for a in node.names:
             self.import_name(a.name, node)
         self.generic_visit(node)
 
     def visit_ImportFrom(self, node):
+        if node.module == "__future__" and not node.level:
+            if id(node) not in self._future_at or self.library:
+                self.add("syntax", "from __future__ imports must occur at the beginning of the file", node)
+            for a in node.names:
+                if a.name not in _FUTURE_FLAGS:
+                    self.add("syntax", f"future feature {a.name} is not defined", node)
+            return
+        if self.library:
+            self.add("import", "generated code imports", node)
         if node.level:
             self.add("import", "relative imports are not allowed", node)
             return
@@ -142,25 +234,23 @@ class Checker(ast.NodeVisitor):
         for a in node.names:
             if a.name == "*":
                 self.add("import", f"'from {node.module} import *' is not allowed", node)
-            elif a.name.startswith("_"):
+            elif a.name[:1] == "_":
                 self.add("import", f"'from {node.module} import {a.name}' is private", node)
         self.generic_visit(node)
 
     def import_name(self, name, node):
-        # Under on_violation: raise, a denied import is a catchable runtime
-        # ImportBlockedError (scripts use `except ImportError` fallbacks).
-        if self.config.terminate and self.import_denied(name):
-            self.add("import", f"import of '{name}' is not allowed", node)
-
-    def import_denied(self, name):
-        parts = name.split(".")
-        if any(p.startswith("_") for p in parts):
-            return True
-        return any(".".join(parts[: i + 1]) in self.config.deny for i in range(len(parts)))
+        # Under on_violation: raise, a refused import is a catchable runtime
+        # ImportBlockedError (scripts use `except ImportError` fallbacks);
+        # only what no policy could allow is refused before running.
+        why = self.config.import_refusal(name)
+        if why is not None and self.config.terminate and why != "not in the policy's allow-list":
+            self.add("import", f"import of '{name}' is not allowed ({why})", node)
 
     def visit_Global(self, node):
         for n in node.names:
             self.ident(n, node, "global name")
+            if self.library and is_dunder(n):
+                self.add("name", f"generated code declares '{n}' global", node)
 
     visit_Nonlocal = visit_Global
 
@@ -192,9 +282,6 @@ class Checker(ast.NodeVisitor):
 
     visit_TypeVar = visit_ParamSpec = visit_TypeVarTuple = _type_param
 
-    def visit_TypeAlias(self, node):
-        self.generic_visit(node)
-
 
 def _mangle(cls_name, attr):
     if cls_name and attr.startswith("__") and not attr.endswith("__"):
@@ -208,24 +295,27 @@ def _call(name, *args):
     return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=list(args), keywords=[])
 
 
+def _assign(name, value, where):
+    return ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), where)
+
+
 class Rewriter(ast.NodeTransformer):
     def __init__(self):
         self._classes = [None]
-        self._matches = 0
+        self._counter = 0
         self._augtargets = set()
+        self.future_flags = 0
 
-    def _scoped(self, node, cls_name):
-        self._classes.append(cls_name)
-        node = self.generic_visit(node)
-        self._classes.pop()
-        return node
+    def _fresh(self, kind):
+        self._counter += 1
+        return f"__pf_{kind}{self._counter}__"
 
     def visit_ClassDef(self, node):
         # Bases, decorators and keywords are evaluated outside the class scope.
         for field in ("bases", "keywords", "decorator_list"):
             setattr(node, field, [self.visit(n) for n in getattr(node, field)])
         self._classes.append(node.name)
-        node.body = self._stmts(node.body)
+        node.body = self._stmts(node.body) or [ast.copy_location(ast.Pass(), node)]
         self._classes.pop()
         return node
 
@@ -249,11 +339,11 @@ class Rewriter(ast.NodeTransformer):
         name = _mangle(self._classes[-1], node.attr)
         public = not name.startswith("_") and name not in SLOW_PUBLIC
         if isinstance(node.ctx, ast.Load):
-            # A public name outside SLOW_PUBLIC is read natively: such names
-            # lead to no frame, code, traceback or namespace, and modules
-            # answer through their proxies (tests/reachability_test.ts
-            # audits the allowed modules for this). It keeps attribute-heavy
-            # code near native speed.
+            # A public name outside SLOW_PUBLIC is read natively (its value is
+            # still checked when it is not plain data): such names lead to no
+            # frame, code, traceback or namespace, and modules answer through
+            # their proxies (tests/reachability_test.ts audits the allowed
+            # modules for this). It keeps attribute-heavy code near native speed.
             if public:
                 return node
             return ast.copy_location(_call(GETATTR, node.value, ast.Constant(name)), node)
@@ -266,76 +356,86 @@ class Rewriter(ast.NodeTransformer):
         node.value = ast.copy_location(_call(helper, *args), node.value)
         return node
 
+    def visit_Import(self, node):
+        out = []
+        for a in node.names:
+            leaf = a.asname is not None
+            target = a.asname or a.name.partition(".")[0]
+            call = _call(IMPORT, ast.Constant(a.name), ast.Constant(None), ast.Constant(0), ast.Constant(leaf))
+            out.append(_assign(target, call, node))
+        return out
+
+    def visit_ImportFrom(self, node):
+        if node.module == "__future__" and not node.level:
+            for a in node.names:
+                self.future_flags |= _FUTURE_FLAGS.get(a.name, 0)
+            return None
+        tmp = self._fresh("i")
+        module = node.module or ""
+        names = tuple(a.name for a in node.names)
+        out = [_assign(tmp, _call(IMPORT, ast.Constant(module), ast.Constant(names),
+                                  ast.Constant(node.level), ast.Constant(True)), node)]
+        for a in node.names:
+            value = _call(IMPORT_FROM, ast.Name(id=tmp, ctx=ast.Load()), ast.Constant(a.name), ast.Constant(module))
+            out.append(_assign(a.asname or a.name, value, node))
+        out.append(ast.copy_location(ast.Delete(targets=[ast.Name(id=tmp, ctx=ast.Del())]), node))
+        return out
+
     def visit_Match(self, node):
         """Class patterns and dotted value patterns make C code fetch
-        attributes. Their classes and values are computed before the match
-        (through the guard) and bound to hidden names; class patterns that
-        see the subject itself are pre-checked against it."""
+        attributes. Their classes (vetted by the guard) and values (read
+        through it) are computed before the match and bound to hidden names."""
         node.subject = self.visit(node.subject)
-        n = self._matches
-        self._matches += 1
-        subject = f"__pf_ms{n}__"
-        values = f"__pf_mv{n}__"
-        pre = [ast.Assign(targets=[ast.Name(id=subject, ctx=ast.Store())], value=node.subject)]
+        values = self._fresh("mv")
+        pre = []
         value_exprs = []
 
         def hoist_value(expr):
             value_exprs.append(self.visit(expr))
-            return ast.Attribute(value=ast.Name(id=values, ctx=ast.Load()), attr=f"v{len(value_exprs) - 1}", ctx=ast.Load())
+            return ast.Attribute(value=ast.Name(id=values, ctx=ast.Load()), attr=f"v{len(value_exprs) - 1}",
+                                 ctx=ast.Load())
 
-        def walk(p, top):
+        def walk(p):
             if isinstance(p, ast.MatchClass):
-                tmp = f"__pf_mc{n}_{len(pre)}__"
-                check = _call(
-                    MATCHCLS, self.visit(p.cls),
-                    ast.Name(id=subject, ctx=ast.Load()) if top else ast.Constant(None),
-                    ast.Constant(top), ast.Constant(len(p.patterns)),
-                    ast.Tuple(elts=[ast.Constant(a) for a in p.kwd_attrs], ctx=ast.Load()),
-                )
-                pre.append(ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=check))
+                tmp = self._fresh("mc")
+                pre.append(_assign(tmp, _call(MATCHCLS, self.visit(p.cls), ast.Constant(len(p.patterns))), node))
                 p.cls = ast.Name(id=tmp, ctx=ast.Load())
                 for sub in p.patterns + p.kwd_patterns:
-                    walk(sub, False)
+                    walk(sub)
             elif isinstance(p, ast.MatchValue):
                 if isinstance(p.value, ast.Attribute):
                     p.value = hoist_value(p.value)
             elif isinstance(p, ast.MatchAs):
                 if p.pattern is not None:
-                    walk(p.pattern, top)
-            elif isinstance(p, ast.MatchOr):
+                    walk(p.pattern)
+            elif isinstance(p, (ast.MatchOr, ast.MatchSequence)):
                 for sub in p.patterns:
-                    walk(sub, top)
-            elif isinstance(p, ast.MatchSequence):
-                for sub in p.patterns:
-                    walk(sub, False)
+                    walk(sub)
             elif isinstance(p, ast.MatchMapping):
                 p.keys = [hoist_value(k) if isinstance(k, ast.Attribute) else k for k in p.keys]
                 for sub in p.patterns:
-                    walk(sub, False)
+                    walk(sub)
 
         for case in node.cases:
-            walk(case.pattern, True)
+            walk(case.pattern)
             if case.guard is not None:
                 case.guard = self.visit(case.guard)
-            case.body = self._stmts(case.body)
+            case.body = self._stmts(case.body) or [ast.copy_location(ast.Pass(), node)]
         if value_exprs:
-            pre.append(ast.Assign(
-                targets=[ast.Name(id=values, ctx=ast.Store())],
-                value=ast.Call(func=ast.Name(id=NAMESPACE, ctx=ast.Load()), args=[], keywords=[
-                    ast.keyword(arg=f"v{i}", value=v) for i, v in enumerate(value_exprs)]),
-            ))
-        for p in pre:
-            ast.copy_location(p, node)
+            pre.append(_assign(values, ast.Call(func=ast.Name(id=NAMESPACE, ctx=ast.Load()), args=[], keywords=[
+                ast.keyword(arg=f"v{i}", value=v) for i, v in enumerate(value_exprs)]), node))
         return pre + [node]
 
 
-def check_tree(tree, config):
-    c = Checker(config)
+def check_tree(tree, config, library=False):
+    c = Checker(config, library=library, tree=tree)
     c.visit(tree)
     return c.findings
 
 
 def rewrite(tree):
-    tree = Rewriter().visit(tree)
+    """The rewritten tree and the `from __future__` flags it asked for."""
+    r = Rewriter()
+    tree = r.visit(tree)
     ast.fix_missing_locations(tree)
-    return tree
+    return tree, r.future_flags

@@ -18,6 +18,12 @@ _EVENTS = 0
 for _ev in _EVENT_LIST:
     _EVENTS |= _ev
 _GUARD_DIR = os.path.dirname(__file__) + os.sep
+_set_events = _MON.set_events
+_setrecursionlimit = sys.setrecursionlimit
+_getrecursionlimit = sys.getrecursionlimit
+# Stack the guard may add to finish its own work when a check ran out of it
+# (the script cannot use it: termination is armed first).
+HEADROOM = 64
 
 
 def _free_tool_id():
@@ -41,17 +47,22 @@ class Unwinder:
         signal.signal(signal.SIGINT, self._on_interrupt)
 
     def terminate(self, exc):
-        """Record why the run ends (the first reason wins) and arm the events."""
+        """Record why the run ends (the first reason wins) and arm the events.
+        Only C calls: it must work with no stack left."""
         if self.reason is None:
             self.reason = exc
         if not self._finished:
-            _MON.set_events(self._tool, _EVENTS)
+            _set_events(self._tool, _EVENTS)
+
+    def headroom(self):
+        """Give the guard stack to finish a check that ran out of it. Only C calls."""
+        _setrecursionlimit(_getrecursionlimit() + HEADROOM)
 
     def finish(self):
         """The script is over: stop raising, ignore late interrupts."""
         self._finished = True
         if self._tool is not None:
-            _MON.set_events(self._tool, 0)
+            _set_events(self._tool, 0)
 
     def error(self):
         return type(self.reason)(*self.reason.args)

@@ -10,10 +10,10 @@ def make_open(run):
         run.violation("filesystem", detail)
 
     def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None):
-        if not isinstance(file, str):
+        if not issubclass(type(file), str):
             deny(f"open() needs a relative path string, got {type(file).__name__}")
         path = str.__str__(file)
-        if not isinstance(mode, str):
+        if not issubclass(type(mode), str):
             raise TypeError("open() argument 'mode' must be str")
         mode = str.__str__(mode)
         if set(mode) - set("rbt") or mode.count("b") + mode.count("t") > 1 or mode.count("r") > 1:

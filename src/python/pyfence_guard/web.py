@@ -20,6 +20,10 @@ class NetworkError(OSError):
     """The request was allowed but failed (connection refused, bad response)."""
 
 
+class ResponseTooLargeError(NetworkError):
+    """The response body is larger than the run may receive (a limit, not a violation)."""
+
+
 def _origin_of(url):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -28,15 +32,22 @@ def _origin_of(url):
     host = parts.hostname
     if ":" in host:
         host = f"[{host}]"
+    elif not host.isascii():
+        # The host serialises origins as the URL standard does: IDNA (punycode).
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
     port = parts.port
     return f"{parts.scheme}://{host}" + ("" if port in (None, default) else f":{port}")
 
 
-def make_web(run, fetch_sync):
+def make_web(run, fetch_sync, json_loads):
     """Build the `pyfence.web` namespace for one run.
 
     `fetch_sync(method, url, headers_json, body_b64_or_None) -> str` performs
-    the request in the worker and returns JSON (a response or an error).
+    the request in the worker and returns JSON (a response or an error);
+    `json_loads` is the script's json.loads (the same nesting limit).
     """
     network = run.config.network
     origin = network.get("origin")
@@ -46,9 +57,13 @@ def make_web(run, fetch_sync):
     def refuse(detail):
         run.violation("network", detail)
 
+    def loads(text):
+        return json_loads(text)
+
     def resolve(url):
-        if not isinstance(url, str):
+        if not issubclass(type(url), str):
             raise TypeError("url must be a str")
+        url = str.__str__(url)
         if origin is None:
             refuse(f"no network for a script with origin null: {url[:200]}")
         absolute = urljoin(origin + "/", url)
@@ -82,7 +97,7 @@ def make_web(run, fetch_sync):
             return self.content.decode(encoding, "replace")
 
         def json(self):
-            return json.loads(self.content)
+            return loads(self.content)
 
         def __repr__(self):
             return f"<Response {self.status} {self.url}>"
@@ -90,12 +105,13 @@ def make_web(run, fetch_sync):
     def fetch(url, method="GET", headers=None, body=None):
         """Fetch `url` (relative URLs resolve against the script's origin)."""
         absolute = resolve(url)
-        if not isinstance(method, str):
+        if not issubclass(type(method), str):
             raise TypeError("method must be a str")
+        method = str.__str__(method)
         pairs = [[str(k), str(v)] for k, v in dict(headers or {}).items()]
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        if body is not None and not isinstance(body, (bytes, bytearray)):
+        if issubclass(type(body), str):
+            body = str.__str__(body).encode("utf-8")
+        if body is not None and not issubclass(type(body), (bytes, bytearray)):
             raise TypeError("body must be str or bytes")
         encoded = None if body is None else base64.b64encode(bytes(body)).decode("ascii")
         data = json.loads(fetch_sync(method, absolute, json.dumps(pairs), encoded))
@@ -104,6 +120,8 @@ def make_web(run, fetch_sync):
             message = str(error.get("message"))
             if error.get("kind") == "refused":
                 refuse(message)
+            if error.get("kind") == "limit":
+                raise ResponseTooLargeError(message)
             raise NetworkError(message)
         return Response(data)
 
@@ -149,18 +167,18 @@ def make_web(run, fetch_sync):
         XMLHttpRequest=XMLHttpRequest,
         Response=Response,
         NetworkError=NetworkError,
+        ResponseTooLargeError=ResponseTooLargeError,
     )
 
 
-def web_modules(run, host):
-    """The `pyfence` package and its `pyfence.web` module for one run
-    (a MODULE_FACTORIES entry)."""
+def web_modules(run, host, json_loads):
+    """The `pyfence` package and its `pyfence.web` module for one run."""
 
     def fetch_sync(method, url, headers_json, body_b64):
         return str(run_sync(host.fetch(method, url, headers_json, body_b64)))
 
     web = types.ModuleType("pyfence.web")
-    for name, value in vars(make_web(run, fetch_sync)).items():
+    for name, value in vars(make_web(run, fetch_sync, json_loads)).items():
         setattr(web, name, value)
     package = types.ModuleType("pyfence")
     package.web = web

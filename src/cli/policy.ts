@@ -1,0 +1,73 @@
+/**
+ * `pyfence policy explain`: the capability table of a policy for an origin;
+ * `pyfence policy list`: the built-in policies.
+ *
+ * @module
+ */
+import { noPositionals, parse } from "./args.ts";
+import { builtinPolicyNames, loadPolicy } from "../policy/load.ts";
+import { parseOrigin } from "../capabilities/origin.ts";
+import { permissionsFor } from "../capabilities/permissions.ts";
+import { explain, renderExplanation } from "../capabilities/explain.ts";
+import { sandboxFlags } from "../host/launch.ts";
+import { ExitCode } from "./exit_code.ts";
+import { println } from "./output.ts";
+import { UsageError } from "../errors.ts";
+import { didYouMean } from "../suggest.ts";
+
+const ACTIONS: Record<string, (args: string[]) => Promise<number>> = {
+  explain: explainAction,
+  list,
+};
+
+/** Run `pyfence policy ...` with `args`; returns the exit code. */
+export function policyCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === undefined) throw new UsageError("ACTION", "missing (expected: explain, list)");
+  if (!Object.hasOwn(ACTIONS, action)) {
+    throw new UsageError(
+      "ACTION",
+      `unknown action '${action}'${
+        didYouMean(action, Object.keys(ACTIONS))
+      } (expected: explain, list)`,
+    );
+  }
+  return ACTIONS[action](rest);
+}
+
+async function explainAction(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    policy: { type: "string" },
+    origin: { type: "string" },
+    json: { type: "boolean" },
+  });
+  noPositionals(positionals);
+  const policy = await loadPolicy((values.policy as string | undefined) ?? "default");
+  const map = permissionsFor(policy, parseOrigin(values.origin as string | undefined, "--origin"));
+  const explanation = explain(map);
+  const flags = sandboxFlags(map.deno, { memoryMb: map.limits.memoryMb });
+  if (values.json) {
+    println(JSON.stringify({ ...explanation, processFlags: flags }, null, 2));
+  } else {
+    println(renderExplanation(explanation));
+    println(`\nsandbox process: deno run ${flags.join(" ")} …`);
+  }
+  return ExitCode.Ok;
+}
+
+async function list(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: "boolean" } });
+  noPositionals(positionals);
+  const policies = await Promise.all(
+    builtinPolicyNames().map(async (name) => ({
+      name,
+      description: (await loadPolicy(name)).description ?? "",
+    })),
+  );
+  if (values.json) println(JSON.stringify(policies, null, 2));
+  else {
+    const width = Math.max(...policies.map((p) => p.name.length));
+    for (const p of policies) println(`${p.name.padEnd(width)}  ${p.description}`);
+  }
+  return ExitCode.Ok;
+}
