@@ -7,9 +7,10 @@
  * no `deno.json`, no npm resolution and no read access to pyfence's own
  * files, wherever pyfence was imported from.
  *
- * Pyodide stays outside the worker bundle: its JavaScript, like its wasm and
- * standard library, comes from its npm package (mapped by an import map the
- * host writes next to the code).
+ * Pyodide stays outside the worker bundle (its imports of Pyodide are types
+ * only): its JavaScript, like its wasm and standard library, comes from its
+ * npm package, imported by the entry module the host writes next to the
+ * bundle.
  *
  * `tests/sandbox_code_test.ts` bundles again and compares: the output
  * depends only on the sources and on the bundler that this Deno version
@@ -20,12 +21,11 @@
 
 const ROOT = new URL("../", import.meta.url);
 const ENTRIES = { supervisor: "src/supervisor/main.ts", worker: "src/worker/boot.ts" } as const;
-const EXTERNAL = ["pyodide", "pyodide/*"];
 // The supervisor bundles zod, whose bundled source carries comments with the
 // absolute path of the npm cache: minifying removes them (and half the size).
 const FLAGS = {
   supervisor: ["--platform=deno", "--minify"],
-  worker: ["--platform=deno", ...EXTERNAL.map((e) => `--external=${e}`)],
+  worker: ["--platform=deno"],
 };
 
 /** The path of the generated module, relative to the repository root. */
@@ -62,6 +62,6 @@ export async function sandboxCodeModule(): Promise<string> {
     ` * each bundled into one script (see \`tools/sandbox_code.ts\`).\n *\n * @module\n */\n\n` +
     `/** The sandbox process's entry script. */\n` +
     `export const SUPERVISOR_JS: string = ${JSON.stringify(supervisor)};\n\n` +
-    `/** The worker's entry script; it imports \`pyodide\` and \`pyodide/pyodide.asm.mjs\`. */\n` +
+    `/** The worker runtime; its entry module calls its \`start\` with Pyodide's entry points. */\n` +
     `export const WORKER_JS: string = ${JSON.stringify(worker)};\n`;
 }

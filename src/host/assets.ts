@@ -8,13 +8,16 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { version } from "pyodide";
+import { version } from "npm:pyodide@314.0.7";
 
 /** The Pyodide version pyfence runs. */
 export const PYODIDE_VERSION: string = version;
 
-/** URL of the Pyodide npm package's entry module, wherever Deno placed it. */
-export const PYODIDE_ENTRY: URL = new URL(import.meta.resolve("pyodide"));
+/** URL of the Pyodide npm package's entry module (`pyodide.mjs`), wherever Deno placed it. */
+export const PYODIDE_ENTRY: URL = new URL(import.meta.resolve("npm:pyodide@314.0.7"));
+
+/** URL of the module that creates Pyodide's emscripten module (`pyodide.asm.mjs`). */
+export const PYODIDE_ASM: URL = new URL(import.meta.resolve("npm:pyodide@314.0.7/pyodide.asm.mjs"));
 
 /** Directory URL of the Pyodide npm package (holds the wasm and the stdlib zip). */
 export const PYODIDE_DIR: URL = new URL("./", PYODIDE_ENTRY);

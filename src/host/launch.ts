@@ -4,10 +4,10 @@
  *
  * - Its code is the generated bundle (`src/generated/sandbox_code.ts`),
  *   written into the cache directory under a name derived from its content,
- *   next to an import map that points `pyodide` at the Pyodide npm package
- *   wherever Deno placed it. It is run with `--no-config --no-npm
- *   --no-remote`: it needs no `deno.json`, resolves nothing, and the caller
- *   needs no `--unstable-*` flag.
+ *   next to the worker's entry module, which imports Pyodide's JavaScript
+ *   from its npm package by file URL, wherever Deno placed it. It is run
+ *   with `--no-config --no-npm --no-remote`: it needs no `deno.json`,
+ *   resolves nothing, and the caller needs no `--unstable-*` flag.
  * - It may read only its own code, the Pyodide package and the files the
  *   caller names (the snapshot); read and write only its channel's socket
  *   (and the snapshot being built); reach only its workers' network.
@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SUPERVISOR_JS, WORKER_JS } from "../generated/sandbox_code.ts";
 import { GUARD_FILES } from "../generated/guard_files.ts";
-import { PYODIDE_DIR, PYODIDE_ENTRY, pyodidePath } from "./assets.ts";
+import { PYODIDE_ASM, PYODIDE_DIR, PYODIDE_ENTRY, pyodidePath } from "./assets.ts";
 import { cacheDir } from "./cache_dir.ts";
 import { type Channel, listenPrivate } from "./channel.ts";
 import { formatAddress, TOKEN_ENV } from "../protocol/channel.ts";
@@ -46,9 +46,7 @@ interface SandboxCode {
   dir: string;
   /** The supervisor script. */
   supervisor: string;
-  /** The import map mapping `pyodide`. */
-  importMap: string;
-  /** The worker script's URL. */
+  /** The worker's entry module. */
   worker: URL;
 }
 
@@ -85,10 +83,11 @@ async function ensureFile(path: string, text: string): Promise<void> {
 async function sandboxCode(): Promise<SandboxCode> {
   const files: Record<string, string> = {
     "supervisor.js": SUPERVISOR_JS,
-    "worker.js": WORKER_JS,
-    "import_map.json": JSON.stringify({
-      imports: { "pyodide": PYODIDE_ENTRY.href, "pyodide/": PYODIDE_DIR.href },
-    }),
+    "runtime.js": WORKER_JS,
+    "worker.js": `import { loadPyodide } from ${JSON.stringify(PYODIDE_ENTRY.href)};\n` +
+      `import createPyodideModule from ${JSON.stringify(PYODIDE_ASM.href)};\n` +
+      `import { start } from "./runtime.js";\n` +
+      `start({ loadPyodide, createPyodideModule });\n`,
   };
   key ??= sha256Hex(JSON.stringify(Object.entries(files))).then((hex) => hex.slice(0, 24));
   const dir = join(cacheDir(), `sandbox-${await key}`);
@@ -97,7 +96,6 @@ async function sandboxCode(): Promise<SandboxCode> {
   return {
     dir,
     supervisor: join(dir, "supervisor.js"),
-    importMap: join(dir, "import_map.json"),
     worker: pathToFileURL(join(dir, "worker.js")),
   };
 }
@@ -160,7 +158,6 @@ export async function launch(
           net: listener.net,
           memoryMb: init.memoryMb,
         }),
-        `--import-map=${code.importMap}`,
         code.supervisor,
         formatAddress(listener.address),
       ],

@@ -6,10 +6,13 @@
  * env, run, ffi, sys or import permission; its net permission is the
  * script's origin at most.
  *
+ * Pyodide's JavaScript is not part of this module: the worker's entry, which
+ * the host writes next to this module's bundle, imports it from the Pyodide
+ * npm package by file URL and hands it to {@link start} (`host/launch.ts`).
+ *
  * @module
  */
-import { loadPyodide, type PyodideAPI } from "pyodide";
-import createPyodideModule from "pyodide/pyodide.asm.mjs";
+import type { loadPyodide, PyodideAPI } from "npm:pyodide@314.0.7";
 import type { Job } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
@@ -22,20 +25,31 @@ addEventListener("unhandledrejection", (e) => {
   if (String(e.reason).includes("pyodide.asm.wasm")) e.preventDefault();
 });
 
-self.onmessage = (e: MessageEvent<BootMessage>) => {
-  self.onmessage = null;
-  boot(e.data).catch((err) => {
-    e.data.port?.postMessage(
-      crashDone("WorkerCrash", `boot failed: ${String(err).slice(0, 2000)}`),
-    );
-  });
-};
+/** Pyodide's two entry points, as the worker's entry module imports them. */
+export interface PyodideEntry {
+  /** `loadPyodide` of `pyodide.mjs`. */
+  loadPyodide: typeof loadPyodide;
+  /** The default export of `pyodide.asm.mjs`. */
+  createPyodideModule: (settings: Record<string, unknown>) => unknown;
+}
+
+/** Wait for the boot message, then boot Pyodide from `entry` and serve one job. */
+export function start(entry: PyodideEntry): void {
+  self.onmessage = (e: MessageEvent<BootMessage>) => {
+    self.onmessage = null;
+    boot(e.data, entry).catch((err) => {
+      e.data.port?.postMessage(
+        crashDone("WorkerCrash", `boot failed: ${String(err).slice(0, 2000)}`),
+      );
+    });
+  };
+}
 
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_REQUESTS = 64;
 
-async function boot(msg: BootMessage): Promise<void> {
+async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
   const { port } = msg;
   const realFetch = globalThis.fetch;
   globalThis.fetch = fetchFromAssets(realFetch, msg.stdlib);
