@@ -10,6 +10,7 @@ import { equal, match, ok } from "assert";
 import { Sandbox } from "../src/host/sandbox.ts";
 import { unguardedForTests } from "../src/host/internal.ts";
 import { LIMIT_ERRORS, type RunResult } from "../src/protocol/result.ts";
+import { CAPS } from "../src/protocol/caps.ts";
 
 const MIB = 1024 * 1024;
 
@@ -133,7 +134,7 @@ Deno.test({
       await step("a JavaScript heap flood: MemoryError", async () => {
         const r = await run(viaJs(`
           const keep = [];
-          for (;;) keep.push({ a: Math.random(), b: "s" + Math.random() });`));
+          for (;;) keep.push(new Array(100000).fill(Math.random()));`));
         expectLimit(r, "MemoryError");
       });
 
@@ -165,16 +166,24 @@ Deno.test({
         );
       });
 
-      await step("one huge message on the private port: OutputLimitError", async () => {
-        const r = await run(capturePort(
-          `post.call(port, { t: "out", stream: "stdout", text: "x".repeat(2 ** 27) });`,
-        ));
-        expectLimit(r, "OutputLimitError");
-      });
+      await step(
+        "messages over the protocol's caps on the private port: OutputLimitError",
+        async () => {
+          for (
+            const message of [
+              `{ t: "out", stream: "stdout", text: "x".repeat(2 ** 27) }`,
+              `{ t: "out", stream: "stdout", text: "\u00e9".repeat(${CAPS.chunk_bytes} / 2 + 1) }`,
+              `{ t: "violation", kind: "import", detail: "y".repeat(${CAPS.detail_bytes + 1}) }`,
+            ]
+          ) {
+            expectLimit(await run(capturePort(`post.call(port, ${message});`)), "OutputLimitError");
+          }
+        },
+      );
 
       await step("a violation flood on the private port: OutputLimitError", async () => {
         const r = await run(capturePort(
-          `for (;;) post.call(port, { t: "violation", kind: "import", detail: "y".repeat(4000) });`,
+          `for (;;) post.call(port, { t: "violation", kind: "import", detail: "y".repeat(2000) });`,
         ));
         expectLimit(r, "OutputLimitError", "MemoryError");
       });

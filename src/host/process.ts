@@ -241,7 +241,7 @@ export class SandboxProcess {
   async #send(command: Parameters<Channel["send"]>[0]): Promise<void> {
     try {
       await this.#channel.send(command);
-    } catch {
+    } catch (err) {
       this.kill();
     }
   }
@@ -377,7 +377,16 @@ export class SandboxProcess {
       }
     } catch (err) {
       this.#stderr += `\n${(err as Error).message}`;
+      return this.kill();
     }
+    // The channel closed: the process is exiting. Let it, briefly, so its
+    // exit status and last words make the report.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#child.status,
+      new Promise((resolve) => timer = setTimeout(resolve, 1000)),
+    ]);
+    clearTimeout(timer);
     this.kill();
   }
 }

@@ -177,6 +177,19 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
   await send({ t: "snapshot", bytes: bytes.length });
 }
 
+/** Whether `data` carries output or a violation detail longer than the protocol's caps. */
+function oversized(data: unknown): boolean {
+  if (typeof data !== "object" || data === null) return false;
+  const { t, text, detail } = data as Record<string, unknown>;
+  const [value, cap] = t === "out"
+    ? [text, CAPS.chunk_bytes]
+    : t === "violation"
+    ? [detail, CAPS.detail_bytes]
+    : [undefined, 0];
+  // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
+  return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
+}
+
 /** Run one job on a booted worker; resolves once its `done` has been relayed. */
 function runJob(booted: Booted, job: Job): Promise<void> {
   const { worker, port, interrupt } = booted;
@@ -214,14 +227,9 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       if (performance.now() > deadline) {
         return crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true);
       }
-      const data = e.data;
-      // A huge write is a flood, whatever else is wrong with it.
-      if (
-        data?.t === "out" && typeof data.text === "string" && data.text.length > CAPS.chunk_bytes
-      ) {
-        return flood();
-      }
-      const event = parseWorkerEvent(data);
+      // Text over the protocol's caps is a flood, whatever else is wrong with it.
+      if (oversized(e.data)) return flood();
+      const event = parseWorkerEvent(e.data);
       if (!event) return crash("WorkerCrash", "the worker sent a malformed message", true);
       switch (event.t) {
         case "started":
