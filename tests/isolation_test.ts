@@ -73,26 +73,27 @@ const FETCH_STORED = `
   }
 `;
 
-// A worker that outlives its run: once its \`done\` is posted it keeps
-// running (\`worker.terminate()\` does not stop a busy worker), waiting for
-// the next job on stdin to answer it, else spinning.
+// A worker that outlives its run: a nested worker, busy (reading stdin, then
+// spinning) when its parent is terminated, keeps running, since
+// \`worker.terminate()\` does not stop a busy worker. On stdin it would find
+// the next job, and could answer it in the victim's name.
+const NESTED = `
+  postMessage("busy");
+  const buf = new Uint8Array(1 << 20);
+  const n = Deno.stdin.readSync(buf);
+  if (n) {
+    const { id } = JSON.parse(new TextDecoder().decode(buf.subarray(0, n)).split("\\n")[0]).job;
+    const line = (m) => Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(m) + "\\n"));
+    line({ id, event: { t: "started" } });
+    line({ id, event: { t: "out", stream: "stdout", text: "FORGED\\n" } });
+    line({ id, event: { t: "done", ok: true, peakMemoryBytes: 0 } });
+  }
+  for (;;) {}
+`;
 const LEFTOVER = `
-  const post = MessagePort.prototype.postMessage;
-  MessagePort.prototype.postMessage = function (message, ...rest) {
-    post.call(this, message, ...rest);
-    if (message?.t !== "done") return;
-    const buf = new Uint8Array(1 << 20);
-    const n = Deno.stdin.readSync(buf);
-    if (n) {
-      const { id } = JSON.parse(new TextDecoder().decode(buf.subarray(0, n)).split("\\n")[0]).job;
-      const line = (m) => Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(m) + "\\n"));
-      line({ id, event: { t: "started" } });
-      line({ id, event: { t: "out", stream: "stdout", text: "FORGED\\n" } });
-      line({ id, event: { t: "done", ok: true, peakMemoryBytes: 0 } });
-    }
-    const t = Date.now();
-    while (Date.now() - t < 20000) {}
-  };
+  const source = ${JSON.stringify(NESTED)};
+  const nested = new Worker("data:text/javascript," + encodeURIComponent(source), { type: "module" });
+  await new Promise((resolve) => nested.onmessage = resolve);
   return "A done";
 `;
 
