@@ -241,7 +241,7 @@ export class SandboxProcess {
   async #send(command: Parameters<Channel["send"]>[0]): Promise<void> {
     try {
       await this.#channel.send(command);
-    } catch (err) {
+    } catch {
       this.kill();
     }
   }
