@@ -13,13 +13,14 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { GRACE_MS, sandboxFlags, spawnSandbox } from "../src/host/process.ts";
+import { SandboxProcess } from "../src/host/process.ts";
+import { sandboxFlags } from "../src/host/launch.ts";
 import { ensureSnapshot } from "../src/host/snapshot.ts";
 import { loadPolicy } from "../src/policy/load.ts";
 import { permissionsFor } from "../src/capabilities/permissions.ts";
 import { parseOrigin } from "../src/capabilities/origin.ts";
-import { GUARD_DIR, PYODIDE_DIR, WORKER_URL } from "../src/host/assets.ts";
-import { readLines } from "../src/protocol/lines.ts";
+import { PYODIDE_DIR } from "../src/host/assets.ts";
+import { GUARD_FILES } from "../src/generated/guard_files.ts";
 import { fmt, median, table } from "./stats.ts";
 import type { ProfileBoot } from "./profile_worker.ts";
 
@@ -42,55 +43,44 @@ const add = (section: string, name: string, ms: number) => {
 
 /** A: the real sandbox process. */
 async function sandboxProcess(): Promise<void> {
-  const empty = await Deno.makeTempFile({ suffix: ".ts" });
+  const empty = await Deno.makeTempFile({ suffix: ".js" });
   let t0 = now();
   await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...sandboxFlags(map.deno, [empty]), empty],
+    args: [
+      "run",
+      ...sandboxFlags(map.deno, { read: [empty], memoryMb: map.limits.memoryMb }),
+      empty,
+    ],
   }).output();
   add("A", "bare `deno run` of an empty file, same flags", now() - t0);
   await Deno.remove(empty);
 
   t0 = now();
-  const child = spawnSandbox({
-    mode: "serve",
-    pyodideDir: PYODIDE_DIR.href,
-    guardDir: GUARD_DIR.href,
-    workerUrl: WORKER_URL.href,
-    snapshotPath,
-    preload: [],
+  const process = await SandboxProcess.start({
     permissions: map.deno,
-    unguarded: false,
-    graceMs: GRACE_MS,
-  }, [snapshotPath]);
-  const writer = child.stdin.getWriter();
-  const send = (m: unknown) => writer.write(new TextEncoder().encode(JSON.stringify(m) + "\n"));
-  const job = (id: string) => ({
-    t: "run",
-    job: { id, mode: "execute", code: CODE, guard: map.guard, timeoutMs: 5000, memoryMb: 256 },
+    memoryMb: map.limits.memoryMb,
+    snapshotPath,
   });
-  let last = t0;
-  let jobs = 0;
-  for await (const line of readLines(child.stdout, 1 << 22)) {
-    const message = JSON.parse(line);
-    if (message.t === "ready") {
-      add("A", "spawn -> 'ready' (Deno start, assets read, wasm compiled)", now() - last);
-      last = now();
-      await send(job("p1"));
-    } else if (message.event?.t === "done") {
-      if (!message.event.ok) throw new Error(JSON.stringify(message.event));
-      jobs++;
-      add(
-        "A",
-        jobs === 1
-          ? "'ready' -> first job done (worker boot + job)"
-          : "next job sent at once -> done (worker boot + job)",
-        now() - last,
-      );
-      last = now();
-      await send(jobs === 1 ? job("p2") : { t: "exit" });
-    }
+  add("A", "start -> 'ready' (launch, channel, assets read, wasm compiled)", now() - t0);
+  const job = {
+    mode: "execute" as const,
+    code: CODE,
+    guard: map.guard,
+    timeoutMs: 5000,
+    memoryMb: map.limits.memoryMb,
+  };
+  for (
+    const name of [
+      "'ready' -> first job done (worker boot + job)",
+      "next job sent at once -> done (worker boot + job)",
+    ]
+  ) {
+    t0 = now();
+    const done = await process.run(job, () => {});
+    if (!done.ok) throw new Error(JSON.stringify(done));
+    add("A", name, now() - t0);
   }
-  await child.status;
+  await process.close();
 }
 
 /** B: the boot replayed in this process with marks. */
@@ -109,12 +99,7 @@ async function replay(): Promise<void> {
   t = now();
   const snapshot = await Deno.readFile(snapshotPath);
   add("B", "process: Deno.readFile(snapshot, 31 MB)", now() - t);
-  const guardFiles: Record<string, string> = {};
-  for await (const e of Deno.readDir(GUARD_DIR)) {
-    if (e.isFile && e.name.endsWith(".py")) {
-      guardFiles[e.name] = await Deno.readTextFile(new URL(e.name, GUARD_DIR));
-    }
-  }
+  const guardFiles = { ...GUARD_FILES };
   const start = now();
   const worker = new Worker(new URL("./profile_worker.ts", import.meta.url), {
     type: "module",

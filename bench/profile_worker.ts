@@ -10,7 +10,6 @@
 import { loadPyodide, type PyodideAPI } from "pyodide";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
 import { fetchFromAssets } from "../src/worker/assets_fetch.ts";
-import { capMemory } from "../src/worker/memory.ts";
 
 const evaluatedAt = performance.timeOrigin + performance.now();
 
@@ -44,7 +43,6 @@ self.onmessage = async (e: MessageEvent<ProfileBoot>) => {
   const mark = (name: string) => marks.push([name, performance.timeOrigin + performance.now()]);
   mark("boot message received");
   try {
-    capMemory();
     const realFetch = globalThis.fetch;
     globalThis.fetch = fetchFromAssets(realFetch, msg.stdlib);
     const marker = Symbol("jsv error");

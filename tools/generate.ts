@@ -7,9 +7,13 @@
  * - `src/generated/guard_files.ts`: every `*.py` under `src/python/pyfence_guard/`
  * - `src/generated/policies.ts`: the built-in policies' YAML text, by name
  * - `src/generated/version.ts`: the package version from `deno.json`
+ * - `src/generated/sandbox_code.ts`: the sandbox process's code, bundled
+ *   (`tools/sandbox_code.ts`; `tests/sandbox_code_test.ts` bundles again to compare)
  *
  * @module
  */
+
+import { SANDBOX_CODE_PATH, sandboxCodeModule } from "./sandbox_code.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const GUARD_DIR = "src/python/pyfence_guard/";
@@ -62,7 +66,8 @@ function module(summary: string, name: string, doc: string, entries: Record<stri
 }
 
 if (import.meta.main) {
-  for (const [path, text] of Object.entries(await generate())) {
+  const all = { ...await generate(), [SANDBOX_CODE_PATH]: await sandboxCodeModule() };
+  for (const [path, text] of Object.entries(all)) {
     await Deno.writeTextFile(new URL(path, ROOT), text);
     console.log(`wrote ${path}`);
   }

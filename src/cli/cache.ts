@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { noPositionals, parse } from "./args.ts";
-import { cacheDir } from "../host/snapshot.ts";
+import { cacheDir } from "../host/cache_dir.ts";
 import { Sandbox } from "../host/sandbox.ts";
 import { builtinPolicyNames } from "../policy/load.ts";
 import { ExitCode } from "./exit_code.ts";
@@ -43,17 +43,25 @@ async function clear(args: string[]): Promise<number> {
   noPositionals(parse(args, {}).positionals);
   const dir = cacheDir();
   let removed = 0;
+  let code = 0;
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (entry.isFile && /^snapshot-[0-9a-f]+\.bin(\..*\.tmp)?$/.test(entry.name)) {
         await Deno.remove(join(dir, entry.name));
         removed++;
+      } else if (entry.isDirectory && /^sandbox-[0-9a-f]+$/.test(entry.name)) {
+        // The sandbox process's code, written by each pyfence version that ran.
+        await Deno.remove(join(dir, entry.name), { recursive: true });
+        code++;
       }
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  println(`removed ${removed} snapshot(s) from ${dir}; the next run rebuilds what it needs`);
+  println(
+    `removed ${removed} snapshot(s) and ${code} sandbox code director${code === 1 ? "y" : "ies"} ` +
+      `from ${dir}; the next run rebuilds what it needs`,
+  );
   return ExitCode.Ok;
 }
 

@@ -9,7 +9,7 @@ import { builtinPolicyNames, loadPolicy } from "../policy/load.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { permissionsFor } from "../capabilities/permissions.ts";
 import { explain, renderExplanation } from "../capabilities/explain.ts";
-import { sandboxFlags } from "../host/process.ts";
+import { sandboxFlags } from "../host/launch.ts";
 import { ExitCode } from "./exit_code.ts";
 import { println } from "./output.ts";
 import { UsageError } from "../errors.ts";
@@ -45,7 +45,7 @@ async function explainAction(args: string[]): Promise<number> {
   const policy = await loadPolicy((values.policy as string | undefined) ?? "default");
   const map = permissionsFor(policy, parseOrigin(values.origin as string | undefined, "--origin"));
   const explanation = explain(map);
-  const flags = sandboxFlags(map.deno);
+  const flags = sandboxFlags(map.deno, { memoryMb: map.limits.memoryMb });
   if (values.json) {
     println(JSON.stringify({ ...explanation, processFlags: flags }, null, 2));
   } else {

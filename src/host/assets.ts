@@ -1,29 +1,40 @@
 /**
- * Where the sandbox's trusted inputs live: the Pyodide package, the guard's
- * Python sources, and the modules the sandbox process runs. The sandbox
- * process is granted read access to exactly these and nothing else.
+ * Where the sandbox's trusted inputs come from: the Pyodide npm package,
+ * wherever Deno placed it: its JavaScript, wasm, standard library and lock
+ * file. (The guard's Python sources and the sandbox process's own code are
+ * compiled into pyfence, in `src/generated/`, so nothing reads pyfence's own
+ * files by path.)
  *
  * @module
  */
-import { version } from "pyodide";
+import { fileURLToPath } from "node:url";
+import { version } from "npm:pyodide@314.0.7";
 
 /** The Pyodide version pyfence runs. */
 export const PYODIDE_VERSION: string = version;
 
+/** URL of the Pyodide npm package's entry module (`pyodide.mjs`), wherever Deno placed it. */
+export const PYODIDE_ENTRY: URL = new URL(import.meta.resolve("npm:pyodide@314.0.7"));
+
+/** URL of the module that creates Pyodide's emscripten module (`pyodide.asm.mjs`). */
+export const PYODIDE_ASM: URL = new URL(import.meta.resolve("npm:pyodide@314.0.7/pyodide.asm.mjs"));
+
 /** Directory URL of the Pyodide npm package (holds the wasm and the stdlib zip). */
-export const PYODIDE_DIR: URL = new URL("./", import.meta.resolve("pyodide"));
+export const PYODIDE_DIR: URL = new URL("./", PYODIDE_ENTRY);
 
-/** Directory URL of the Python guard package. */
-export const GUARD_DIR: URL = new URL("../python/pyfence_guard/", import.meta.url);
-
-/** The sandbox process's entry module. */
-export const SUPERVISOR_URL: URL = new URL("../supervisor/main.ts", import.meta.url);
-
-/** The worker's entry module. */
-export const WORKER_URL: URL = new URL("../worker/boot.ts", import.meta.url);
-
-/** The project's deno.json (its import map is needed by the sandbox process). */
-export const CONFIG_URL: URL = new URL("../../deno.json", import.meta.url);
+/**
+ * The Pyodide package directory as a local path: the sandbox process is
+ * granted read access to it, and nothing else of the package.
+ */
+export function pyodidePath(): string {
+  if (PYODIDE_DIR.protocol !== "file:") {
+    throw new Error(
+      `pyodide resolved to ${PYODIDE_DIR.href}; pyfence needs it from npm (\`npm:pyodide@${version}\`), ` +
+        "which Deno keeps in a local directory",
+    );
+  }
+  return fileURLToPath(PYODIDE_DIR);
+}
 
 let python: Promise<string> | undefined;
 
@@ -33,15 +44,4 @@ export function pythonVersion(): Promise<string> {
     String(JSON.parse(text).info.python)
   );
   return python;
-}
-
-/** The guard's sources, by file name, for hashing. */
-export async function guardSources(): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for await (const entry of Deno.readDir(GUARD_DIR)) {
-    if (entry.isFile && entry.name.endsWith(".py")) {
-      files[entry.name] = await Deno.readTextFile(new URL(entry.name, GUARD_DIR));
-    }
-  }
-  return files;
 }

@@ -1,6 +1,7 @@
 /**
  * Warm sandbox processes, keyed by everything that is fixed when a process
- * starts: its workers' Deno permissions (so, in effect, the origin), the
+ * starts: its workers' Deno permissions (so, in effect, the origin), its
+ * interpreters' memory cap (written into the wasm module it compiles), the
  * snapshot it boots from, and the test-only unguarded switch. A process runs
  * one job at a time; each job gets a fresh worker, and the process boots the
  * next worker while it waits.
@@ -10,7 +11,12 @@
 import { type ProcessSpec, SandboxProcess } from "./process.ts";
 
 function keyOf(spec: ProcessSpec): string {
-  return JSON.stringify([spec.permissions, spec.snapshotPath ?? null, spec.unguarded ?? false]);
+  return JSON.stringify([
+    spec.permissions,
+    spec.memoryMb,
+    spec.snapshotPath ?? null,
+    spec.unguarded ?? false,
+  ]);
 }
 
 /** A keyed pool of idle sandbox processes. */

@@ -12,7 +12,7 @@ import { pythonSatisfies } from "../policy/python_range.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { type PermissionMap, permissionsFor } from "../capabilities/permissions.ts";
 import { ProcessPool } from "./pool.ts";
-import type { ProcessSpec } from "./process.ts";
+import type { JobRequest, ProcessSpec } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot } from "./snapshot.ts";
 import { pythonVersion } from "./assets.ts";
@@ -73,8 +73,6 @@ export interface CheckResult {
   /** Every finding, with line and column. */
   findings: Finding[];
 }
-
-let jobCounter = 0;
 
 function byteLength(code: string): number {
   return new TextEncoder().encode(code).length;
@@ -345,14 +343,18 @@ export class Sandbox {
       : this.#sinks;
     return {
       map,
-      spec: { permissions: map.deno, snapshotPath, unguarded: this.#unguarded },
+      spec: {
+        permissions: map.deno,
+        memoryMb: map.limits.memoryMb,
+        snapshotPath,
+        unguarded: this.#unguarded,
+      },
       sinks,
     };
   }
 
-  #makeJob(mode: Job["mode"], code: string, map: PermissionMap): Job {
+  #makeJob(mode: Job["mode"], code: string, map: PermissionMap): JobRequest {
     return {
-      id: `j${++jobCounter}`,
       mode,
       code,
       guard: map.guard,
@@ -363,7 +365,7 @@ export class Sandbox {
 
   async #job(
     spec: ProcessSpec,
-    job: Job,
+    job: JobRequest,
     onEvent: (event: WorkerEvent) => void,
   ): Promise<DoneEvent> {
     // A process can die while idle; a job it never started is safe to retry once.

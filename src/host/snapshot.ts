@@ -1,35 +1,30 @@
 /**
  * The Pyodide memory snapshot every worker boots from: Pyodide initialised,
  * the guard imported and the policy's allowed modules pre-imported. Built once
- * in a sandbox process (the only write it may do is this one file) and cached
- * on disk, keyed by Pyodide version, guard sources and the preloaded modules.
+ * in a sandbox process started the same way as every other (the only write
+ * it may do is this one file) and cached on disk, keyed by Pyodide version,
+ * guard sources and the preloaded modules.
  *
  * @module
  */
 import { join } from "node:path";
-import { GUARD_DIR, guardSources, PYODIDE_DIR, PYODIDE_VERSION, WORKER_URL } from "./assets.ts";
-import { spawnSandbox } from "./process.ts";
-import { readLines } from "../protocol/lines.ts";
+import { PYODIDE_VERSION } from "./assets.ts";
+import { GUARD_FILES } from "../generated/guard_files.ts";
+import { WORKER_JS } from "../generated/sandbox_code.ts";
+import { cacheDir } from "./cache_dir.ts";
+import { drain, launch } from "./launch.ts";
 import { parseSandboxLine } from "../protocol/messages.ts";
 
-/**
- * The directory snapshots are cached in: `$PYFENCE_CACHE_DIR`, else
- * `pyfence/` under the Deno cache directory.
- */
-export function cacheDir(): string {
-  const explicit = Deno.env.get("PYFENCE_CACHE_DIR");
-  if (explicit) return explicit;
-  const denoDir = Deno.env.get("DENO_DIR") ??
-    join(Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? ".", ".cache"), "deno");
-  return join(denoDir, "pyfence");
-}
+const CONNECT_TIMEOUT_MS = 60_000;
+const STDERR_KEEP = 8192;
 
 /** The cache key of a snapshot with these preloaded modules. */
 export async function snapshotKey(preload: string[]): Promise<string> {
-  const sources = await guardSources();
   const material = JSON.stringify({
     pyodide: PYODIDE_VERSION,
-    guard: Object.entries(sources).sort(),
+    guard: Object.entries(GUARD_FILES).sort(),
+    // The worker runtime installs the guard and takes the snapshot.
+    worker: WORKER_JS,
     preload: [...new Set(preload)].sort(),
   });
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
@@ -71,12 +66,9 @@ async function build(preload: string[]): Promise<string> {
   }
   await Deno.mkdir(dir, { recursive: true });
   const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  const child = spawnSandbox(
+  const { child, channel } = await launch(
     {
       mode: "snapshot",
-      pyodideDir: PYODIDE_DIR.href,
-      guardDir: GUARD_DIR.href,
-      workerUrl: WORKER_URL.href,
       snapshotOut: tmp,
       preload,
       permissions: {
@@ -92,18 +84,24 @@ async function build(preload: string[]): Promise<string> {
       unguarded: false,
       graceMs: 0,
     },
-    [],
-    [tmp],
+    { write: [tmp], timeoutMs: CONNECT_TIMEOUT_MS },
   );
-  child.stdin.close();
-  const stderr = new Response(child.stderr).text();
+  let stderr = "";
+  const decoder = new TextDecoder();
+  drain(child.stdout, () => {});
+  drain(child.stderr, (chunk) => {
+    stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-STDERR_KEEP);
+  });
   let error = "";
   try {
-    for await (const line of readLines(child.stdout, 1 << 20)) {
+    for await (const line of channel.lines) {
       const message = parseSandboxLine(line);
       if (message && "t" in message && message.t === "fatal") error = message.message;
     }
+  } catch {
+    // a broken channel: the snapshot check below reports it
   } finally {
+    channel.close();
     await child.status;
   }
   try {
@@ -112,7 +110,7 @@ async function build(preload: string[]): Promise<string> {
     await Deno.rename(tmp, path);
   } catch {
     await Deno.remove(tmp).catch(() => {});
-    throw new Error(`building the Pyodide snapshot failed: ${error || await stderr}`);
+    throw new Error(`building the Pyodide snapshot failed: ${error || stderr}`);
   }
   return path;
 }

@@ -11,6 +11,7 @@
  */
 import { z } from "../zod.ts";
 import type { GuardConfig } from "../capabilities/guard_config.ts";
+import type { SupervisorInit } from "./supervisor_init.ts";
 import { type Finding, VIOLATION_KINDS } from "./result.ts";
 import { CAPS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
 
@@ -76,7 +77,7 @@ export type SandboxMessage = z.infer<typeof sandboxMessage>;
 
 /** What a job asks of a worker. */
 export interface Job {
-  /** Correlates the job's events. */
+  /** Correlates the job's events: random, fresh for every attempt, set by the host's process handle. */
   id: string;
   /** Run the script, or only analyse it. */
   mode: "execute" | "check";
@@ -86,15 +87,16 @@ export interface Job {
   guard: GuardConfig;
   /** Wall-clock limit for the script itself, boot excluded. */
   timeoutMs: number;
-  /** Linear-memory cap of the interpreter. */
+  /** Linear-memory cap of the interpreter (MiB); the sandbox process was started with it. */
   memoryMb: number;
 }
 
 /** The final event of a job. */
 export type DoneEvent = Extract<WorkerEvent, { t: "done" }>;
 
-/** What the host tells a sandbox process. */
+/** What the host tells a sandbox process: `init` once, first; then jobs. */
 export type HostCommand =
+  | { t: "init"; init: SupervisorInit }
   | { t: "run"; job: Job }
   | { t: "exit" };
 

@@ -1,18 +1,17 @@
 /**
- * What the host tells a new sandbox process on its command line.
+ * What the host tells a new sandbox process first, over the private channel
+ * (never on its command line, which every worker can read as `Deno.args`).
  *
  * @module
  */
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
 
-/** The sandbox process's start-up configuration (passed as one JSON argument). */
+/** The sandbox process's start-up configuration. */
 export interface SupervisorInit {
-  /** Serve jobs from stdin, or build one memory snapshot and exit. */
+  /** Serve jobs from the channel, or build one memory snapshot and exit. */
   mode: "serve" | "snapshot";
-  /** Directory URL of the pyodide npm package. */
+  /** Directory URL of the pyodide npm package (its wasm, stdlib zip and lock file). */
   pyodideDir: string;
-  /** Directory URL of the Python guard package. */
-  guardDir: string;
   /** URL of the worker entry module. */
   workerUrl: string;
   /** Snapshot to boot workers from (serve mode), if any. */
@@ -27,4 +26,11 @@ export interface SupervisorInit {
   unguarded: boolean;
   /** How long an interrupted script may take to unwind before the process exits. */
   graceMs: number;
+  /**
+   * The `maximum` of every interpreter's wasm memory, in MiB, written into
+   * the module before it is compiled; absent: Pyodide's own (4 GiB).
+   */
+  memoryMb?: number;
+  /** The guard's Python sources, by file name. */
+  guardFiles: Record<string, string>;
 }

@@ -1,10 +1,15 @@
 /**
  * The sandbox process: a `deno run` child with no `--allow-all`, holding only
- * read access to the Pyodide assets and the guard, and net access to the
- * origin. It boots one worker ahead of time, hands it exactly one job, relays
- * its (validated) events to the host as JSON lines, and enforces the deadline:
- * interrupt first, then `Deno.exit()` if the worker does not unwind, because
- * `worker.terminate()` does not stop a spinning worker.
+ * read access to its own code, the Pyodide assets and the snapshot, read and
+ * write access to the one socket path of its channel to the host, and net
+ * access to the origin. It boots one worker ahead of time, hands it exactly
+ * one job, relays its (validated, budgeted) events to the host, and enforces
+ * the deadline: interrupt first, then `Deno.exit()` if the worker does not
+ * unwind, because `worker.terminate()` does not stop a spinning worker.
+ *
+ * It talks to the host only over the private channel (see
+ * `protocol/channel.ts`); its stdin is closed and its stdout and stderr,
+ * which every worker can write, carry nothing the host reads as protocol.
  *
  * @module
  */
@@ -14,25 +19,49 @@ import {
   type Job,
   parseWorkerEvent,
 } from "../protocol/messages.ts";
+import { CAPS, utf8Bytes } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
+import { helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
 import type { BootMessage } from "../protocol/boot.ts";
+import { withMemoryMaximum } from "./wasm_memory.ts";
+import { RelayBudget } from "./budget.ts";
 
 const MAX_COMMAND_BYTES = 512 * 1024 * 1024;
-const init: SupervisorInit = JSON.parse(Deno.args[0]);
-const out = Deno.stdout.writable.getWriter();
 const encoder = new TextEncoder();
 
+const address = parseAddress(Deno.args[0]);
+const conn = address.transport === "unix"
+  ? await Deno.connect({ transport: "unix", path: address.path })
+  : await Deno.connect({ hostname: address.hostname, port: address.port });
+const out = conn.writable.getWriter();
+const commands = readLines(conn.readable, MAX_COMMAND_BYTES);
+
+function writeLine(text: string): Promise<void> {
+  return out.write(encoder.encode(text + "\n"));
+}
+
 function send(message: unknown): Promise<void> {
-  return out.write(encoder.encode(JSON.stringify(message) + "\n"));
+  return writeLine(JSON.stringify(message));
 }
 
 async function exitNow(code: number): Promise<never> {
-  await out.ready;
+  await out.ready.catch(() => {});
   await out.close().catch(() => {});
   Deno.exit(code);
 }
+
+async function receiveInit(): Promise<SupervisorInit> {
+  await writeLine(helloLine(Deno.env.get(TOKEN_ENV) ?? ""));
+  const first = await commands.next();
+  if (first.done) await exitNow(1);
+  const command: HostCommand = JSON.parse(first.value as string);
+  if (command.t !== "init") throw new Error(`expected 'init', got '${command.t}'`);
+  return command.init;
+}
+
+const init = await receiveInit();
 
 interface Assets {
   wasm: WebAssembly.Module;
@@ -50,18 +79,15 @@ async function loadAssets(): Promise<Assets> {
     Deno.readFile(new URL("python_stdlib.zip", dir)),
     Deno.readTextFile(new URL("pyodide-lock.json", dir)),
   ]);
-  const guardFiles: Record<string, string> = {};
-  for await (const entry of Deno.readDir(new URL(init.guardDir))) {
-    if (entry.isFile && entry.name.endsWith(".py")) {
-      guardFiles[entry.name] = await Deno.readTextFile(new URL(entry.name, init.guardDir));
-    }
-  }
+  const capped = init.memoryMb === undefined
+    ? wasmBytes
+    : withMemoryMaximum(wasmBytes, init.memoryMb * 1024 * 1024);
   return {
-    wasm: await WebAssembly.compile(wasmBytes),
+    wasm: await WebAssembly.compile(capped),
     stdlib,
     lock,
     snapshot: init.snapshotPath ? await Deno.readFile(init.snapshotPath) : undefined,
-    guardFiles,
+    guardFiles: init.guardFiles,
     python: JSON.parse(lock).info.python,
   };
 }
@@ -85,8 +111,9 @@ function newWorker(): Pending {
     deno: { permissions: init.permissions },
   } as WorkerOptions);
   const pending: Pending = { worker };
-  // Anything the worker posts on its global channel is ignored: the real
-  // channel is a private port, out of reach of code that only finds `self`.
+  // Anything the worker posts on its global channel is ignored (a job counts
+  // it against its budget): the real channel is a private port, out of reach
+  // of code that only finds `self`.
   worker.onmessage = () => {};
   worker.onerror = (e) => {
     e.preventDefault();
@@ -150,19 +177,34 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
   await send({ t: "snapshot", bytes: bytes.length });
 }
 
+/** Whether `data` carries output or a violation detail longer than the protocol's caps. */
+function oversized(data: unknown): boolean {
+  if (typeof data !== "object" || data === null) return false;
+  const { t, text, detail } = data as Record<string, unknown>;
+  const [value, cap] = t === "out"
+    ? [text, CAPS.chunk_bytes]
+    : t === "violation"
+    ? [detail, CAPS.detail_bytes]
+    : [undefined, 0];
+  // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
+  return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
+}
+
 /** Run one job on a booted worker; resolves once its `done` has been relayed. */
 function runJob(booted: Booted, job: Job): Promise<void> {
   const { worker, port, interrupt } = booted;
   return new Promise((resolve) => {
     let finished = false;
     let started = false;
-    let outputBytes = 0;
+    const budget = new RelayBudget(job.guard.limits.output_bytes);
     const timers: ReturnType<typeof setTimeout>[] = [];
     const finish = async (event: DoneEvent, exit: boolean) => {
       if (finished) return;
       finished = true;
       timers.forEach(clearTimeout);
+      // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
+      worker.onmessage = null;
       // Tell the host first, so it never hands this process another job.
       if (exit) await send({ t: "exiting" });
       await send({ id: job.id, event });
@@ -172,16 +214,30 @@ function runJob(booted: Booted, job: Job): Promise<void> {
     };
     const crash = (type: string, message: string, exit: boolean) =>
       finish(crashDone(type, message), exit);
+    const flood = () => crash("OutputLimitError", "the worker flooded its channel", true);
 
+    // The guard never writes here; whatever arrives still costs the job.
+    worker.onmessage = () => {
+      if (!budget.control()) flood();
+    };
+    let deadline = Infinity;
     port.onmessage = (e) => {
+      if (finished) return;
+      // A flood can starve the deadline's timers; every message checks it too.
+      if (performance.now() > deadline) {
+        return crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true);
+      }
+      // Text over the protocol's caps is a flood, whatever else is wrong with it.
+      if (oversized(e.data)) return flood();
       const event = parseWorkerEvent(e.data);
       if (!event) return crash("WorkerCrash", "the worker sent a malformed message", true);
       switch (event.t) {
         case "started":
           // Only the first start counts: a worker that re-announces its start
           // must not be able to move its own deadline.
-          if (started) return;
+          if (started) return void (budget.control() || flood());
           started = true;
+          deadline = performance.now() + job.timeoutMs + init.graceMs;
           timers.push(setTimeout(() => {
             Atomics.store(interrupt, 0, 2);
             timers.push(setTimeout(
@@ -192,12 +248,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "out":
           // The guard caps output itself; this catches a worker that no longer obeys it.
-          outputBytes += event.text.length;
-          if (outputBytes > job.guard.limits.output_bytes * 4 + 65536) {
-            return crash("OutputLimitError", "output limit exceeded", true);
-          }
+          if (!budget.take(utf8Bytes(event.text))) return flood();
           return void send({ id: job.id, event });
         case "violation":
+          if (!budget.take(utf8Bytes(event.detail))) return flood();
           return void send({ id: job.id, event });
         case "done":
           return finish(event, false);
@@ -209,32 +263,36 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       e.preventDefault();
       crash("WorkerCrash", String(e.message).slice(0, 4000), false);
     };
+    if (job.memoryMb !== init.memoryMb) {
+      return crash("WorkerCrash", "the job's memory cap is not this process's", true);
+    }
     port.postMessage(job);
   });
 }
 
 function startNext(assets: Assets, pending?: Pending): Booted {
   const booted = startWorker(assets, false, pending);
-  booted.ready.then(() => send({ t: "warm" }), () => {});
+  // The host sends a job only once its interpreter is warm; one that cannot
+  // boot ends the process, and the host starts another.
+  booted.ready.then(
+    () => send({ t: "warm" }),
+    async (err) => {
+      await send({ t: "fatal", message: String(err).slice(0, 60000) });
+      await exitNow(1);
+    },
+  );
   return booted;
 }
 
 async function serve(assets: Assets, first: Pending): Promise<void> {
   let next = startNext(assets, first);
   await send({ t: "ready", python: assets.python });
-  for await (const text of readLines(Deno.stdin.readable, MAX_COMMAND_BYTES)) {
+  for await (const text of commands) {
     const command: HostCommand = JSON.parse(text);
     if (command.t === "exit") break;
-    try {
-      await next.ready;
-    } catch (err) {
-      await send({
-        id: command.job.id,
-        event: crashDone("WorkerCrash", String(err).slice(0, 4000)),
-      });
-      await exitNow(1);
-    }
+    if (command.t !== "run") throw new Error(`unexpected '${command.t}' command`);
     const current = next;
+    await current.ready;
     await runJob(current, command.job);
     next = startNext(assets);
   }

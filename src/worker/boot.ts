@@ -6,14 +6,16 @@
  * env, run, ffi, sys or import permission; its net permission is the
  * script's origin at most.
  *
+ * Pyodide's JavaScript is not part of this module: the worker's entry, which
+ * the host writes next to this module's bundle, imports it from the Pyodide
+ * npm package by file URL and hands it to {@link start} (`host/launch.ts`).
+ *
  * @module
  */
-import { loadPyodide, type PyodideAPI } from "pyodide";
-import createPyodideModule from "pyodide/pyodide.asm.mjs";
+import type { loadPyodide, PyodideAPI } from "npm:pyodide@314.0.7";
 import type { Job } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
-import { capMemory } from "./memory.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
 import { makeWebFetch, WebError, WebLimitError } from "./web.ts";
 
@@ -23,22 +25,32 @@ addEventListener("unhandledrejection", (e) => {
   if (String(e.reason).includes("pyodide.asm.wasm")) e.preventDefault();
 });
 
-self.onmessage = (e: MessageEvent<BootMessage>) => {
-  self.onmessage = null;
-  boot(e.data).catch((err) => {
-    e.data.port?.postMessage(
-      crashDone("WorkerCrash", `boot failed: ${String(err).slice(0, 2000)}`),
-    );
-  });
-};
+/** Pyodide's two entry points, as the worker's entry module imports them. */
+export interface PyodideEntry {
+  /** `loadPyodide` of `pyodide.mjs`. */
+  loadPyodide: typeof loadPyodide;
+  /** The default export of `pyodide.asm.mjs`. */
+  createPyodideModule: (settings: Record<string, unknown>) => unknown;
+}
+
+/** Wait for the boot message, then boot Pyodide from `entry` and serve one job. */
+export function start(entry: PyodideEntry): void {
+  self.onmessage = (e: MessageEvent<BootMessage>) => {
+    self.onmessage = null;
+    boot(e.data, entry).catch((err) => {
+      e.data.port?.postMessage(
+        crashDone("WorkerCrash", `boot failed: ${String(err).slice(0, 2000)}`),
+      );
+    });
+  };
+}
 
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_REQUESTS = 64;
 
-async function boot(msg: BootMessage): Promise<void> {
+async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
   const { port } = msg;
-  const memory = capMemory();
   const realFetch = globalThis.fetch;
   globalThis.fetch = fetchFromAssets(realFetch, msg.stdlib);
   const marker = Symbol("jsv error");
@@ -66,8 +78,12 @@ async function boot(msg: BootMessage): Promise<void> {
       jsglobals: msg.unguarded ? globalThis : Object.create(null),
       _makeSnapshot: msg.makeSnapshot,
       _loadSnapshot: msg.snapshot,
-      stdout: (text: string) => port.postMessage({ t: "out", stream: "stdout", text: text + "\n" }),
-      stderr: (text: string) => port.postMessage({ t: "out", stream: "stderr", text: text + "\n" }),
+      // Guarded, the guard writes the script's output itself (`host.write`,
+      // capped); what reaches Pyodide's own streams is the interpreter's, such
+      // as the stack dump of a fatal error, and is no part of the script's
+      // output. Unguarded (tests only), Python's streams are the output.
+      stdout: msg.unguarded ? (text: string) => write(port, "stdout", text) : discard,
+      stderr: msg.unguarded ? (text: string) => write(port, "stderr", text) : discard,
     } as unknown as Parameters<typeof loadPyodide>[0],
   );
   globalThis.fetch = realFetch;
@@ -85,9 +101,16 @@ async function boot(msg: BootMessage): Promise<void> {
   port.postMessage({ t: "booted" });
   port.onmessage = (e: MessageEvent<Job>) => {
     port.onmessage = null;
-    memory.setCapBytes(e.data.memoryMb * 1024 * 1024);
-    runJob(pyodide, e.data, msg.unguarded, port, () => Math.max(memory.peak(), heapBytes(pyodide)));
+    // The memory's maximum was fixed when the module was compiled; a wasm
+    // memory never shrinks, so its size at the end is its peak.
+    runJob(pyodide, e.data, msg.unguarded, port, () => heapBytes(pyodide));
   };
+}
+
+function discard(): void {}
+
+function write(port: MessagePort, stream: "stdout" | "stderr", text: string): void {
+  port.postMessage({ t: "out", stream, text: text + "\n" });
 }
 
 function installGuard(pyodide: PyodideAPI, files: Record<string, string>): void {

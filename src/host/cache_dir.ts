@@ -1,0 +1,19 @@
+/**
+ * pyfence's cache directory: memory snapshots and the sandbox process's code
+ * live there, content-addressed.
+ *
+ * @module
+ */
+import { join } from "node:path";
+
+/**
+ * The directory pyfence caches in: `$PYFENCE_CACHE_DIR`, else `pyfence/`
+ * under the Deno cache directory.
+ */
+export function cacheDir(): string {
+  const explicit = Deno.env.get("PYFENCE_CACHE_DIR");
+  if (explicit) return explicit;
+  const denoDir = Deno.env.get("DENO_DIR") ??
+    join(Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? ".", ".cache"), "deno");
+  return join(denoDir, "pyfence");
+}
