@@ -196,7 +196,8 @@ def _outcome(run, config, code, exc):
         where = reason if reason.__traceback__ is not None else exc
         return _error(run, type_name(type(reason)), str(reason),
                       _traceback(where, code, str(reason), type_name(type(reason))))
-    if exc is None or (type(exc) is SystemExit and exc.code in (None, 0)):
+    code = exc.code if type(exc) is SystemExit else 1
+    if exc is None or code is None or (type(code) is int and code == 0):
         return {"ok": True}
     if message is None:
         message, tb = "<unprintable>", ""

@@ -21,6 +21,11 @@ from .names import (
 )
 from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
+
+def _by_id(types_):
+    return {id(t): t for t in types_}
+
+
 try:
     from pyodide.ffi import JsProxy
 except ImportError:  # plain CPython (tests of the guard outside Pyodide)
@@ -33,15 +38,17 @@ _DENIED_TYPES = tuple(t for t in (
 ) if isinstance(t, type))
 
 # Results that need no further look (fast path of every attribute read).
-_PLAIN = frozenset({
+# Sets of types are looked up by id: `t in {...}` would hash t and compare
+# it with ==, which a metaclass of the script's may define.
+_PLAIN = _by_id({
     int, float, str, bool, type(None), bytes, list, tuple, dict, set, frozenset,
     complex, types.FunctionType, types.MethodType, types.BuiltinFunctionType,
     types.MethodWrapperType, range, slice,
 })
 
 # Targets whose public attributes the script may always set.
-_PLAIN_TARGETS = frozenset({list, dict, set, tuple, str, int, float})
-_GUARDED_TARGETS = frozenset({
+_PLAIN_TARGETS = _by_id({list, dict, set, tuple, str, int, float})
+_GUARDED_TARGETS = _by_id({
     ModuleProxy, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
 })
 
@@ -230,7 +237,7 @@ def make_guard(run, importer, registry, formatting):
 
     def check_value(value, name):
         t = type(value)
-        if t in _PLAIN:
+        if _PLAIN.get(id(t)) is t:
             return value
         if issubclass(t, types.ModuleType):
             if importer.allowed(value.__name__):
@@ -371,7 +378,8 @@ def make_guard(run, importer, registry, formatting):
         """`obj.name` in rewritten script code (name is a str constant)."""
         if name[:1] != "_" and name not in SLOW_PUBLIC:
             v = _real_getattr(obj, name)
-            if type(v) in _PLAIN:
+            t = type(v)
+            if _PLAIN.get(id(t)) is t:
                 return v
             return checked(v, name)
         return slow(obj, name)
@@ -422,10 +430,10 @@ def make_guard(run, importer, registry, formatting):
         classes, functions, modules and objects whose library class routes
         writes elsewhere take the full check."""
         t = type(obj)
-        if t in _PLAIN_TARGETS:
+        if _PLAIN_TARGETS.get(id(t)) is t:
             return obj
         try:
-            full = issubclass(t, type) or t in _GUARDED_TARGETS or hooked(t)
+            full = issubclass(t, type) or _GUARDED_TARGETS.get(id(t)) is t or hooked(t)
         except Denied as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             deny(str(e))

@@ -58,7 +58,7 @@ class Dynamic:
         self._run.violation(kind, detail, exc_type)
 
     def compile_text(self, source, mode, library):
-        if type(source) in (bytes, bytearray):
+        if type(source) is bytes or type(source) is bytearray:
             source = bytes(source).decode("utf-8")
         if not issubclass(type(source), str):
             raise TypeError("source must be a string")

@@ -18,7 +18,7 @@ _real_loads = json.loads
 
 def json_depth_ok(s, limit):
     """False when `s` nests JSON arrays/objects deeper than `limit`."""
-    if type(s) in (bytes, bytearray):
+    if type(s) is bytes or type(s) is bytearray:
         s = bytes(s).decode("utf-8", "replace")
     if type(s) is not str or s.count("[") + s.count("{") <= limit:
         return True
@@ -72,10 +72,10 @@ def make_json(limit):
     def loads(s, *, cls=None, **kw):
         check(s)
         if cls is None and not kw:
-            if type(s) in (bytes, bytearray):
+            if type(s) is bytes or type(s) is bytearray:
                 s = bytes(s).decode(json.detect_encoding(s), "surrogatepass")
             return default_decoder.decode(s)
-        if type(s) in (bytes, bytearray):
+        if type(s) is bytes or type(s) is bytearray:
             s = bytes(s).decode(json.detect_encoding(s), "surrogatepass")
         return (cls or JSONDecoder)(**kw).decode(s)
     loads.__doc__ = _real_loads.__doc__
