@@ -6,17 +6,7 @@
  */
 
 /** The kinds of capability a violation can concern (declared once; the protocol validates against it). */
-export const VIOLATION_KINDS: readonly [
-  "import",
-  "builtin",
-  "attribute",
-  "filesystem",
-  "network",
-  "websocket",
-  "storage",
-  "bridge",
-  "static",
-] = [
+export const VIOLATION_KINDS = [
   "import",
   "builtin",
   "attribute",

@@ -43,27 +43,6 @@ GUARDED_DUNDERS = frozenset({"__setattr__", "__delattr__", "__getattribute__"})
 OWNED_DUNDERS = frozenset({"__dict__", "__annotations__", "__subclasses__", "__defaults__",
                            "__kwdefaults__"})
 
-# Dunders a script class may define in its body besides the readable ones.
-# Not here: __class__ (isinstance() believes it), __instancecheck__ and
-# __subclasscheck__ (a metaclass's business, see METACLASS_FORBIDDEN),
-# __prepare__ (class namespaces stay
-# plain dicts), __dict__/__mro__/__bases__ (spoofing), and the names that
-# choose namespaces: __module__, __qualname__, __annotations__, __annotate__
-# (library code picks sys.modules[cls.__module__] and evaluates annotations).
-DEFINE_DUNDERS = (READ_DUNDERS - {
-    "__class__", "__module__", "__qualname__", "__mro__", "__bases__", "__base__",
-    "__members__", "__wrapped__", "__required_keys__", "__optional_keys__", "__total__",
-    "__dataclass_fields__", "__origin__", "__args__", "__parameters__", "__metadata__",
-    "__orig_bases__", "__orig_class__", "__type_params__", "__value__",
-}) | frozenset({
-    "__getattr__", "__setattr__", "__delattr__", "__getattribute__",
-    "__get__", "__set__", "__delete__", "__set_name__",
-    "__class_getitem__", "__mro_entries__", "__del__", "__dir__", "__sizeof__",
-    "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
-    "__copy__", "__deepcopy__", "__getnewargs__", "__getnewargs_ex__",
-    "__release_buffer__", "__buffer__", "__subclasshook__", "__replace__",
-})
-
 # Names that choose namespaces or identity: never assigned in a class body,
 # never written later.
 NAMESPACE_DUNDERS = frozenset({
@@ -71,6 +50,26 @@ NAMESPACE_DUNDERS = frozenset({
     "__dict__", "__class__", "__classcell__", "__classdictcell__", "__orig_bases__",
     "__type_params__", "__static_attributes__", "__firstlineno__", "__weakref__",
     "__builtins__", "__globals__", "__code__", "__closure__",
+})
+
+# Dunders a script class may define in its body besides the readable ones.
+# Not here: __class__ (isinstance() believes it), __instancecheck__ and
+# __subclasscheck__ (a metaclass's business, see METACLASS_FORBIDDEN),
+# __prepare__ (class namespaces stay
+# plain dicts), __dict__/__mro__/__bases__ (spoofing), and the names that
+# choose namespaces: __module__, __qualname__, __annotations__, __annotate__
+# (library code picks sys.modules[cls.__module__] and evaluates annotations).
+DEFINE_DUNDERS = (READ_DUNDERS - NAMESPACE_DUNDERS - {
+    "__mro__", "__bases__", "__base__", "__members__", "__wrapped__", "__required_keys__",
+    "__optional_keys__", "__total__", "__dataclass_fields__", "__origin__", "__args__",
+    "__parameters__", "__metadata__", "__orig_class__", "__value__",
+}) | frozenset({
+    "__getattr__", "__setattr__", "__delattr__", "__getattribute__",
+    "__get__", "__set__", "__delete__", "__set_name__",
+    "__class_getitem__", "__mro_entries__", "__del__", "__dir__", "__sizeof__",
+    "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
+    "__copy__", "__deepcopy__", "__getnewargs__", "__getnewargs_ex__",
+    "__release_buffer__", "__buffer__", "__subclasshook__", "__replace__",
 })
 
 # Exception chaining a script may set on any exception (the interpreter
@@ -120,10 +119,6 @@ MATCH_DENIED = FRAME_NAMES | {"obj", "format", "format_map", "getbuffer"}
 
 def is_dunder(name):
     return len(name) > 4 and name[:2] == "__" and name[-2:] == "__"
-
-
-def is_private(name):
-    return name[:1] == "_" and not is_dunder(name)
 
 
 def static_attr_problem(name):

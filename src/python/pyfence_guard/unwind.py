@@ -54,10 +54,6 @@ class Unwinder:
         if not self._finished:
             _set_events(self._tool, _EVENTS)
 
-    def headroom(self):
-        """Give the guard stack to finish a check that ran out of it. Only C calls."""
-        _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-
     def finish(self):
         """The script is over: stop raising, ignore late interrupts."""
         self._finished = True
