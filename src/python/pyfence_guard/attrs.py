@@ -425,15 +425,34 @@ def make_guard(run, importer, registry, formatting):
             entry = hooked_types[id(t)] = (t, result)
         return entry[1]
 
+    full_check = {}  # id(type) -> (type, bool), for write_public: kept alive, ids stay unique
+    # Plain types whose metaclass is `type` itself: their hash and == are
+    # type's own (identity), so a set finds them without running script code,
+    # and faster than the id-keyed table (attribute writes are hot).
+    plain_types = set(_PLAIN_TARGETS.values())
+
+    def needs_full_check(t):
+        if _PLAIN_TARGETS.get(id(t)) is t:
+            result = False
+        else:
+            result = issubclass(t, type) or _GUARDED_TARGETS.get(id(t)) is t or hooked(t)
+        full_check[id(t)] = (t, result)
+        if not result and type(t) is type:
+            plain_types.add(t)
+        return result
+
     def write_public(obj, name):
         """Before a STORE/DELETE_ATTR of a public name: plain objects pass;
         classes, functions, modules and objects whose library class routes
-        writes elsewhere take the full check."""
+        writes elsewhere take the full check (decided once per type)."""
         t = type(obj)
-        if _PLAIN_TARGETS.get(id(t)) is t:
+        if type(t) is type and t in plain_types:
             return obj
+        entry = full_check.get(id(t))
+        if entry is not None and entry[0] is t:
+            return write_check(obj, name) if entry[1] else obj
         try:
-            full = issubclass(t, type) or _GUARDED_TARGETS.get(id(t)) is t or hooked(t)
+            full = needs_full_check(t)
         except Denied as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             deny(str(e))
