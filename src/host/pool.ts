@@ -10,6 +10,13 @@
  */
 import { type ProcessSpec, SandboxProcess } from "./process.ts";
 
+/**
+ * Keys (in effect, origins) that may hold idle processes at once: each idle
+ * process holds about 250 MiB, and a platform serving many origins must not
+ * keep one per origin it has ever seen.
+ */
+export const MAX_IDLE_KEYS = 8;
+
 function keyOf(spec: ProcessSpec): string {
   return JSON.stringify([
     spec.permissions,
@@ -26,7 +33,10 @@ export class ProcessPool {
   #size: number;
   #closed = false;
 
-  /** Keep at most `size` idle processes per key. */
+  /**
+   * Keep at most `size` idle processes per key, and `size` times
+   * {@link MAX_IDLE_KEYS} in all (the one idle longest is closed first).
+   */
   constructor(size: number) {
     this.#size = size;
   }
@@ -61,8 +71,29 @@ export class ProcessPool {
       process.close();
       return;
     }
+    // Appended last, and a key re-inserted when it gets a process: the map
+    // is ordered from the key idle longest to the one used last.
     idle.push(process);
+    this.#idle.delete(key);
     this.#idle.set(key, idle);
+    this.#evictBeyond(this.#size * MAX_IDLE_KEYS);
+  }
+
+  #evictBeyond(limit: number): void {
+    let total = 0;
+    for (const idle of this.#idle.values()) total += idle.length;
+    for (const [key, idle] of this.#idle) {
+      if (total <= limit) return;
+      const process = idle.shift();
+      if (!process) {
+        this.#idle.delete(key);
+        continue;
+      }
+      if (idle.length === 0) this.#idle.delete(key);
+      this.#all.delete(process);
+      process.close();
+      total--;
+    }
   }
 
   /** Start processes for `spec` until `size` are idle. */

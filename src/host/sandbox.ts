@@ -32,7 +32,7 @@ import { jsonlAuditSink } from "../audit/jsonl.ts";
 export interface SandboxOptions {
   /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a policy object (validated like a file). Default `"default"`. */
   policy?: string | PolicyInput;
-  /** Idle sandbox processes kept ready per origin. Default 1. */
+  /** Idle sandbox processes kept ready per origin, for at most 8 origins at once (the process idle longest is closed first). Default 1. */
   poolSize?: number;
   /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
   audit?: AuditSink | AuditSink[];
