@@ -67,6 +67,8 @@ _cm_func = classmethod.__dict__["__func__"].__get__
 _sm_func = staticmethod.__dict__["__func__"].__get__
 _super_thisclass = super.__dict__["__thisclass__"].__get__
 _super_self_class = super.__dict__["__self_class__"].__get__
+# The names whose value decides where a write lands.
+_HOOKS = frozenset({"__setattr__", "__delattr__"})
 _OBJECT_GETATTRIBUTE = object.__dict__["__getattribute__"]
 _TYPE_GETATTRIBUTE = type.__dict__["__getattribute__"]
 _STR_FORMAT = str.__dict__["format"]
@@ -271,11 +273,7 @@ def make_guard(run, importer, registry, formatting):
         def read(target, name, real):
             name = as_name(name)
             if name[:1] == "_" or name in SLOW_PUBLIC:
-                try:
-                    decide(target, name, generic=True)
-                except Denied as e:
-                    deny(str(e))
-                return slow_value(real(name), name)
+                return slow(target, name, real, generic=True)
             return checked(real(name), name)
 
         if value is _OBJECT_GETATTRIBUTE or value is _TYPE_GETATTRIBUTE:
@@ -384,11 +382,14 @@ def make_guard(run, importer, registry, formatting):
             return checked(v, name)
         return slow(obj, name)
 
-    def slow(obj, name):
-        if type(obj) is ModuleProxy:
+    def slow(obj, name, fetch=None, generic=False):
+        """A guarded read of a private, dunder or SLOW_PUBLIC name; `fetch`
+        is the lookup the script called (a default __getattribute__), if not
+        plain getattr."""
+        if fetch is None and type(obj) is ModuleProxy:
             return _real_getattr(obj, name)
         try:
-            how = decide(obj, name)
+            how = decide(obj, name, generic)
         except Denied as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             deny(str(e))
@@ -396,7 +397,7 @@ def make_guard(run, importer, registry, formatting):
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             failed(e)
         # The read itself runs whatever the object defines; its errors are the script's.
-        value = _real_getattr(obj, name)
+        value = _real_getattr(obj, name) if fetch is None else fetch(name)
         try:
             if how is _STAND_IN:
                 return stand_in(obj, name, value)
@@ -411,16 +412,18 @@ def make_guard(run, importer, registry, formatting):
     hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
 
     def hooked(t):
-        """A library's Python __setattr__/__delattr__ decides where writes to
-        t's instances land (a C type's own slot writes to the object itself)."""
+        """A __setattr__/__delattr__ the script did not write decides where
+        writes to t's instances land: a library's, or a library function the
+        script put into its own class (a C type's own slot writes to the
+        object itself; a trusted metaclass's writes to the class)."""
         entry = hooked_types.get(id(t))
         if entry is None or entry[0] is not t:
             mro = _type_mro(t)
             result = False
             for hook, default in (("__setattr__", _SETATTRS[0]), ("__delattr__", _DELATTRS[0])):
                 c, f = ns.find(mro, hook)
-                if f is not default and type(f) is not types.WrapperDescriptorType and not registry.has(c) \
-                        and not owns_function(f):
+                if f is not default and type(f) is not types.WrapperDescriptorType and not owns_function(f) \
+                        and not registry.trusted(c):
                     result = True
             entry = hooked_types[id(t)] = (t, result)
         return entry[1]
@@ -430,6 +433,14 @@ def make_guard(run, importer, registry, formatting):
     # type's own (identity), so a set finds them without running script code,
     # and faster than the id-keyed table (attribute writes are hot).
     plain_types = set(_PLAIN_TARGETS.values())
+
+    def forget_write_decisions():
+        """A script class's __setattr__/__delattr__ is about to change: every
+        type that inherits it is decided again."""
+        hooked_types.clear()
+        full_check.clear()
+        plain_types.clear()
+        plain_types.update(_PLAIN_TARGETS.values())
 
     def needs_full_check(t):
         if _PLAIN_TARGETS.get(id(t)) is t:
@@ -462,12 +473,16 @@ def make_guard(run, importer, registry, formatting):
         return write_check(obj, name) if full else obj
 
     def write_ok(obj, name, also_read):
-        if type(obj) is ModuleProxy:
+        if type(obj) is ModuleProxy or hooked(type(obj)):
+            # A hook the script did not write decides where the write lands
+            # (a typing alias forwards it to the class it stands for).
             return False
         if is_dunder(name):
             if _is_type(obj):
                 if not registry.has(obj) or name not in CLASS_WRITE_DUNDERS:
                     return False
+                if name in _HOOKS:
+                    forget_write_decisions()
                 return not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
             if name in EXCEPTION_WRITE_DUNDERS and issubclass(type(obj), BaseException):
                 return True
@@ -488,11 +503,7 @@ def make_guard(run, importer, registry, formatting):
         t = type(obj)
         if t is types.FunctionType:
             return owns_function(obj)
-        if issubclass(t, (types.BuiltinFunctionType, types.MethodType)):
-            return False
-        # A library class's own __setattr__ decides where the write lands
-        # (a typing alias forwards it to the class it stands for).
-        return not hooked(t)
+        return not issubclass(t, (types.BuiltinFunctionType, types.MethodType))
 
     def write_check(obj, name, also_read=False):
         """Before a real STORE/DELETE_ATTR on `obj` (also `+=`)."""
