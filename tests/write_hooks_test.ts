@@ -44,6 +44,20 @@ const CASES: { name: string; code: string; stdout?: string; error?: string; line
     line: 4,
   },
   {
+    name: "a hooked class whose metaclass claims to equal and hash like a plain type",
+    code:
+      "import textwrap\nclass M(type):\n    def __eq__(s, o):\n        return True\n    def __hash__(s):\n        return hash(list)\nclass C(metaclass=M):\n    __setattr__ = textwrap.dedent\nC().x = 1\n",
+    error: REFUSED,
+    line: 9,
+  },
+  {
+    name: "a hooked class reached through a base's __mro_entries__",
+    code:
+      "import textwrap\nclass Hooked:\n    __setattr__ = textwrap.dedent\nclass Swap:\n    def __mro_entries__(self, bases):\n        return (Hooked,)\nclass C(Swap()):\n    pass\nC().x = 1\n",
+    error: REFUSED,
+    line: 9,
+  },
+  {
     name: "the script's own __setattr__ still decides",
     code:
       "class C:\n    def __setattr__(self, n, v):\n        object.__setattr__(self, n, v * 2)\nc = C()\nc.x = 2\nprint(c.x)\n",
