@@ -362,15 +362,20 @@ def make_guard(run, importer, registry, formatting):
         a bug): the run ends, whatever the script catches."""
         run.fail_closed(exc, "attribute")
 
+    def refuse(exc):
+        """After a check raised (its caller has already given the guard stack
+        headroom: this call needs a frame): Denied is a violation, anything
+        else ends the run."""
+        if type(exc) is Denied:
+            deny(str(exc))
+        failed(exc)
+
     def checked(value, name):
         try:
             return check_value(value, name)
-        except Denied as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            deny(str(e))
         except BaseException as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            failed(e)
+            refuse(e)
 
     def ga(obj, name):
         """`obj.name` in rewritten script code (name is a str constant)."""
@@ -390,24 +395,18 @@ def make_guard(run, importer, registry, formatting):
             return _real_getattr(obj, name)
         try:
             how = decide(obj, name, generic)
-        except Denied as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            deny(str(e))
         except BaseException as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            failed(e)
+            refuse(e)
         # The read itself runs whatever the object defines; its errors are the script's.
         value = _real_getattr(obj, name) if fetch is None else fetch(name)
         try:
             if how is _STAND_IN:
                 return stand_in(obj, name, value)
             return slow_value(value, name)
-        except Denied as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            deny(str(e))
         except BaseException as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            failed(e)
+            refuse(e)
 
     hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
 
@@ -464,12 +463,9 @@ def make_guard(run, importer, registry, formatting):
             return write_check(obj, name) if entry[1] else obj
         try:
             full = needs_full_check(t)
-        except Denied as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            deny(str(e))
         except BaseException as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            failed(e)
+            refuse(e)
         return write_check(obj, name) if full else obj
 
     def write_ok(obj, name, also_read):
@@ -509,12 +505,9 @@ def make_guard(run, importer, registry, formatting):
         """Before a real STORE/DELETE_ATTR on `obj` (also `+=`)."""
         try:
             ok = write_ok(obj, name, also_read)
-        except Denied as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            deny(str(e))
         except BaseException as e:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            failed(e)
+            refuse(e)
         if not ok:
             _setrecursionlimit(_getrecursionlimit() + HEADROOM)
             deny(f"setting attribute '{name}' is not allowed here")
