@@ -16,20 +16,9 @@ function fakeProcess(name: string, closed: string[]): SandboxProcess {
   } as unknown as SandboxProcess;
 }
 
+/** The pool keys processes by their spec; only the origin differs here. */
 function specFor(origin: string): ProcessSpec {
-  return {
-    permissions: {
-      net: [origin],
-      read: false,
-      write: false,
-      env: false,
-      run: false,
-      ffi: false,
-      sys: false,
-      import: false,
-    },
-    memoryMb: 256,
-  } as unknown as ProcessSpec;
+  return { permissions: { net: [origin] }, memoryMb: 256 } as unknown as ProcessSpec;
 }
 
 Deno.test("pool: idle processes are kept for the origins used last, at most MAX_IDLE_KEYS of them", async () => {

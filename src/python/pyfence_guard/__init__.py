@@ -23,6 +23,7 @@ from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, Secur
 from .formatter import make_formatting
 from .matching import make_match_class
 from .modules import Importer, hide_host_modules
+from .names import SCRIPT_MODULE
 from .output import Sink, streams
 from .stdlib import make_replacements
 from .unwind import Unwinder
@@ -151,7 +152,7 @@ def _run(run, code, config, host):
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
     guard_modules.update(web_modules(run, host, replacements[("json", "loads")]))
 
-    script_module = types.ModuleType("__main__")
+    script_module = types.ModuleType(SCRIPT_MODULE)
     g = script_module.__dict__
     run.script_globals = g
     open_ = make_open(run)

@@ -90,10 +90,15 @@ def _is_type(obj):
     return issubclass(type(obj), type)
 
 
+_STR_ID = frozenset({id(str)})
+
+
 def plain_keys(mapping):
     """True when every key is an exact str: looking a str up in it then
-    compares strings only, never a key's own __eq__."""
-    return set(map(type, mapping)) <= {str}
+    compares strings only, never a key's own __eq__. The keys' types are
+    compared by id: a set of the types would hash each one, and a key's
+    metaclass may define __hash__."""
+    return set(map(id, map(type, mapping))) <= _STR_ID
 
 
 class _Namespaces:

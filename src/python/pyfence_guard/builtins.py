@@ -4,9 +4,9 @@ import builtins as _real
 import sys
 import types
 
+from .caps import type_name
 from .context import entry
-from .errors import ImportBlockedError, SecurityError
-from .errors import SCRIPT_FILES
+from .errors import SCRIPT_FILES, ImportBlockedError, SecurityError
 from .names import NEVER_BUILTINS
 from . import transform
 
@@ -94,7 +94,7 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
                         pass
             return out
         if not guard.owns(obj) or type(obj) is types.FunctionType:
-            run.violation("builtin", f"vars() of a {type(obj).__name__} object is not allowed")
+            run.violation("builtin", f"vars() of a {type_name(type(obj))} object is not allowed")
         if issubclass(type(obj), type):
             return _type_dict(obj)
         ns = guard.instance_dict(obj, _type_mro(type(obj)))

@@ -43,3 +43,12 @@ def type_name(cls):
         if type(name) is str and _TYPE_NAME.match(name):
             return name
     return "Exception"
+
+
+def shown(value):
+    """repr() of a value a guard message names, without running a method of
+    the script's: a str (subclass or not) by its text, anything else by its
+    type's name."""
+    if issubclass(type(value), str):
+        return str.__repr__(value)
+    return f"<{type_name(type(value))} object>"

@@ -9,9 +9,10 @@ class. Nothing the script defines is asked anything while deciding."""
 
 import types
 
+from .caps import shown
 from .errors import SCRIPT_FILES
 from .modules import ModuleProxy
-from .names import METACLASS_FORBIDDEN
+from .names import METACLASS_FORBIDDEN, is_script_module
 
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
@@ -28,9 +29,6 @@ _TRUSTED = (
     ("abc", "ABCMeta"), ("enum", "EnumType"), ("typing", "_ProtocolMeta"),
     ("typing", "NamedTupleMeta"), ("typing", "_TypedDictMeta"),
 )
-# The module name every script class carries (library code picks
-# sys.modules[cls.__module__]: it must be the script's own module).
-SCRIPT_MODULE = "__main__"
 
 
 def is_subtype(a, b):
@@ -182,8 +180,8 @@ def make_build_class(run, registry):
             ns["__orig_bases__"] = bases
         _real_exec(_func_code(func), _func_globals(func), ns, closure=_func_closure(func))
         module = ns.get("__module__", None)
-        if type(module) is not str or module != SCRIPT_MODULE:
-            refuse(f"class '{name}' names the module {module!r}")
+        if not is_script_module(module):
+            refuse(f"class '{name}' names the module {shown(module)}")
         # The statement's class cell (the body's own when it uses super()).
         # typing.NamedTuple builds its class through namedtuple() and
         # refuses a cell: that class is recorded once it exists.

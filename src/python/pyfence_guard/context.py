@@ -2,7 +2,7 @@
 
 import sys
 
-from .caps import cut
+from .caps import cut, type_name
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
@@ -65,7 +65,7 @@ class Run:
         elif issubclass(type(exc), MemoryError):
             reason = MemoryError(f"out of memory in the guard's {kind} check")
         else:
-            reason = SecurityError(f"the guard's {kind} check failed ({type(exc).__name__}); the run is ended")
+            reason = SecurityError(f"the guard's {kind} check failed ({type_name(type(exc))}); the run is ended")
             self.unwinder.terminate(reason)
             self.report(kind, str(reason), script_line())
             raise reason

@@ -26,6 +26,12 @@ _PARSE_ONLY = ast.PyCF_ONLY_AST
 _PARSE_FLAGS = ast.PyCF_ONLY_AST | ast.PyCF_TYPE_COMMENTS | getattr(ast, "PyCF_OPTIMIZED_AST", 0)
 
 
+def _key_name(key):
+    """A namespace key as a name for a message, without calling the key's
+    own __str__ (it may be the script's object)."""
+    return key if type(key) is str else "<a key that is not a str>"
+
+
 class CompiledCode:
     """What the script's compile() returns: an opaque handle for exec/eval."""
 
@@ -104,14 +110,16 @@ class Dynamic:
             if self._is_module_dict(globals):
                 self._refuse("generated code in the namespace of a module")
             for key, value in list(globals.items()):
-                if key != "__builtins__":
-                    self._checked(value, str(key))
+                if not (type(key) is str and key == "__builtins__"):
+                    self._checked(value, _key_name(key))
             globals["__builtins__"] = self._d
         if locals is not None:
             if locals is not globals and self._is_module_dict(locals):
                 self._refuse("generated code in the namespace of a module")
-            for key in list(locals):
-                self._checked(locals[key], str(key))
+            # items(), not locals[key]: a lookup would hash the key, and a
+            # key may be the script's object.
+            for key, value in list(locals.items()):
+                self._checked(value, _key_name(key))
         return globals, locals
 
     # Library code's exec/eval/compile (the real builtins, during the run).

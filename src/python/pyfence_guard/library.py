@@ -15,9 +15,10 @@ import keyword
 import sys
 import types
 
+from .caps import shown, type_name
 from .context import entry
 from .modules import ModuleProxy
-from .names import is_dunder
+from .names import SCRIPT_MODULE, is_dunder, is_script_module
 
 _modules = sys.modules
 _real_getattr = getattr
@@ -37,7 +38,7 @@ def harden(run, guard, importer, dynamic, open_, denied_builtin, script_module):
     b["open"] = open_
     for name in _REPLACED_BUILTINS:
         b[name] = denied_builtin(run, name)
-    _modules["__main__"] = script_module
+    _modules[SCRIPT_MODULE] = script_module
     random = _modules.get("random")
     if random is not None:
         # The snapshot froze the generator's state: every run would draw the
@@ -91,8 +92,8 @@ def _patch_enum(mod, run, guard, dynamic):
         return type.__dict__["__module__"].__get__(cls)
 
     def checked_global_enum(cls, update_str=False):
-        if module_of(cls) != "__main__":
-            run.violation("attribute", f"enum.global_enum into module {module_of(cls)!r}")
+        if not is_script_module(module_of(cls)):
+            run.violation("attribute", f"enum.global_enum into module {shown(module_of(cls))}")
         return global_enum(cls, update_str)
 
     checked_global_enum.__doc__ = global_enum.__doc__
@@ -100,8 +101,8 @@ def _patch_enum(mod, run, guard, dynamic):
     convert = _type_dict(mod.EnumType)["_convert_"]
 
     def _convert_(cls, name, module, filter, source=None, *, boundary=None, as_global=False):
-        if module != "__main__" or source is not None:
-            run.violation("attribute", f"EnumType._convert_ from module {module!r}")
+        if not is_script_module(module) or source is not None:
+            run.violation("attribute", f"EnumType._convert_ from module {shown(module)}")
         return convert(cls, name, module, filter, source, boundary=boundary, as_global=as_global)
 
     return [("global_enum", checked_global_enum), ("EnumType._convert_", _convert_)]
@@ -132,7 +133,7 @@ def _patch_annotationlib(mod, run, guard, dynamic):
         arg = self.__forward_arg__
         try:
             module = self.__forward_module__
-            if module is not None and module != "__main__":
+            if module is not None and not is_script_module(module):
                 raise NameError(f"cannot evaluate {arg!r} in module {module!r}")
             if globals is None or globals is script_globals:
                 g = script_globals
@@ -191,8 +192,8 @@ def _patch_copy(mod, run, guard, dynamic):
             return reconstruct(x, memo, func, args, state, listiter, dictiter, deepcopy=deepcopy)
         y = reconstruct(x, memo, func, args, None, listiter, dictiter, deepcopy=deepcopy)
         if not guard.owns(y):
-            run.violation("attribute", f"copy: the state of a {type(x).__name__} lands on a "
-                                       f"{type(y).__name__}, which the script does not own")
+            run.violation("attribute", f"copy: the state of a {type_name(type(x))} lands on a "
+                                       f"{type_name(type(y))}, which the script does not own")
         if memo is not None:
             state = deepcopy(state, memo)
         if hasattr(y, "__setstate__"):

@@ -16,6 +16,7 @@ import importlib
 import sys
 import types
 
+from .caps import shown
 from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 
@@ -111,8 +112,7 @@ class Importer:
         return self._config.import_refusal(name) is None
 
     def _refuse(self, name, why):
-        shown = name if type(name) is str else repr(name)
-        self._run.import_violation(shown, why)
+        self._run.import_violation(name if type(name) is str else shown(name), why)
 
     def load(self, name):
         """Import `name` for the script (checked), return the real module."""
@@ -142,10 +142,10 @@ class Importer:
         """An import statement of the script (`__pf_imp__`): `import a.b`
         binds the proxy of `a`; `import a.b as c` (bind_leaf) and
         `from a.b import x` get the proxy of `a.b`."""
-        if level:
-            self._refuse("." * level + str(name), "relative imports are not allowed")
         if type(name) is not str:
             raise TypeError("module name must be str")
+        if level:
+            self._refuse("." * level + name, "relative imports are not allowed")
         mod = self.load(name)
         if fromlist:
             for item in fromlist:

@@ -1,5 +1,16 @@
 """Attribute-name policy shared by the AST check and the runtime guard."""
 
+# The module name every script class carries (library code picks
+# sys.modules[cls.__module__]: it must be the script's own module).
+SCRIPT_MODULE = "__main__"
+
+
+def is_script_module(name):
+    """`name` is exactly SCRIPT_MODULE, compared as a real str: a str
+    subclass of the script's would answer == and != itself."""
+    return type(name) is str and name == SCRIPT_MODULE
+
+
 # Dunders a script may read on any object: identity, protocol methods, and
 # the type graph that mro() shows anyway. Everything reaching namespaces,
 # code, frames, bound selves or native attribute lookup is absent. (Values

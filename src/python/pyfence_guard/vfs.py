@@ -2,6 +2,8 @@
 
 import io
 
+from .caps import shown
+
 
 def make_open(run):
     files = run.config.files
@@ -11,7 +13,7 @@ def make_open(run):
 
     def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None):
         if not issubclass(type(file), str):
-            deny(f"open() needs a relative path string, got {type(file).__name__}")
+            deny(f"open() needs a relative path string, got {shown(file)}")
         path = str.__str__(file)
         if not issubclass(type(mode), str):
             raise TypeError("open() argument 'mode' must be str")
