@@ -123,10 +123,6 @@ NEVER_BUILTINS = frozenset({
 # frames, str.format's attribute walk, AttributeError.obj, raw buffers.
 SLOW_PUBLIC = FRAME_NAMES | {"format", "format_map", "obj", "getbuffer"}
 
-# Attribute names a `match` class pattern may not fetch by keyword: C code
-# fetches them.
-MATCH_DENIED = FRAME_NAMES | {"obj", "format", "format_map", "getbuffer"}
-
 
 def is_dunder(name):
     return len(name) > 4 and name[:2] == "__" and name[-2:] == "__"
@@ -143,6 +139,7 @@ def static_attr_problem(name):
 def match_attr_problem(name):
     if name[:1] == "_" and name not in READ_DUNDERS:
         return "private attribute in a class pattern"
-    if name in MATCH_DENIED:
+    if name in SLOW_PUBLIC:
+        # C code fetches a keyword pattern's attribute, never the guard.
         return "frame or interpreter attribute in a class pattern"
     return None
