@@ -12,6 +12,7 @@
 The module table and the import machinery are captured once, at start-up."""
 
 import builtins
+import gc
 import importlib
 import sys
 import types
@@ -22,6 +23,7 @@ from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 _real_import = builtins.__import__
 _import_module = importlib.import_module
+_gc_isenabled, _gc_enable, _gc_disable = gc.isenabled, gc.enable, gc.disable
 _modules = sys.modules
 _MODULE_DUNDERS = frozenset({"__name__", "__doc__", "__all__", "__version__"})
 # Packages library code may import lazily during a run: codecs found by
@@ -102,6 +104,22 @@ class Importer:
             self._targets[id(p)] = module
         return p
 
+    def _vetted(self, do_import, *args):
+        """Run an import the guard has decided on. Inside it, the module's
+        own imports and generated code pass unchecked (see library_import
+        and Dynamic), so no code of the script's may run meanwhile: the
+        garbage collector, which runs a script object's __del__ wherever an
+        allocation happens to trigger it, is off until the import returns."""
+        collecting = _gc_isenabled()
+        _gc_disable()
+        self._loading += 1
+        try:
+            return do_import(*args)
+        finally:
+            self._loading -= 1
+            if collecting:
+                _gc_enable()
+
     def importing(self):
         return self._loading > 0
 
@@ -122,11 +140,9 @@ class Importer:
         if name.partition(".")[0] == "pyfence":
             mod = self._guard_modules[name]
         else:
-            self._loading += 1
-            try:
-                mod = _import_module(name)
-            finally:
-                self._loading -= 1
+            mod = _modules.get(name)
+            if mod is None:
+                mod = self._vetted(_import_module, name)
             self._registry.refresh()
             if self.after_load is not None:
                 self.after_load()
@@ -178,11 +194,7 @@ class Importer:
         if name in _modules:
             return None
         if name.startswith(_LAZY_PACKAGES):
-            self._loading += 1
-            try:
-                _import_module(name)
-            finally:
-                self._loading -= 1
+            self._vetted(_import_module, name)
             return None
         self._refuse(name, "C code imported a module that was not loaded ahead")
 
@@ -216,11 +228,7 @@ class Importer:
             self._refuse(n, "library code imported a module that was not loaded ahead")
         if not lazy:
             return _real_import(name, globals, locals, fromlist, level)
-        self._loading += 1
-        try:
-            return _real_import(name, globals, locals, fromlist, level)
-        finally:
-            self._loading -= 1
+        return self._vetted(_real_import, name, globals, locals, fromlist, level)
 
     def member(self, proxy, name):
         mod = self._targets.get(id(proxy))
