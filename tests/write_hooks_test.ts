@@ -31,6 +31,20 @@ const CASES: { name: string; code: string; stdout?: string; error?: string; line
     line: 9,
   },
   {
+    name: "a library function set as __setattr__ through setattr()",
+    code:
+      "import textwrap\nclass C:\n    pass\nc = C()\nc.x = 1\nsetattr(C, '__setattr__', textwrap.dedent)\nc.y = 2\n",
+    error: REFUSED,
+    line: 7,
+  },
+  {
+    name: "a library function set as __setattr__ through type.__setattr__",
+    code:
+      "import textwrap\nclass C:\n    pass\nc = C()\nc.x = 1\ntype.__setattr__(C, '__setattr__', textwrap.dedent)\nc.y = 2\n",
+    error: REFUSED,
+    line: 7,
+  },
+  {
     name: "a library function as a script metaclass's __setattr__",
     code:
       "import textwrap\nclass M(type):\n    pass\nclass C(metaclass=M):\n    pass\nC.a = 1\nM.__setattr__ = textwrap.dedent\nC.b = 2\n",

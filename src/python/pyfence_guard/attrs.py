@@ -304,7 +304,8 @@ def make_guard(run, importer, registry, formatting):
             def unbound(target, name, *rest):
                 name = as_name(name)
                 write_check(target, name)
-                return value(target, name, *rest)
+                value(target, name, *rest)
+                wrote(name)
             return unbound
         if t is types.MethodWrapperType:
             target = _wrapper_self(value)
@@ -312,7 +313,8 @@ def make_guard(run, importer, registry, formatting):
             def bound(name, *rest):
                 name = as_name(name)
                 write_check(target, name)
-                return value(name, *rest)
+                value(name, *rest)
+                wrote(name)
             return bound
         if owns(value) or (t is types.MethodType and owns_function(_method_func(value))):
             return value
@@ -446,6 +448,13 @@ def make_guard(run, importer, registry, formatting):
         plain_types.clear()
         plain_types.update(_PLAIN_TARGETS.values())
 
+    def wrote(name):
+        """After a write the guard made itself: code that ran between the
+        check and the write (a finalizer the collector ran while the call's
+        arguments were packed) may have decided on the class as it was."""
+        if name in _HOOKS:
+            forget_write_decisions()
+
     def needs_full_check(t):
         if _PLAIN_TARGETS.get(id(t)) is t:
             result = False
@@ -548,10 +557,12 @@ def make_guard(run, importer, registry, formatting):
     def setattr_builtin(obj, name, value):
         name = as_name(name)
         _real_setattr(write_check(obj, name), name, value)
+        wrote(name)
 
     def delattr_builtin(obj, name):
         name = as_name(name)
         _real_delattr(write_check(obj, name), name)
+        wrote(name)
 
     def visible(obj, name):
         # Only the refusals: anything else (a deadline's TimeoutError above
