@@ -94,7 +94,10 @@ class Dynamic:
                 return entry[1]
         return self.compile_text(source, mode, library)
 
-    def _is_module_dict(self, mapping):
+    @staticmethod
+    def is_module_dict(mapping):
+        """`mapping` is the namespace of a loaded module (none is the script's
+        to evaluate in)."""
         for m in list(_modules.values()):
             if issubclass(type(m), types.ModuleType) and _module_dict(m) is mapping:
                 return True
@@ -107,14 +110,14 @@ class Dynamic:
         if type(globals) is not dict:
             raise TypeError("globals must be a dict")
         if globals is not self._g:
-            if self._is_module_dict(globals):
+            if self.is_module_dict(globals):
                 self._refuse("generated code in the namespace of a module")
             for key, value in list(globals.items()):
                 if not (type(key) is str and key == "__builtins__"):
                     self._checked(value, _key_name(key))
             globals["__builtins__"] = self._d
         if locals is not None:
-            if locals is not globals and self._is_module_dict(locals):
+            if locals is not globals and self.is_module_dict(locals):
                 self._refuse("generated code in the namespace of a module")
             # items(), not locals[key]: a lookup would hash the key, and a
             # key may be the script's object.

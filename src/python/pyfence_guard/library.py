@@ -135,9 +135,12 @@ def _patch_annotationlib(mod, run, guard, dynamic):
             module = self.__forward_module__
             if module is not None and not is_script_module(module):
                 raise NameError(f"cannot evaluate {arg!r} in module {module!r}")
+            # A module's namespace arrives from library code that picked it
+            # (get_type_hints() follows __wrapped__ to a library function's
+            # __globals__ and swaps a class's module in as locals).
             if globals is None or globals is script_globals:
                 g = script_globals
-            elif type(globals) is dict:
+            elif type(globals) is dict and not dynamic.is_module_dict(globals):
                 g = dict(globals)
             else:
                 raise NameError(f"cannot evaluate {arg!r} outside the script's namespace")
@@ -159,6 +162,8 @@ def _patch_annotationlib(mod, run, guard, dynamic):
             extra = self.__extra_names__
             if type(extra) is dict:
                 ns.update(extra)
+            if type(locals) is dict and locals is not script_globals and dynamic.is_module_dict(locals):
+                raise NameError(f"cannot evaluate {arg!r} outside the script's namespace")
             if type(locals) is dict:
                 ns.update(locals)
             if type(arg) is not str:
