@@ -97,10 +97,16 @@ def _execute(code, config_json, host):
 
 def _compile(run, code, config):
     """The script's code object, or the result that refuses it."""
+    try:
+        tree = transform.parse(code, config.code_bytes)
+    except SyntaxError as e:
+        return None, _error(run, "SyntaxError", _syntax_message(e), "")
+    except (MemoryError, RecursionError) as e:
+        return None, _error(run, type(e).__name__, "source too complex", "")
     if config.static_check:
         # A literal path open() refuses is left to the run, which refuses it
         # as a filesystem violation where it happens.
-        found = [f for f in _check.findings(code, config) if f["kind"] != "filesystem"]
+        found = [f for f in _check.findings_in(tree, code, config) if f["kind"] != "filesystem"]
         if found and found[0]["kind"] == "syntax":
             return None, _error(run, "SyntaxError", _where(found[0]), "")
         if found:
@@ -109,20 +115,15 @@ def _compile(run, code, config):
             first = found[0]
             kind = "ImportBlockedError" if first["kind"] == "import" else "SecurityError"
             return None, _error(run, kind, first["detail"], "")
-    try:
-        tree = transform.parse(code, config.code_bytes)
-    except SyntaxError as e:
-        return None, _error(run, "SyntaxError", _syntax_message(e), "")
-    except (MemoryError, RecursionError) as e:
-        return None, _error(run, type(e).__name__, "source too complex", "")
-    problems = transform.check_tree(tree, config)
-    if problems:
-        p = problems[0]
-        if p.kind == "syntax":
-            return None, _error(run, "SyntaxError", f"{p.detail} (line {p.line})", "")
-        is_import = p.kind == "import"
-        run.report("import" if is_import else "static", p.detail, p.line)
-        return None, _error(run, "ImportBlockedError" if is_import else "SecurityError", p.detail, "")
+    else:
+        problems = transform.check_tree(tree, config)
+        if problems:
+            p = problems[0]
+            if p.kind == "syntax":
+                return None, _error(run, "SyntaxError", f"{p.detail} (line {p.line})", "")
+            is_import = p.kind == "import"
+            run.report("import" if is_import else "static", p.detail, p.line)
+            return None, _error(run, "ImportBlockedError" if is_import else "SecurityError", p.detail, "")
     tree, flags = transform.rewrite(tree)
     return _real_compile(tree, SCRIPT_FILENAME, "exec", flags=flags, dont_inherit=True), None
 

@@ -144,6 +144,11 @@ def findings(code, config):
         if type(e.offset) is int:
             f["col"] = e.offset
         return [f]
+    return findings_in(tree, code, config)
+
+
+def findings_in(tree, code, config):
+    """The findings of `code`, already parsed as `tree`."""
     out = [f.as_dict() for f in transform.check_tree(tree, config)]
     seen = {(f["kind"], f.get("line"), f.get("col"), f["detail"]) for f in out}
     import_at = {(f.get("line"), f.get("col")) for f in out if f["kind"] == "import"}
