@@ -64,12 +64,6 @@ export type AuditEvent =
 /** Receives audit events. May be async; errors are reported, never thrown into a run. */
 export type AuditSink = (event: AuditEvent) => void | Promise<void>;
 
-/** SHA-256 of `code` as hex. */
-export async function sha256Hex(code: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(code));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** The `run.end` event of a result. */
 export function endEvent(runId: string, origin: string, result: RunResult): AuditEvent {
   return {

@@ -30,6 +30,7 @@ import { formatAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
 import { v8HeapMb } from "./process_limits.ts";
+import { sha256Hex } from "../sha256.ts";
 
 /**
  * A directory that can never be created: `DENO_DIR` and the temporary
@@ -51,11 +52,6 @@ interface SandboxCode {
 }
 
 let key: Promise<string> | undefined;
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Write `text` to `path` unless it already holds exactly that; atomically. */
 async function ensureFile(path: string, text: string): Promise<void> {

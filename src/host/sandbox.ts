@@ -25,7 +25,8 @@ import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
 import { assertDenoVersion } from "./deno_version.ts";
 import { LIMIT_ERRORS } from "../protocol/result.ts";
-import { type AuditEvent, type AuditSink, endEvent, sha256Hex } from "../audit/trail.ts";
+import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
+import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
 
 /** Options for a {@link Sandbox}. */

@@ -14,6 +14,7 @@ import { WORKER_JS } from "../generated/sandbox_code.ts";
 import { cacheDir } from "./cache_dir.ts";
 import { drain, launch } from "./launch.ts";
 import { parseSandboxLine } from "../protocol/messages.ts";
+import { sha256Hex } from "../sha256.ts";
 
 const CONNECT_TIMEOUT_MS = 60_000;
 const STDERR_KEEP = 8192;
@@ -27,9 +28,7 @@ export async function snapshotKey(preload: string[]): Promise<string> {
     worker: WORKER_JS,
     preload: [...new Set(preload)].sort(),
   });
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
-  return Array.from(new Uint8Array(digest).slice(0, 12), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await sha256Hex(material)).slice(0, 24);
 }
 
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
