@@ -63,14 +63,10 @@ async function receiveInit(): Promise<SupervisorInit> {
 
 const init = await receiveInit();
 
-interface Assets {
-  wasm: WebAssembly.Module;
-  stdlib: Uint8Array;
-  lock: string;
-  snapshot?: Uint8Array;
-  guardFiles: Record<string, string>;
+/** What every worker boots from, read once (and the Python version it reports). */
+type Assets = Pick<BootMessage, "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles"> & {
   python: string;
-}
+};
 
 async function loadAssets(): Promise<Assets> {
   const dir = new URL(init.pyodideDir);
