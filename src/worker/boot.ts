@@ -170,9 +170,9 @@ async function runGuarded(
         method: String(method),
         url: String(url),
         headers: JSON.parse(String(headersJson)),
-        body: bodyBase64 == null ? undefined : decodeBase64(String(bodyBase64)),
+        body: bodyBase64 == null ? undefined : Uint8Array.fromBase64(String(bodyBase64)),
       }).then(
-        (r) => JSON.stringify({ ...r, body: encodeBase64(r.body) }),
+        (r) => JSON.stringify({ ...r, body: r.body.toBase64() }),
         (e) =>
           JSON.stringify({
             error: {
@@ -220,16 +220,4 @@ function crashError(err: unknown): { type: string; message: string } {
 function heapBytes(pyodide: PyodideAPI): number {
   return (pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module.HEAPU8.buffer
     .byteLength;
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-function decodeBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
