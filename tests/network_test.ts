@@ -31,6 +31,8 @@ Deno.test({
         case "/cors":
         case "/cors-put":
           return new Response(`cors ok ${req.method}`, { headers: acao });
+        case "/echo":
+          return new Response(req.body);
         case "/redirect":
           return Response.redirect(url.searchParams.get("to")!, 302);
         default:
@@ -52,6 +54,14 @@ Deno.test({
         );
         equal(r.error, undefined, JSON.stringify(r));
         equal(r.stdout, `200 True ${servers.a.port}\n`);
+      });
+      await t.step("request and response bodies keep every byte", async () => {
+        const r = await sameOnly.run(
+          `from pyfence import web\nsent = bytes(range(256)) * 300\nr = web.fetch("/echo", method="POST", body=sent)\nprint(r.content == sent, len(r.content))`,
+          { origin: A },
+        );
+        equal(r.error, undefined, JSON.stringify(r));
+        equal(r.stdout, "True 76800\n");
       });
       await t.step("synchronous XMLHttpRequest works same-origin", async () => {
         const r = await sameOnly.run(
