@@ -4,6 +4,7 @@
  * @module
  */
 import type { PolicyInput } from "../policy/schema.ts";
+import type { HostFunctions } from "./expose.ts";
 
 /** The read-only files a script may `open()`: text, or bytes for binary. */
 export type Files = Record<string, string | Uint8Array>;
@@ -20,8 +21,26 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Tighten the policy's memory limit (MiB); a looser value is an error. */
   memoryMb?: number;
-  /** Called with each chunk of output as it arrives (the result still holds all of it). */
+  /**
+   * Called with the script's output as it prints it: each complete line as it
+   * is written, a partial line once it has waited 50 ms (at the script's next
+   * write or call to the host) or at the end. The result still holds all of it.
+   */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /**
+   * Functions the script may call, by name: `from pyfence.host import lookup`.
+   * Arguments and results cross as plain data (JSON values, at most 1 MiB each);
+   * what a function throws reaches the script as `pyfence.host.HostError` with
+   * the message only. Exposing is the caller's grant: it works under any policy,
+   * within the policy's `limits.host_calls` and `limits.host_call_bytes`.
+   */
+  expose?: HostFunctions;
+  /**
+   * Abort the run: before it starts, it never starts; while it runs, its
+   * sandbox process is killed at once. Either way the result has
+   * `error.type` `Aborted` (with the output and violations so far).
+   */
+  signal?: AbortSignal;
 }
 
 /** The keys of {@link RunOptions}; a `Record` so that the compiler keeps it complete. */
@@ -32,4 +51,6 @@ export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   timeoutMs: true,
   memoryMb: true,
   onOutput: true,
+  expose: true,
+  signal: true,
 };

@@ -14,11 +14,13 @@
  * @module
  */
 import {
+  type AnswerMessage,
   type DoneEvent,
   type HostCommand,
   type Job,
   parseWorkerEvent,
 } from "../protocol/messages.ts";
+import type { HostAnswer } from "../protocol/host_call.ts";
 import { CAPS, utf8Bytes } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
@@ -173,18 +175,23 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
   await send({ t: "snapshot", bytes: bytes.length });
 }
 
-/** Whether `data` carries output or a violation detail longer than the protocol's caps. */
+/** Whether `data` carries output, a violation detail or call data longer than the protocol's caps. */
 function oversized(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  const { t, text, detail } = data as Record<string, unknown>;
+  const { t, text, detail, data: args } = data as Record<string, unknown>;
   const [value, cap] = t === "out"
     ? [text, CAPS.chunk_bytes]
     : t === "violation"
     ? [detail, CAPS.detail_bytes]
+    : t === "call"
+    ? [args, CAPS.host_data_bytes]
     : [undefined, 0];
   // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
 }
+
+/** Where the command loop delivers the host's answers: the job in progress. */
+let answerJob: ((jobId: string, answer: HostAnswer) => void) | undefined;
 
 /** Run one job on a booted worker; resolves once its `done` has been relayed. */
 function runJob(booted: Booted, job: Job): Promise<void> {
@@ -192,11 +199,33 @@ function runJob(booted: Booted, job: Job): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
     let started = false;
-    const budget = new RelayBudget(job.guard.limits.output_bytes);
+    const { limits } = job.guard;
+    const budget = new RelayBudget(limits.output_bytes, limits.host_calls, limits.host_call_bytes);
     const timers: ReturnType<typeof setTimeout>[] = [];
+    // Host calls waiting for their answers, and every id this job has used.
+    const waiting = new Set<string>();
+    const used = new Set<string>();
+    const answer = (message: AnswerMessage) => {
+      if (!waiting.delete(message.call)) return;
+      port.postMessage(message);
+    };
+    const timedOut = (call: string) =>
+      answer({
+        t: "answer",
+        call,
+        ok: false,
+        error: { type: "TimeoutError", message: "the run's time limit passed" },
+      });
+    let expired = false;
+    // An answer for a call already answered (by the deadline) or of an
+    // earlier job is dropped: the host is trusted, only late.
+    answerJob = (jobId, message) => {
+      if (jobId === job.id) answer({ t: "answer", ...message });
+    };
     const finish = async (event: DoneEvent, exit: boolean) => {
       if (finished) return;
       finished = true;
+      answerJob = undefined;
       timers.forEach(clearTimeout);
       // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
@@ -235,7 +264,13 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           started = true;
           deadline = performance.now() + job.timeoutMs + init.graceMs;
           timers.push(setTimeout(() => {
-            Atomics.store(interrupt, 0, 2);
+            expired = true;
+            // A worker waiting for the host gets TimeoutError as the answer
+            // (the guard ends the run on it) rather than an interrupt: Python
+            // resumes from a wait through Pyodide's event loop, where an
+            // interrupt would be raised outside the script and crash the worker.
+            if (waiting.size) [...waiting].forEach(timedOut);
+            else Atomics.store(interrupt, 0, 2);
             timers.push(setTimeout(
               () => crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true),
               init.graceMs,
@@ -248,6 +283,22 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "violation":
           if (!budget.take(utf8Bytes(event.detail))) return flood();
+          return void send({ id: job.id, event });
+        case "call":
+          // The guard makes one call at a time, each with a fresh random id.
+          if (used.has(event.call) || waiting.size >= CAPS.host_calls_in_flight) {
+            return crash("WorkerCrash", "the worker sent a host call out of order", true);
+          }
+          if (!budget.call(utf8Bytes(event.data))) {
+            return crash("HostCallLimitError", "the worker flooded the host with calls", true);
+          }
+          used.add(event.call);
+          waiting.add(event.call);
+          if (expired) {
+            // Too late to ask the host; no interrupt may meet the worker's resumption.
+            Atomics.store(interrupt, 0, 0);
+            return timedOut(event.call);
+          }
           return void send({ id: job.id, event });
         case "done":
           return finish(event, false);
@@ -283,15 +334,29 @@ function startNext(assets: Assets, pending?: Pending): Booted {
 async function serve(assets: Assets, first: Pending): Promise<void> {
   let next = startNext(assets, first);
   await send({ t: "ready", python: assets.python });
+  // Commands keep coming while a job runs (the answers to its host calls);
+  // the host sends the next job only after the last one's `done`.
+  let running: Promise<void> = Promise.resolve();
   for await (const text of commands) {
     const command: HostCommand = JSON.parse(text);
     if (command.t === "exit") break;
+    if (command.t === "answer") {
+      answerJob?.(command.job, command.answer);
+      continue;
+    }
     if (command.t !== "run") throw new Error(`unexpected '${command.t}' command`);
-    const current = next;
-    await current.ready;
-    await runJob(current, command.job);
-    next = startNext(assets);
+    running = running.then(async () => {
+      const current = next;
+      await current.ready;
+      await runJob(current, command.job);
+      next = startNext(assets);
+    });
+    running.catch(async (err) => {
+      await send({ t: "fatal", message: String((err as Error)?.stack ?? err).slice(0, 60000) });
+      await exitNow(1);
+    });
   }
+  await running;
   await exitNow(0);
 }
 

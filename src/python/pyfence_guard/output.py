@@ -1,16 +1,28 @@
-"""stdout/stderr for the script: counted, capped, batched into host.write."""
+"""stdout/stderr for the script: counted, capped, batched into host.write.
+
+Batched up to 8 KiB, unless the caller reads output as it comes (`onOutput`):
+then each complete line is sent as it is written, and a partial line once
+it has waited a short while (at the next write, before a host call or a
+request, or at the end)."""
+
+import time
 
 from .caps import chunks
 from .errors import OutputLimitError
 
 _BATCH = 8192
+# How long a partial line may wait for the rest of it when output is streamed.
+_PARTIAL_LINE_S = 0.05
+_monotonic = time.monotonic
 
 
 class Sink:
     """Both streams share one byte budget; going over it ends the run."""
 
-    def __init__(self, host, cap, unwinder, chunk_bytes):
+    def __init__(self, host, cap, unwinder, chunk_bytes, lines=False):
         self._host = host
+        self._lines = lines
+        self._since = 0.0
         self._cap = cap
         self._chunk_bytes = chunk_bytes
         self._unwinder = unwinder
@@ -35,8 +47,12 @@ class Sink:
             self._unwinder.terminate(exc)
             raise exc
         self.used += size
+        if self._lines and not self._pending:
+            self._since = _monotonic()
         self._queue(stream, text)
         if self._pending_len >= _BATCH:
+            self.flush()
+        elif self._lines and ("\n" in text or _monotonic() - self._since > _PARTIAL_LINE_S):
             self.flush()
 
     def _queue(self, stream, text):
