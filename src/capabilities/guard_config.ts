@@ -59,8 +59,12 @@ export interface GuardConfig {
   storage: boolean;
   /** The host functions the caller exposed for this run (`pyfence.host`), by name. */
   host_functions: string[];
-  /** Send output line by line as it is written (the caller streams it), not in 8 KiB batches. */
-  output_lines: boolean;
+  /**
+   * The caller reads output as it comes: the sandbox process asks the guard
+   * to send what it has every 50 ms (see `protocol/boot.ts`), not only in
+   * 8 KiB batches.
+   */
+  stream_output: boolean;
   /** Limits the guard enforces itself. */
   limits: {
     /** Python recursion limit. */

@@ -217,7 +217,7 @@ export function permissionsFor(
     },
     storage: tuple !== undefined && policy.storage.enabled,
     host_functions: [...hostFunctions],
-    output_lines: false,
+    stream_output: false,
     limits: {
       recursion: policy.limits.recursion,
       output_bytes: policy.limits.output_bytes,

@@ -22,9 +22,10 @@ export interface RunOptions {
   /** Tighten the policy's memory limit (MiB); a looser value is an error. */
   memoryMb?: number;
   /**
-   * Called with the script's output as it prints it: each complete line as it
-   * is written, a partial line once it has waited 50 ms (at the script's next
-   * write or call to the host) or at the end. The result still holds all of it.
+   * Called with the script's output as it prints it, once per line (with its
+   * `\n`): within about 50 ms of the write, and at once before the script
+   * waits for the host or the network. A line still being written comes as
+   * it stands then, its rest in a later call. The result still holds all of it.
    */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
   /**

@@ -71,6 +71,22 @@ async function sandboxFor(policy: RunOptions["policy"]): Promise<Sandbox> {
  * assert.equal(blocked.violations[0].kind, "filesystem");
  * await shutdown();
  * ```
+ *
+ * @example Host functions, and cancelling
+ * ```ts
+ * import { run, shutdown } from "@pyfence/pyfence";
+ * import assert from "node:assert/strict";
+ * const result = await run(
+ *   "from pyfence.host import add, lookup\nprint(add(2, 3), lookup('a'))",
+ *   { expose: { add: (a: number, b: number) => a + b, lookup: async (key: string) => ({ key }) } },
+ * );
+ * assert.equal(result.stdout, "5 {'key': 'a'}\n");
+ * assert.deepEqual(result.hostCalls?.map((c) => c.name), ["add", "lookup"]);
+ *
+ * const aborted = await run("while True:\n    pass", { signal: AbortSignal.timeout(500) });
+ * assert.equal(aborted.error?.type, "Aborted");
+ * await shutdown();
+ * ```
  */
 export async function run(code: string, options: RunOptions = {}): Promise<RunResult> {
   checkOptionKeys("run() options", options, RUN_OPTION_KEYS);

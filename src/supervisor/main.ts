@@ -26,7 +26,7 @@ import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
 import { helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
-import type { BootMessage } from "../protocol/boot.ts";
+import { type BootMessage, FLUSH_EVERY_MS, INTERRUPT } from "../protocol/boot.ts";
 import { withMemoryMaximum } from "./wasm_memory.ts";
 import { RelayBudget } from "./budget.ts";
 
@@ -226,6 +226,7 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       if (finished) return;
       finished = true;
       answerJob = undefined;
+      // (One list of timer ids, intervals included: they share one pool.)
       timers.forEach(clearTimeout);
       // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
@@ -270,12 +271,23 @@ function runJob(booted: Booted, job: Job): Promise<void> {
             // resumes from a wait through Pyodide's event loop, where an
             // interrupt would be raised outside the script and crash the worker.
             if (waiting.size) [...waiting].forEach(timedOut);
-            else Atomics.store(interrupt, 0, 2);
+            else Atomics.store(interrupt, 0, INTERRUPT.deadline);
             timers.push(setTimeout(
               () => crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true),
               init.graceMs,
             ));
           }, job.timeoutMs));
+          if (job.guard.stream_output) {
+            // The caller reads output as it comes: the guard sends what it
+            // has on this signal (never while the worker waits for the host,
+            // nor over the deadline's interrupt).
+            const flush = setInterval(() => {
+              if (!expired && !waiting.size) {
+                Atomics.compareExchange(interrupt, 0, 0, INTERRUPT.flushOutput);
+              }
+            }, FLUSH_EVERY_MS);
+            timers.push(flush);
+          }
           return void send({ id: job.id, event });
         case "out":
           // The guard caps output itself; this catches a worker that no longer obeys it.

@@ -82,7 +82,7 @@ def _execute(code, config_json, host):
     config = _config.load(config_json)
     unwinder = Unwinder()
     unwinder.install()
-    sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"], config.output_lines)
+    sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"], config.stream_output)
     run = Run(config, host, unwinder, sink)
     try:
         return _run(run, code, config, host)

@@ -42,7 +42,7 @@ class Config:
         "allow", "deny", "members", "builtins_deny", "builtins_restrict",
         "dynamic_code", "files", "network", "storage", "recursion",
         "output_bytes", "code_bytes", "terminate", "static_check", "caps",
-        "host_functions", "host_calls", "host_call_bytes", "output_lines",
+        "host_functions", "host_calls", "host_call_bytes", "stream_output",
     )
 
     def __init__(self, raw):
@@ -75,7 +75,7 @@ class Config:
         }
         self.storage = _get(raw, "storage", bool, "")
         self.host_functions = tuple(sorted(_strings(raw, "host_functions", "")))
-        self.output_lines = _get(raw, "output_lines", bool, "")
+        self.stream_output = _get(raw, "stream_output", bool, "")
         limits = _get(raw, "limits", dict, "")
         self.recursion = _get(limits, "recursion", int, "limits.")
         self.output_bytes = _get(limits, "output_bytes", int, "limits.")
