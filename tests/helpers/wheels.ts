@@ -79,17 +79,39 @@ export interface Index {
   close(): Promise<void>;
 }
 
-/** Serve `files` (file name → bytes) on 127.0.0.1 for at most 5 minutes; anything else is a 404. */
-export function serveIndex(files: Record<string, Uint8Array>): Index {
+/** A body that arrives in 8 pieces over `ms` milliseconds. */
+function trickle(bytes: Uint8Array, ms: number): ReadableStream<Uint8Array> {
+  const step = Math.ceil(bytes.length / 8);
+  let offset = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, ms / 8));
+      controller.enqueue(bytes.slice(offset, offset + step));
+      offset += step;
+      if (offset >= bytes.length) controller.close();
+    },
+  });
+}
+
+/**
+ * Serve `files` (file name → bytes) on 127.0.0.1 for at most 5 minutes;
+ * anything else is a 404. A file named in `slowMs` arrives over that long.
+ */
+export function serveIndex(
+  files: Record<string, Uint8Array>,
+  slowMs: Record<string, number> = {},
+): Index {
   const requests: string[] = [];
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     (req) => {
       const name = decodeURIComponent(new URL(req.url).pathname.slice(1));
       requests.push(name);
-      return Object.hasOwn(files, name)
-        ? new Response(files[name] as BodyInit)
-        : new Response("not found", { status: 404 });
+      if (!Object.hasOwn(files, name)) return new Response("not found", { status: 404 });
+      const body = Object.hasOwn(slowMs, name) ? trickle(files[name], slowMs[name]) : files[name];
+      return new Response(body as BodyInit, {
+        headers: { "content-length": String(files[name].length) },
+      });
     },
   );
   const timer = setTimeout(() => server.shutdown(), 300_000);
