@@ -140,7 +140,7 @@ the packages' wheels are cached in its packages/ directory, named by sha256.
                        a deploy build, so that runs need no network:
     --policy NAME|PATH   a policy to build for (repeatable; default: every
                          built-in policy)
-${PACKAGE_HELP.replaceAll("\n  ", "\n    ").replace(/^  /, "    ")}
+${PACKAGE_HELP.split("\n").map((line) => `  ${line}`).join("\n")}
   -h, --help           show this help
 
 Exit codes: 0 ok, 1 a package could not be fetched or a snapshot not built,
