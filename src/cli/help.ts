@@ -19,8 +19,8 @@ export const USAGE: Readonly<Record<string, string>> = {
                    [--timeout MS] [--memory MB] [--json] [--audit FILE]
                    [--package-index URL] [--package-lock PATH] SCRIPT.py|-`,
   check: "Usage: pyfence check [--policy NAME|PATH] [--json] SCRIPT.py|-",
-  policy: `Usage: pyfence policy explain [--policy NAME|PATH] [--origin URL] [--json]
-                              [--package-index URL] [--package-lock PATH]
+  policy:
+    `Usage: pyfence policy explain [--policy NAME|PATH] [--origin URL] [--package-lock PATH] [--json]
        pyfence policy list [--json]`,
   report: "Usage: pyfence report [--format text|json|html] AUDIT.jsonl",
   cache: `Usage: pyfence cache path|clear|warm [--policy NAME|PATH]...
