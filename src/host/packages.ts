@@ -79,8 +79,8 @@ export interface PackageSourceOptions {
 export function packageSource(
   options: PackageSourceOptions = {},
   names: { index: string; lock: string } = { index: "packageIndex", lock: "packageLock" },
+  fromEnv: (name: string) => string | undefined = readEnv,
 ): PackageSource {
-  const fromEnv = (name: string) => Deno.env.get(name) || undefined;
   const indexLabel = options.packageIndex !== undefined ? names.index : PACKAGE_INDEX_ENV;
   const lockLabel = options.packageLock !== undefined ? names.lock : PACKAGE_LOCK_ENV;
   const index = options.packageIndex ?? fromEnv(PACKAGE_INDEX_ENV);
@@ -95,6 +95,15 @@ export function packageSource(
     lock,
     labels: { index: indexLabel, lock: lockLabel },
   };
+}
+
+/** An environment variable, or undefined where it is unset or may not be read. */
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function indexUrl(value: string, label: string): URL {

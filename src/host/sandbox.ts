@@ -16,11 +16,13 @@ import type { JobRequest, ProcessSpec } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot, wheels } from "./snapshot.ts";
 import {
-  type PackageSource,
   packageSource,
+  type PackageSourceOptions,
   type PreparedPackages,
   preparePackages,
 } from "./packages.ts";
+
+const NO_PACKAGES: PreparedPackages = Object.freeze({ packages: [], files: [], modules: [] });
 import { pythonVersion } from "./assets.ts";
 import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
@@ -140,7 +142,7 @@ export class Sandbox {
   #unguarded: boolean;
   #policyLabel: string;
   #sinks: AuditSink[];
-  #packageSource: PackageSource;
+  #packageOptions: PackageSourceOptions;
   #packages?: Promise<PreparedPackages>;
   #closed = false;
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0 };
@@ -172,7 +174,9 @@ export class Sandbox {
       ? "inline"
       : "default";
     this.#sinks = sinks;
-    this.#packageSource = packageSource(options);
+    // Checked now; the environment is read only once a policy has packages.
+    packageSource(options, undefined, () => undefined);
+    this.#packageOptions = { packageIndex: options.packageIndex, packageLock: options.packageLock };
   }
 
   /**
@@ -185,13 +189,14 @@ export class Sandbox {
   }
 
   /**
-   * Load the policy and make sure its interpreter snapshot exists: the first
-   * use of a policy on a machine builds it (a few seconds); later calls, in
-   * any process, find it in the cache. Starts no sandbox process.
+   * Load the policy, fetch its `packages` into the cache if they are not
+   * there, and make sure its interpreter snapshot exists: the first use of a
+   * policy on a machine builds it (a few seconds); later calls, in any
+   * process, find both in the cache. Starts no sandbox process.
    *
-   * @throws {PolicyError} the policy is invalid or cannot be read.
-   * @throws {UsageError} a bad origin.
-   * @throws {SandboxError} the sandbox is closed, or the snapshot could not be built.
+   * @throws {PolicyError} the policy is invalid or cannot be read, or names a package it cannot have (`packages[i]`).
+   * @throws {UsageError} a bad origin, `packageIndex` or `packageLock`.
+   * @throws {SandboxError} the sandbox is closed, a package could not be fetched or failed its sha256 check (`packages`), or the snapshot could not be built.
    */
   async prepare(origin?: string): Promise<void> {
     await this.#prepare({ origin }, "sandbox.prepare() origin");
@@ -381,7 +386,10 @@ export class Sandbox {
 
   /** The policy's packages, resolved and cached once per sandbox (a failure is retried next time). */
   #preparePackages(policy: Policy): Promise<PreparedPackages> {
-    this.#packages ??= preparePackages(policy, this.#packageSource).catch((err) => {
+    if (policy.packages.length === 0) return Promise.resolve(NO_PACKAGES);
+    this.#packages ??= Promise.resolve().then(() =>
+      preparePackages(policy, packageSource(this.#packageOptions))
+    ).catch((err) => {
       this.#packages = undefined;
       if (err instanceof PolicyError || err instanceof UsageError || err instanceof SandboxError) {
         throw err;
