@@ -67,15 +67,6 @@ await Deno.writeTextFile(
   LOCK,
   await lockFile([dep.entry, demo.entry, pinned.entry, away.entry, slow.entry]),
 );
-const index = serveIndex(
-  {
-    [dep.fileName]: dep.bytes,
-    [demo.fileName]: demo.bytes,
-    [tampered.fileName]: tampered.bytes,
-    [slow.fileName]: slowBytes,
-  },
-  { [slow.fileName]: 1600 },
-);
 const POLICY = { version: 1 as const, packages: ["pfdemo"], modules: { allow: ["pfdemo"] } };
 
 /** The cached file of a wheel with this sha256 and name. */
@@ -158,240 +149,233 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "packages: fetched with dependencies, checked, cached, preloaded; imports follow modules.allow",
-  permissions: "inherit",
-  fn: async () => {
-    for (const w of [dep, demo]) {
-      await Deno.remove(cached(w.entry.sha256, w.fileName)).catch(() => {});
-    }
-    const before = index.requests.length;
-    const sandbox = new Sandbox({ policy: POLICY, packageIndex: index.url, packageLock: LOCK });
-    const bare = new Sandbox(
-      unguardedForTests({ policy: POLICY, packageIndex: index.url, packageLock: LOCK }),
+Deno.test("packages: from a loopback index, built into the snapshot, refused when wrong", async (t) => {
+  const index = serveIndex(
+    {
+      [dep.fileName]: dep.bytes,
+      [demo.fileName]: demo.bytes,
+      [tampered.fileName]: tampered.bytes,
+      [slow.fileName]: slowBytes,
+    },
+    { [slow.fileName]: 1600 },
+  );
+  try {
+    await t.step(
+      "fetched with dependencies, checked, cached, preloaded; imports follow modules.allow",
+      async () => {
+        for (const w of [dep, demo]) {
+          await Deno.remove(cached(w.entry.sha256, w.fileName)).catch(() => {});
+        }
+        const before = index.requests.length;
+        const sandbox = new Sandbox({ policy: POLICY, packageIndex: index.url, packageLock: LOCK });
+        const bare = new Sandbox(
+          unguardedForTests({ policy: POLICY, packageIndex: index.url, packageLock: LOCK }),
+        );
+        try {
+          await sandbox.prepare();
+          // The dependency came along, each file once.
+          equal(
+            JSON.stringify(index.requests.slice(before).sort()),
+            JSON.stringify([demo.fileName, dep.fileName].sort()),
+          );
+          for (const w of [dep, demo]) {
+            const bytes = await Deno.readFile(cached(w.entry.sha256, w.fileName));
+            equal(bytes.length, w.bytes.length);
+          }
+          const r = await sandbox.run(
+            "import pfdemo\nprint(pfdemo.hello())\nfrom pfdemo import later\nprint(later.WORD)\n",
+          );
+          equal(r.stdout, "42\nloaded at run time\n", JSON.stringify(r));
+          ok(r.ok);
+          // Installed as a dependency, not allowed: the script cannot import it.
+          const d = await sandbox.run("import pfdep\nprint(pfdep.VALUE)\n");
+          equal(d.ok, false);
+          equal(d.stdout, "");
+          equal(d.error?.type, "ImportBlockedError");
+          // Nothing can install more.
+          const m = await sandbox.run("import micropip\n");
+          equal(m.ok, false);
+          equal(m.error?.type, "ImportBlockedError");
+          // Built into the snapshot: imported before any script ran.
+          const pre = await bare.run(
+            "import sys\nprint('pfdemo' in sys.modules, 'pfdep' in sys.modules)\n",
+          );
+          equal(pre.stdout, "True True\n", JSON.stringify(pre));
+          equal(index.requests.length - before, 2, "a run fetches nothing");
+        } finally {
+          await sandbox.close();
+          await bare.close();
+        }
+      },
     );
-    try {
-      await sandbox.prepare();
-      // The dependency came along, each file once.
-      equal(
-        JSON.stringify(index.requests.slice(before).sort()),
-        JSON.stringify([demo.fileName, dep.fileName].sort()),
-      );
-      for (const w of [dep, demo]) {
-        const bytes = await Deno.readFile(cached(w.entry.sha256, w.fileName));
-        equal(bytes.length, w.bytes.length);
+
+    await t.step("unguarded, the worker cannot fetch a package itself (Deno layer)", async () => {
+      const bare = new Sandbox(unguardedForTests({ policy: "default" }));
+      const before = index.requests.length;
+      try {
+        // The wheel is one the host could fetch; the worker's net permission is its origin's.
+        const r = await bare.run(
+          "import pyodide_js\n" +
+            `await pyodide_js.loadPackage(${JSON.stringify(index.url + demo.fileName)})\n` +
+            "try:\n    import pfdemo\n    print('installed')\n" +
+            "except ImportError:\n    print('not installed')\n",
+        );
+        match(r.stdout, /not installed\n$/, JSON.stringify(r));
+        match(r.stderr, /Requires net access to "127\.0\.0\.1:\d+"|NotCapable/, r.stderr);
+        equal(index.requests.length, before, "the index saw no request from the worker");
+      } finally {
+        await bare.close();
       }
-      const r = await sandbox.run(
-        "import pfdemo\nprint(pfdemo.hello())\nfrom pfdemo import later\nprint(later.WORD)\n",
-      );
-      equal(r.stdout, "42\nloaded at run time\n", JSON.stringify(r));
-      ok(r.ok);
-      // Installed as a dependency, not allowed: the script cannot import it.
-      const d = await sandbox.run("import pfdep\nprint(pfdep.VALUE)\n");
-      equal(d.ok, false);
-      equal(d.stdout, "");
-      equal(d.error?.type, "ImportBlockedError");
-      // Nothing can install more.
-      const m = await sandbox.run("import micropip\n");
-      equal(m.ok, false);
-      equal(m.error?.type, "ImportBlockedError");
-      // Built into the snapshot: imported before any script ran.
-      const pre = await bare.run(
-        "import sys\nprint('pfdemo' in sys.modules, 'pfdep' in sys.modules)\n",
-      );
-      equal(pre.stdout, "True True\n", JSON.stringify(pre));
-      equal(index.requests.length - before, 2, "a run fetches nothing");
-    } finally {
-      await sandbox.close();
-      await bare.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "packages: unguarded, the worker cannot fetch a package itself (Deno layer)",
-  permissions: "inherit",
-  fn: async () => {
-    const bare = new Sandbox(unguardedForTests({ policy: "default" }));
-    const before = index.requests.length;
-    try {
-      // The wheel is one the host could fetch; the worker's net permission is its origin's.
-      const r = await bare.run(
-        "import pyodide_js\n" +
-          `await pyodide_js.loadPackage(${JSON.stringify(index.url + demo.fileName)})\n` +
-          "try:\n    import pfdemo\n    print('installed')\n" +
-          "except ImportError:\n    print('not installed')\n",
-      );
-      match(r.stdout, /not installed\n$/, JSON.stringify(r));
-      match(r.stderr, /Requires net access to "127\.0\.0\.1:\d+"|NotCapable/, r.stderr);
-      equal(index.requests.length, before, "the index saw no request from the worker");
-    } finally {
-      await bare.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "packages: cache warm in a new process reuses the cache (no request); explain shows them",
-  permissions: "inherit",
-  fn: async () => {
-    const policyFile = join(dir, "with-packages.yaml");
-    await Deno.writeTextFile(
-      policyFile,
-      "version: 1\npackages: [pfdemo]\nmodules: { allow: [pfdemo] }\n",
-    );
-    const flags = ["--package-index", index.url, "--package-lock", LOCK];
-    const first = await cli(["cache", "warm", "--policy", policyFile, ...flags]);
-    equal(first.code, 0, first.stderr);
-    const before = index.requests.length;
-    const second = await cli(["cache", "warm", "--policy", policyFile, ...flags]);
-    equal(second.code, 0, second.stderr);
-    match(second.stdout, /2 package\(s\) cached, snapshot ready/);
-    equal(index.requests.length, before, "the second warm asked the index nothing");
-
-    const explained = await cli([
-      "policy",
-      "explain",
-      "--policy",
-      policyFile,
-      "--package-lock",
-      LOCK,
-      "--json",
-    ]);
-    equal(explained.code, 0, explained.stderr);
-    const { packages, rows } = JSON.parse(explained.stdout);
-    const byName = Object.fromEntries(
-      packages.installed.map((p: { name: string }) => [p.name, p]),
-    );
-    equal(JSON.stringify(byName.pfdemo.importable), '["pfdemo"]');
-    equal(JSON.stringify(byName["pf-dep"].importable), "[]");
-    equal(byName["pf-dep"].requiredBy, "pfdemo");
-    equal(byName.pfdemo.sha256, demo.entry.sha256);
-    const row = rows.find((r: { capability: string }) => r.capability === "packages");
-    match(row.guard, /^pfdemo 1\.0: import pfdemo; pf-dep 1\.0 \(for pfdemo\): installed, not/);
-    match(row.deno, /sha256 checked against .*pyodide-lock\.json/);
-  },
-});
-
-Deno.test({
-  name: "packages: a file whose sha256 is not the lock file's is refused, and nothing is cached",
-  permissions: "inherit",
-  fn: async () => {
-    const sandbox = new Sandbox({
-      policy: { version: 1, packages: ["pfbad"], modules: { allow: ["pfbad"] } },
-      packageIndex: index.url,
-      packageLock: LOCK,
     });
-    try {
-      await rejects(sandbox.run("import pfbad\n"), (e) => {
-        ok(e instanceof SandboxError, String(e));
-        equal(e.reason, "packages");
-        match(e.message, /package 'pfbad' \(pfbad-1\.0-py3-none-any\.whl\)/);
-        match(e.message, /has sha256 [0-9a-f]{64}, but the lock file says [0-9a-f]{64}/);
-        match(e.message, /nothing cached/);
-        return true;
-      });
-      equal((await cacheEntries(tampered.fileName)).length, 0);
-    } finally {
-      await sandbox.close();
-    }
-  },
-});
 
-Deno.test({
-  name: "packages: a package not in the lock file is a PolicyError naming packages[i]",
-  permissions: "inherit",
-  fn: async () => {
-    const sandbox = new Sandbox({
-      policy: { version: 1, packages: ["pfdemo", "pfnothere"], modules: { allow: ["pfdemo"] } },
-      packageIndex: index.url,
-      packageLock: LOCK,
-    });
-    try {
-      await rejects(sandbox.run("print(1)\n"), (e) => {
-        ok(e instanceof PolicyError, String(e));
-        equal(e.keyPath, "packages[1]");
-        match(e.message, /'pfnothere' is not in lock file '.*pyodide-lock\.json'/);
-        return true;
-      });
-    } finally {
-      await sandbox.close();
-    }
-  },
-});
+    await t.step(
+      "cache warm in a new process reuses the cache (no request); explain shows them",
+      async () => {
+        const policyFile = join(dir, "with-packages.yaml");
+        await Deno.writeTextFile(
+          policyFile,
+          "version: 1\npackages: [pfdemo]\nmodules: { allow: [pfdemo] }\n",
+        );
+        const flags = ["--package-index", index.url, "--package-lock", LOCK];
+        const first = await cli(["cache", "warm", "--policy", policyFile, ...flags]);
+        equal(first.code, 0, first.stderr);
+        const before = index.requests.length;
+        const second = await cli(["cache", "warm", "--policy", policyFile, ...flags]);
+        equal(second.code, 0, second.stderr);
+        match(second.stdout, /2 package\(s\) cached, snapshot ready/);
+        equal(index.requests.length, before, "the second warm asked the index nothing");
 
-Deno.test({
-  name: "packages: an unreachable index is a SandboxError naming the package, file and URL",
-  permissions: "inherit",
-  fn: async () => {
-    await Deno.remove(cached(away.entry.sha256, away.fileName)).catch(() => {});
-    const closed = serveIndex({});
-    const url = closed.url;
-    await closed.close();
-    const sandbox = new Sandbox({
-      policy: { version: 1, packages: ["pfaway"], modules: { allow: ["pfaway"] } },
-      packageIndex: url,
-      packageLock: LOCK,
-    });
-    try {
-      await rejects(sandbox.prepare(), (e) => {
-        ok(e instanceof SandboxError, String(e));
-        equal(e.reason, "packages");
-        match(e.message, /package 'pfaway' \(pfaway-1\.0-py3-none-any\.whl\): fetching http/);
-        ok(e.message.includes(`${url}${away.fileName} failed`), e.message);
-        return true;
-      });
-      ok(!(await exists(cached(away.entry.sha256, away.fileName))));
-    } finally {
-      await sandbox.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "packages: a long download shows its progress on a terminal, and the error after it",
-  permissions: "inherit",
-  fn: async () => {
-    const policyFile = join(dir, "slow.yaml");
-    await Deno.writeTextFile(
-      policyFile,
-      "version: 1\npackages: [pfslow]\nmodules: { allow: [pfslow] }\n",
+        const explained = await cli([
+          "policy",
+          "explain",
+          "--policy",
+          policyFile,
+          "--package-lock",
+          LOCK,
+          "--json",
+        ]);
+        equal(explained.code, 0, explained.stderr);
+        const { packages, rows } = JSON.parse(explained.stdout);
+        const byName = Object.fromEntries(
+          packages.installed.map((p: { name: string }) => [p.name, p]),
+        );
+        equal(JSON.stringify(byName.pfdemo.importable), '["pfdemo"]');
+        equal(JSON.stringify(byName["pf-dep"].importable), "[]");
+        equal(byName["pf-dep"].requiredBy, "pfdemo");
+        equal(byName.pfdemo.sha256, demo.entry.sha256);
+        const row = rows.find((r: { capability: string }) => r.capability === "packages");
+        match(row.guard, /^pfdemo 1\.0: import pfdemo; pf-dep 1\.0 \(for pfdemo\): installed, not/);
+        match(row.deno, /sha256 checked against .*pyodide-lock\.json/);
+      },
     );
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      CLI,
-      "cache",
-      "warm",
-      "--policy",
-      policyFile,
-      "--package-index",
-      index.url,
-      "--package-lock",
-      LOCK,
-    ].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-    const out = await new Deno.Command("script", {
-      args: ["-qec", command, "/dev/null"],
-      cwd: ROOT,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = dec.decode(out.stdout);
-    equal(out.code, 1, text);
-    match(text, /pyfence: fetching pfslow-1\.0-py3-none-any\.whl… \d+\.\d \/ 0\.1 MiB/);
-    match(text, /pyfence cache: package 'pfslow' .* nothing cached/);
-    equal((await cacheEntries(slow.fileName)).length, 0);
-  },
-});
 
-Deno.test({
-  name: "packages: (cleanup) stop the loopback index",
-  permissions: "inherit",
-  fn: async () => {
+    await t.step(
+      "a file whose sha256 is not the lock file's is refused, and nothing is cached",
+      async () => {
+        const sandbox = new Sandbox({
+          policy: { version: 1, packages: ["pfbad"], modules: { allow: ["pfbad"] } },
+          packageIndex: index.url,
+          packageLock: LOCK,
+        });
+        try {
+          await rejects(sandbox.run("import pfbad\n"), (e) => {
+            ok(e instanceof SandboxError, String(e));
+            equal(e.reason, "packages");
+            match(e.message, /package 'pfbad' \(pfbad-1\.0-py3-none-any\.whl\)/);
+            match(e.message, /has sha256 [0-9a-f]{64}, but the lock file says [0-9a-f]{64}/);
+            match(e.message, /nothing cached/);
+            return true;
+          });
+          equal((await cacheEntries(tampered.fileName)).length, 0);
+        } finally {
+          await sandbox.close();
+        }
+      },
+    );
+
+    await t.step("a package not in the lock file is a PolicyError naming packages[i]", async () => {
+      const sandbox = new Sandbox({
+        policy: { version: 1, packages: ["pfdemo", "pfnothere"], modules: { allow: ["pfdemo"] } },
+        packageIndex: index.url,
+        packageLock: LOCK,
+      });
+      try {
+        await rejects(sandbox.run("print(1)\n"), (e) => {
+          ok(e instanceof PolicyError, String(e));
+          equal(e.keyPath, "packages[1]");
+          match(e.message, /'pfnothere' is not in lock file '.*pyodide-lock\.json'/);
+          return true;
+        });
+      } finally {
+        await sandbox.close();
+      }
+    });
+
+    await t.step(
+      "an unreachable index is a SandboxError naming the package, file and URL",
+      async () => {
+        await Deno.remove(cached(away.entry.sha256, away.fileName)).catch(() => {});
+        const closed = serveIndex({});
+        const url = closed.url;
+        await closed.close();
+        const sandbox = new Sandbox({
+          policy: { version: 1, packages: ["pfaway"], modules: { allow: ["pfaway"] } },
+          packageIndex: url,
+          packageLock: LOCK,
+        });
+        try {
+          await rejects(sandbox.prepare(), (e) => {
+            ok(e instanceof SandboxError, String(e));
+            equal(e.reason, "packages");
+            match(e.message, /package 'pfaway' \(pfaway-1\.0-py3-none-any\.whl\): fetching http/);
+            ok(e.message.includes(`${url}${away.fileName} failed`), e.message);
+            return true;
+          });
+          ok(!(await exists(cached(away.entry.sha256, away.fileName))));
+        } finally {
+          await sandbox.close();
+        }
+      },
+    );
+
+    await t.step(
+      "a long download shows its progress on a terminal, and the error after it",
+      async () => {
+        const policyFile = join(dir, "slow.yaml");
+        await Deno.writeTextFile(
+          policyFile,
+          "version: 1\npackages: [pfslow]\nmodules: { allow: [pfslow] }\n",
+        );
+        const command = [
+          Deno.execPath(),
+          "run",
+          "-A",
+          CLI,
+          "cache",
+          "warm",
+          "--policy",
+          policyFile,
+          "--package-index",
+          index.url,
+          "--package-lock",
+          LOCK,
+        ].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+        const out = await new Deno.Command("script", {
+          args: ["-qec", command, "/dev/null"],
+          cwd: ROOT,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = dec.decode(out.stdout);
+        equal(out.code, 1, text);
+        match(text, /pyfence: fetching pfslow-1\.0-py3-none-any\.whl… \d+\.\d \/ 0\.1 MiB/);
+        match(text, /pyfence cache: package 'pfslow' .* nothing cached/);
+        equal((await cacheEntries(slow.fileName)).length, 0);
+      },
+    );
+  } finally {
     await index.close();
     await Deno.remove(dir, { recursive: true });
-  },
+  }
 });
