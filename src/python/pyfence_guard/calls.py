@@ -42,6 +42,10 @@ class HostCallLimitError(Exception):
     """The run's budget of host calls or bytes is spent: the run ends."""
 
 
+# Shown where the script finds them.
+HostError.__module__ = HostCallLimitError.__module__ = "pyfence.host"
+
+
 class _NotPlain(Exception):
     def __init__(self, problem):
         super().__init__(problem)
