@@ -2,7 +2,10 @@
  * What one host call costs (`pyfence.host`: worker → sandbox process → host
  * → back), printed beside a plain run in the same process: the script's own
  * duration with N calls of a function that returns at once, less the same
- * loop without the call, divided by N.
+ * loop without the call, divided by N. For scale, the floor Pyodide itself
+ * sets: one `run_sync` of an already resolved JavaScript promise (the
+ * interpreter suspending and resuming, as every call does), measured with the
+ * guard off.
  *
  * `deno run -A bench/host_calls.ts [--runs R] [--calls N]`
  *
@@ -10,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { Sandbox } from "../mod.ts";
+import { unguardedForTests } from "../src/host/internal.ts";
 import { fmt, median, table } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -42,6 +46,21 @@ async function medians(code: string): Promise<{ wall: number; script: number }> 
   };
 }
 
+/** Microseconds per `run_sync` of a resolved promise, median over the runs. */
+async function suspendFloor(): Promise<number> {
+  const unguarded = new Sandbox(unguardedForTests({ poolSize: 1 }));
+  const code = "import js, time\nfrom pyodide.ffi import run_sync\nt = time.perf_counter()\n" +
+    `for i in range(${CALLS}):\n    run_sync(js.Promise.resolve(i))\n` +
+    `print((time.perf_counter() - t) / ${CALLS} * 1e6)`;
+  try {
+    const samples = [];
+    for (let i = 0; i < RUNS; i++) samples.push(Number((await unguarded.run(code)).stdout));
+    return median(samples);
+  } finally {
+    await unguarded.close();
+  }
+}
+
 try {
   await sandbox.warm();
   await sample("print(1)");
@@ -51,6 +70,7 @@ try {
   const pings = await medians(loop.replace("pass", "ping(i)"));
   const rows = await medians(loop.replace("pass", "fetchRow('k')"));
   const perCall = (m: { script: number }) => ((m.script - empty.script) / CALLS) * 1000;
+  const floor = await suspendFloor();
   console.log(`host calls, ${RUNS} runs each (medians), ${CALLS} calls per run\n`);
   console.log(table(["what", "wall ms", "script ms", "µs per call"], [
     ["plain run: print(1)", fmt(plain.wall), fmt(plain.script, 2), "-"],
@@ -62,6 +82,7 @@ try {
       fmt(rows.script, 2),
       fmt(perCall(rows), 0),
     ],
+    [`floor: run_sync(resolved promise), guard off`, "-", "-", fmt(floor, 0)],
   ]));
 } finally {
   await sandbox.close();
