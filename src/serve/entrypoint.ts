@@ -30,7 +30,6 @@ async function configured(): Promise<PyfenceHandler> {
 }
 
 const handler = await configured();
-handler.warm().catch((err) => console.error(`pyfence serve: warming up failed: ${err.message}`));
 try {
   Deno.addSignalListener("SIGTERM", async () => {
     await handler.close();
@@ -40,7 +39,10 @@ try {
   // No signals here (Windows, some hosts): the platform ends the process.
 }
 
-/** The server: `fetch` answers requests; `onListen` refuses a non-loopback address without a token. */
+/**
+ * The server: `fetch` answers requests; `onListen` refuses a non-loopback
+ * address without a token, and otherwise warms the sandboxes up.
+ */
 const server: Deno.ServeDefaultExport = {
   fetch: (request) => handler(request),
   onListen(addr) {
@@ -54,6 +56,9 @@ const server: Deno.ServeDefaultExport = {
     }
     const port = addr.transport === "tcp" ? `:${addr.port}` : "";
     console.error(`pyfence serve: listening on ${where}${port}`);
+    handler.warm().catch((err) =>
+      console.error(`pyfence serve: warming up failed: ${err.message}`)
+    );
   },
 };
 export default server;
