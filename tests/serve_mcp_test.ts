@@ -4,8 +4,11 @@
  * stdio (`pyfence mcp`, spawned as a client would).
  */
 import { deepEqual, equal, match, ok, rejects } from "assert";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { createHandler } from "../mod.ts";
 import { runSummary } from "../src/serve/tool_text.ts";
@@ -19,17 +22,6 @@ type ToolResult = {
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
 };
-
-/** What the tests read of a listed tool (the SDK's own types reach zod through untyped subpaths). */
-type Tool = {
-  name: string;
-  description?: string;
-  inputSchema: { properties?: Record<string, { enum?: string[] }> };
-};
-
-async function toolsOf(mcp: Client): Promise<Tool[]> {
-  return (await mcp.listTools()).tools as Tool[];
-}
 
 function exists(path: string): boolean {
   try {
@@ -68,14 +60,14 @@ Deno.test({
           requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
         }),
       );
-      const tools = await toolsOf(mcp);
+      const { tools } = await mcp.listTools();
       deepEqual(tools.map((t) => t.name).sort(), ["check_python", "run_python"]);
       const run = tools.find((t) => t.name === "run_python")!;
       match(run.description!, /importable modules: json, datetime, math, random, re/);
       match(run.description!, /Policy 'compute'[^]*statistics/);
       match(run.description!, /only HTTP to https:\/\/a\.example through `from pyfence\.web/);
       deepEqual(
-        run.inputSchema.properties!.policy.enum,
+        (run.inputSchema.properties as Record<string, { enum?: string[] }>).policy.enum,
         ["default", "compute"],
       );
 
@@ -131,7 +123,7 @@ Deno.test({
     const pid = transport.pid!;
     const family: number[] = [];
     try {
-      const tools = await toolsOf(mcp);
+      const { tools } = await mcp.listTools();
       const run = tools.find((t) => t.name === "run_python")!;
       match(run.description!, /importable modules: json, math\./);
       match(run.description!, /Network: none/);

@@ -7,6 +7,7 @@
  * @module
  */
 import process from "node:process";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/stdio"
 import { StdioServerTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/server/stdio.js";
 import { noPositionals, parse } from "./args.ts";
 import { optionsFromEnv, SERVE_ENV } from "../serve/env.ts";

@@ -11,6 +11,7 @@ import { createRoute, OpenAPIHono } from "npm:@hono/zod-openapi@1.6.3";
 import { bodyLimit } from "npm:hono@4.13.23/body-limit";
 import { HTTPException } from "npm:hono@4.13.23/http-exception";
 import type { MiddlewareHandler } from "npm:hono@4.13.23";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp.js";
 import type { z } from "../zod.ts";
 import { VERSION } from "../generated/version.ts";

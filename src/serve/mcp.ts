@@ -6,7 +6,11 @@
  *
  * @module
  */
+// The SDK's export map types `x.js` as `x.js.d.ts`, which does not exist;
+// its types are found without the extension.
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"
 import { McpServer } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { z } from "../zod.ts";
 import { VERSION } from "../generated/version.ts";
@@ -14,23 +18,8 @@ import { pythonVersion } from "../host/assets.ts";
 import { toApiError } from "./api_error.ts";
 import type { Caller } from "./options.ts";
 import type { Service } from "./service.ts";
-import {
-  type CheckRequest,
-  checkResultSchema,
-  filesSchema,
-  type RunRequest,
-  runResultSchema,
-} from "./schemas.ts";
+import { checkResultSchema, filesSchema, runResultSchema } from "./schemas.ts";
 import { checkSummary, checkToolDescription, runSummary, runToolDescription } from "./tool_text.ts";
-
-/**
- * What a tool callback uses of the SDK's `extra` argument. (The SDK's types
- * reach zod through subpaths Deno does not type, so the callbacks' parameters
- * are written out.)
- */
-interface Extra {
-  signal: AbortSignal;
-}
 
 /** A refusal (quota, policy, shutdown) as a tool error the model can read. */
 function refusal(err: unknown): CallToolResult {
@@ -53,7 +42,8 @@ export async function mcpServer(service: Service, caller: Caller): Promise<McpSe
   const [policies, python] = await Promise.all([service.policies(caller), pythonVersion()]);
   const server = new McpServer({ name: "pyfence", version: VERSION });
   const names = caller.policies as [string, ...string[]];
-  const policy = names.length > 1
+  // A `policy` parameter only where there is a choice.
+  const policy: { policy?: z.ZodOptional<z.ZodEnum<Record<string, string>>> } = names.length > 1
     ? { policy: z.enum(names).optional().describe(`The policy; default '${names[0]}'.`) }
     : {};
   const code = z.string().describe("The Python source to run.");
@@ -71,7 +61,7 @@ export async function mcpServer(service: Service, caller: Caller): Promise<McpSe
     },
     outputSchema: runResultSchema,
     annotations: { destructiveHint: false, openWorldHint: caller.origin !== "null" },
-  }, async (args: RunRequest, extra: Extra) => {
+  }, async (args, extra) => {
     try {
       const result = await service.run(caller, args, extra.signal);
       return {
@@ -90,7 +80,7 @@ export async function mcpServer(service: Service, caller: Caller): Promise<McpSe
     inputSchema: { code, ...policy },
     outputSchema: checkResultSchema,
     annotations: { readOnlyHint: true, openWorldHint: false },
-  }, async (args: CheckRequest, extra: Extra) => {
+  }, async (args, extra) => {
     try {
       const result = await service.check(caller, args, extra.signal);
       return {
