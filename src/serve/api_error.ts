@@ -103,16 +103,19 @@ export class ApiError extends Error {
  * library's typed errors say whose fault it was: a {@link UsageError} is the
  * request's (its `argument` is the option, which is the request field of the
  * same name), a {@link PolicyError} is the server's configuration, a
- * {@link SandboxError} is the host's. Anything else is a bug: the caller gets
- * a generic message and the server's log gets the error.
+ * {@link SandboxError} is the host's. For the server's own failures, and for
+ * anything else (a bug), the caller gets a generic message; the error stays
+ * in `cause` for the server's log.
  */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof UsageError) {
     return new ApiError("invalid_request", err.message, { field: err.argument, cause: err });
   }
+  // The server's own failures name files and processes of the host: the
+  // caller learns what kind of failure it was, the server's log the rest.
   if (err instanceof PolicyError) {
-    return new ApiError("internal", `the server's policy is invalid: ${err.message}`, {
+    return new ApiError("internal", "a policy of this server is invalid; its log says which", {
       cause: err,
     });
   }
@@ -124,9 +127,14 @@ export function toApiError(err: unknown): ApiError {
       });
     }
     if (err.reason === "boot") {
-      return new ApiError("sandbox_unavailable", err.message, { retryAfter: 2, cause: err });
+      return new ApiError("sandbox_unavailable", "no sandbox process could be started", {
+        retryAfter: 2,
+        cause: err,
+      });
     }
-    return new ApiError("internal", err.message, { cause: err });
+    return new ApiError("internal", `the sandbox could not be prepared (${err.reason})`, {
+      cause: err,
+    });
   }
   return new ApiError("internal", "internal error; the server's log has the details", {
     cause: err,

@@ -213,7 +213,9 @@ export function createApp(service: Service): OpenAPIHono<Env> {
   app.notFound(() => new ApiError("not_found", "no such endpoint").response());
   app.onError((err) => {
     const error = err instanceof HTTPException ? fromHttpException(err) : toApiError(err);
-    if (error.code === "internal") console.error("pyfence serve:", error.cause ?? error);
+    if (error.status >= 500 && error.cause !== undefined) {
+      console.error("pyfence serve:", error.cause);
+    }
     return error.response();
   });
   return app;

@@ -30,9 +30,17 @@ async function configured(): Promise<PyfenceHandler> {
 }
 
 const handler = await configured();
+
+/** Requests whose response is not yet delivered: a drain waits for them (at most 5 s). */
+const delivering = new Set<Promise<unknown>>();
+
 try {
   Deno.addSignalListener("SIGTERM", async () => {
     await handler.close();
+    await Promise.race([
+      Promise.allSettled([...delivering]),
+      new Promise((resolve) => setTimeout(resolve, 5000)),
+    ]);
     Deno.exit(0);
   });
 } catch {
@@ -44,7 +52,13 @@ try {
  * address without a token, and otherwise warms the sandboxes up.
  */
 const server: Deno.ServeDefaultExport = {
-  fetch: (request) => handler(request),
+  fetch(request, info) {
+    // Settles once the response is sent (or the client has gone).
+    const delivered = info.completed.catch(() => {});
+    delivering.add(delivered);
+    delivered.finally(() => delivering.delete(delivered));
+    return handler(request);
+  },
   onListen(addr) {
     const where = addr.transport === "tcp" ? addr.hostname : addr.transport;
     if (!handler.requiresToken && !(addr.transport === "tcp" && isLoopback(addr.hostname))) {

@@ -24,7 +24,7 @@ import { checkSummary, checkToolDescription, runSummary, runToolDescription } fr
 /** A refusal (quota, policy, shutdown) as a tool error the model can read. */
 function refusal(err: unknown): CallToolResult {
   const error = toApiError(err);
-  if (error.code === "internal") console.error("pyfence mcp:", error.cause ?? error);
+  if (error.status >= 500 && error.cause !== undefined) console.error("pyfence mcp:", error.cause);
   const retry = error.retryAfter === undefined ? "" : ` Retry in ${error.retryAfter} s.`;
   return {
     content: [{ type: "text", text: `${error.message} (${error.code}).${retry}` }],
