@@ -40,11 +40,25 @@ function network(p: PolicySummary): string {
     "resolve against the origin. No other hosts, no sockets, no urllib/requests.";
 }
 
+/** Imports models often reach for, named as refused unless the policy allows them. */
+const COMMONLY_TRIED = [
+  "os",
+  "sys",
+  "subprocess",
+  "socket",
+  "pathlib",
+  "urllib",
+  "requests",
+  "numpy",
+  "pandas",
+  "micropip",
+];
+
 function policyText(p: PolicySummary, python: string): string {
   return [
-    `Python ${python}; importable modules: ${moduleList(p)}. ` +
-    "Any other import (os, sys, subprocess, socket, pathlib, urllib, requests, numpy, pip, " +
-    "micropip, ...) is refused and ends the run; nothing can be installed.",
+    `Python ${python}; importable modules: ${moduleList(p)}. Any other import (${
+      COMMONLY_TRIED.filter((m) => !p.modules.includes(m)).join(", ")
+    }, ...) is refused and ends the run; nothing can be installed.`,
     `Files: ${
       p.files
         ? "open(name) reads only the files passed in `files`, read-only; nothing can be written."
