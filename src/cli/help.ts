@@ -180,8 +180,8 @@ Options:
                        not together with PYFENCE_TOKEN, --origin or --policy
   -h, --help           show this help
 
-Interpreter snapshots are built (once) and a sandbox process started before
-it listens. SIGTERM or SIGINT drains it: it stops accepting, runs waiting for
+It listens at once; "listening on" is printed once the interpreter snapshots
+are built (once per machine) and a sandbox process is ready. SIGTERM or SIGINT drains it: it stops accepting, runs waiting for
 their turn are answered 503, runs in progress finish (up to 30 s), then it
 exits 0; a second signal stops it at once (exit 1).
 

@@ -4,10 +4,9 @@
  *
  * @module
  */
-import { parse } from "./args.ts";
-import { noPositionals } from "./args.ts";
+import { noPositionals, parse } from "./args.ts";
 import { UsageError } from "../errors.ts";
-import { createHandler } from "../serve/handler.ts";
+import { createHandler, type PyfenceHandler } from "../serve/handler.ts";
 import { optionsFromEnv } from "../serve/env.ts";
 import { isLoopback } from "../serve/loopback.ts";
 import { ExitCode } from "./exit_code.ts";
@@ -40,25 +39,29 @@ export async function serveCommand(args: string[]): Promise<number> {
         "set PYFENCE_TOKEN, or give --config with tokens",
     );
   }
+  // Listening first: a port in use is reported before seconds of warming up.
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({ port, hostname, onListen: () => {} }, handler);
+  } catch (err) {
+    await handler.close(0);
+    if (err instanceof Deno.errors.AddrInUse) {
+      throw new UsageError("--port", `${hostname}:${port} is in use`);
+    }
+    if (
+      err instanceof Deno.errors.AddrNotAvailable || err instanceof Deno.errors.PermissionDenied
+    ) {
+      throw new UsageError("--hostname", `cannot listen on ${hostname}:${port}: ${err.message}`);
+    }
+    throw err;
+  }
   try {
     await withProgress("preparing the sandboxes (snapshots are built once)", handler.warm(), true);
   } catch (err) {
-    await handler.close(0);
+    await Promise.all([handler.close(0), server.shutdown()]);
     throw err;
   }
-  const server = Deno.serve({
-    port,
-    hostname,
-    onListen: (addr) => {
-      const shown = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-      eprintln(
-        `pyfence serve: listening on http://${shown}:${addr.port}/ ` +
-          `(API under /v1, MCP at /mcp; ${
-            handler.requiresToken ? "bearer tokens" : "no token, loopback only"
-          })`,
-      );
-    },
-  }, (request) => handler(request));
+  listening(server.addr, handler);
   await drainOnSignal(async () => {
     eprintln("pyfence serve: draining (runs in progress finish; a second signal stops at once)");
     await Promise.all([handler.close(), server.shutdown()]);
@@ -66,6 +69,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   await server.finished;
   eprintln("pyfence serve: stopped");
   return ExitCode.Ok;
+}
+
+function listening(addr: Deno.NetAddr, handler: PyfenceHandler): void {
+  const shown = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  const auth = handler.requiresToken ? "bearer tokens" : "no token, loopback only";
+  eprintln(
+    `pyfence serve: listening on http://${shown}:${addr.port}/ (API under /v1, MCP at /mcp; ${auth})`,
+  );
 }
 
 function portOf(value: unknown): number {

@@ -72,6 +72,9 @@ export const DEFAULT_CALLER_LIMITS: Readonly<Required<CallerLimits>> = Object.fr
   burst: 120,
 });
 
+/** The default of {@link HandlerOptions.poolSize}. */
+export const DEFAULT_POOL_SIZE = 2;
+
 /** The default of {@link HandlerOptions.maxBodyBytes}. */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -147,6 +150,11 @@ export function keyPath(path: readonly PropertyKey[]): string {
 interface Problem {
   path: PropertyKey[];
   message: string;
+}
+
+/** `record` without its keys whose value is `undefined` (they must not hide a default). */
+function defined<T extends object>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function sha256(text: string): Uint8Array {
@@ -240,14 +248,14 @@ export function resolveSettings(
       digest,
       origin,
       policies: Object.freeze([...new Set(names)]),
-      limits: Object.freeze({ ...DEFAULT_CALLER_LIMITS, ...spec.limits }),
+      limits: Object.freeze({ ...DEFAULT_CALLER_LIMITS, ...defined(spec.limits ?? {}) }),
     });
   });
   return {
     callers: Object.freeze(callers),
     policies,
     maxBodyBytes: data.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    poolSize: data.poolSize ?? 2,
+    poolSize: data.poolSize ?? DEFAULT_POOL_SIZE,
   };
 }
 
