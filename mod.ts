@@ -6,8 +6,9 @@
  * worker and process the script runs in, computed from the same policy.
  *
  * The host needs `--allow-run` (sandbox processes), `--allow-read` and
- * `--allow-write` (Pyodide's files, the snapshot cache, audit files) and
- * `--allow-env`; Deno 2.5 or later.
+ * `--allow-write` (Pyodide's files, the snapshot cache, audit files),
+ * `--allow-env`, and `--allow-net` (on Deno 2.9 and later, connecting to a
+ * sandbox process's Unix socket is a net access); Deno 2.5 or later.
  *
  * @example
  * ```ts
