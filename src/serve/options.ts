@@ -154,7 +154,9 @@ interface Problem {
 
 /** `record` without its keys whose value is `undefined` (they must not hide a default). */
 function defined<T extends object>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<
+    T
+  >;
 }
 
 function sha256(text: string): Uint8Array {
