@@ -1,10 +1,11 @@
 /**
  * A burst with the default quotas: 60 mixed requests at once from one
  * caller over real HTTP (benign scripts checked for exact output, escapes,
- * `while True`, memory and output bombs). Most are served; the rest are
- * answered 429 or 503 with `Retry-After`; none is a 5xx; nothing escapes.
+ * `while True`, memory and output bombs). All are queued, none refused on
+ * arrival; what is not served within the queue's wait is answered 429 or 503
+ * with `Retry-After`; none is another 5xx; nothing escapes.
  */
-import { equal, ok } from "assert";
+import { deepEqual, equal, ok } from "assert";
 import { createHandler } from "../mod.ts";
 
 const TOKEN = "burst-token-0123456789";
@@ -82,6 +83,7 @@ Deno.test({
       const url = `http://127.0.0.1:${server.addr.port}/v1/run`;
       const started = performance.now();
       const statuses: Record<number, number> = {};
+      const refusedOnArrival: string[] = [];
       await Promise.all(
         cases().map(async ({ code, timeoutMs, expect }) => {
           const response = await fetch(url, {
@@ -97,12 +99,17 @@ Deno.test({
           } else {
             ok([429, 503].includes(response.status), `${response.status}: ${body.error?.message}`);
             ok(Number(response.headers.get("retry-after")) >= 1, "429/503 carry Retry-After");
+            if (!/^waited /.test(body.error.message)) refusedOnArrival.push(body.error.message);
           }
         }),
       );
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(`burst of 60: statuses ${JSON.stringify(statuses)} in ${seconds} s`);
-      ok((statuses[200] ?? 0) > 30, "most of the burst is served");
+      // The defaults queue the whole burst: nothing is refused on arrival. How
+      // much is served within the queue's wait (60 s) depends on the machine,
+      // so it is printed, not asserted.
+      deepEqual(refusedOnArrival, [], "the default queue holds a burst of 60");
+      ok((statuses[200] ?? 0) > 0);
     } finally {
       await handler.close(0);
       await server.shutdown();
