@@ -55,7 +55,10 @@ export interface GuardConfig {
     /** WebSocket connections allowed (to the same targets). */
     websocket: boolean;
   };
-  /** Per-origin storage (cookies, local storage) enabled. */
+  /**
+   * Per-origin storage (cookies, local storage) enabled: kept by the host,
+   * reached through host calls (services `storage` and `cookies`).
+   */
   storage: boolean;
   /** The host functions the caller exposed for this run (`pyfence.host`), by name. */
   host_functions: string[];
@@ -77,6 +80,12 @@ export interface GuardConfig {
     host_calls: number;
     /** UTF-8 bytes of JSON crossing in host calls of one run, both ways. */
     host_call_bytes: number;
+    /** WebSocket connections open at once (enforced by the worker). */
+    websockets: number;
+    /** WebSocket messages of one run, sent and received together (enforced by the worker). */
+    websocket_messages: number;
+    /** Bytes of one WebSocket message, either way (enforced by the worker). */
+    websocket_message_bytes: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";

@@ -52,6 +52,8 @@ export interface HostLimits {
   hostCalls: number;
   /** UTF-8 bytes of JSON crossing in host calls of one run, both ways. */
   hostCallBytes: number;
+  /** UTF-8 bytes of keys and values the origin's local storage may hold (0 without storage). */
+  storageQuotaBytes: number;
 }
 
 /** Everything a sandbox needs to know about what a script may do. */
@@ -156,7 +158,7 @@ export function virtualFiles(files: Files = {}): Record<string, VirtualFile> {
  *   policy allows same-origin requests) plus each policy CORS origin's
  *   `host:port`, or `false` when the origin is opaque or nothing is allowed.
  * - `guard.network.origin` is the serialised origin, or `null` when opaque;
- *   an opaque origin also gets no storage.
+ *   an opaque origin also gets no storage and no WebSocket.
  * - `__import__` and `open` are always restricted (or denied); with
  *   `filesystem.virtual: false`, `open` is denied and `files` must be empty.
  *
@@ -224,6 +226,9 @@ export function permissionsFor(
       code_bytes: policy.limits.code_bytes,
       host_calls: policy.limits.host_calls,
       host_call_bytes: policy.limits.host_call_bytes,
+      websockets: policy.limits.websockets,
+      websocket_messages: policy.limits.websocket_messages,
+      websocket_message_bytes: policy.limits.websocket_message_bytes,
     },
     on_violation: policy.on_violation,
     static_check: policy.static_check,
@@ -250,6 +255,7 @@ export function permissionsFor(
       recursion: policy.limits.recursion,
       hostCalls: policy.limits.host_calls,
       hostCallBytes: policy.limits.host_call_bytes,
+      storageQuotaBytes: guard.storage ? policy.storage.quota_bytes : 0,
     },
   };
 }

@@ -39,6 +39,8 @@ import { jsonlAuditSink } from "../audit/jsonl.ts";
 import { exposedNames, exposeService } from "./expose.ts";
 import { HostCallRouter } from "./host_calls.ts";
 import type { CallHandler } from "./process.ts";
+import { storeLocation, StoreRef } from "./storage/store.ts";
+import { storageServices } from "./storage/services.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -60,6 +62,15 @@ export interface SandboxOptions {
    * the pyodide npm package.
    */
   packageLock?: string;
+  /**
+   * Where scripts' cookies and local storage are kept (policies with
+   * `storage.enabled`), per origin: a Deno KV file path, `":memory:"`
+   * (nothing outlives this process), or a KV Connect URL (`https://…`,
+   * token in `$DENO_KV_ACCESS_TOKEN`) for stores several hosts share.
+   * Default `$PYFENCE_STORAGE`, else the managed KV on Deno Deploy, else
+   * `web-storage.kv` in pyfence's cache directory. Opened on first use.
+   */
+  storage?: string;
 }
 
 const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
@@ -68,6 +79,7 @@ const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
   audit: true,
   packageIndex: true,
   packageLock: true,
+  storage: true,
 };
 
 /** Per-run options of a {@link Sandbox} (its policy is fixed). */
@@ -161,13 +173,14 @@ export class Sandbox {
   #sinks: AuditSink[];
   #packageOptions: PackageSourceOptions;
   #packages?: Promise<PreparedPackages>;
+  #store: StoreRef;
   #closed = false;
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0 };
 
   /**
    * Create a sandbox; the policy is loaded (and validated) lazily on first use.
    *
-   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `audit` or `packageIndex`.
+   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `audit`, `packageIndex` or `storage`.
    * @throws {SandboxError} (`deno-version`) this Deno is older than pyfence supports.
    */
   constructor(options: SandboxOptions = {}) {
@@ -194,6 +207,7 @@ export class Sandbox {
     // Checked now; the environment is read only once a policy has packages.
     packageSource(options, undefined, () => undefined);
     this.#packageOptions = { packageIndex: options.packageIndex, packageLock: options.packageLock };
+    this.#store = new StoreRef(storeLocation(options.storage));
   }
 
   /**
@@ -246,7 +260,10 @@ export class Sandbox {
     const origin = map.guard.network.origin ?? "null";
     const audit = (event: AuditEvent) => this.#emit(sinks, event);
     const calls = new HostCallRouter({
-      services: options.expose ? { host: exposeService(options.expose) } : {},
+      services: {
+        ...storageServices(map, this.#store),
+        ...(options.expose ? { host: exposeService(options.expose) } : {}),
+      },
       maxCalls: map.limits.hostCalls,
       maxBytes: map.limits.hostCallBytes,
       timeoutMs: map.limits.timeoutMs,
@@ -354,9 +371,10 @@ export class Sandbox {
    * End every sandbox process. Runs in progress end as `WorkerCrash`; later
    * calls of `run`, `check`, `prepare` and `warm` throw a {@link SandboxError} (`closed`).
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
-    return this.#pool.close();
+    await this.#pool.close();
+    await this.#store.release();
   }
 
   /**

@@ -21,9 +21,10 @@
  * dynamic_code: deny              # or guarded
  * filesystem: { virtual: true }
  * network: { same_origin: true, cors: ["https://api.example"], websocket: true }
- * storage: { enabled: true }
+ * storage: { enabled: true, quota_bytes: 5242880 } # cookies and local storage, per origin
  * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144,
- *           host_calls: 500, host_call_bytes: 16777216 }
+ *           host_calls: 500, host_call_bytes: 16777216,
+ *           websockets: 4, websocket_messages: 1000, websocket_message_bytes: 1048576 }
  * on_violation: terminate         # or raise
  * static_check: true
  * audit: { jsonl: audit.jsonl }
@@ -62,6 +63,9 @@ export const LIMIT_BOUNDS: {
   readonly code_bytes: readonly [number, number];
   readonly host_calls: readonly [number, number];
   readonly host_call_bytes: readonly [number, number];
+  readonly websockets: readonly [number, number];
+  readonly websocket_messages: readonly [number, number];
+  readonly websocket_message_bytes: readonly [number, number];
 } = Object.freeze({
   timeout_ms: [1, 600_000] as const,
   memory_mb: [48, 4096] as const,
@@ -70,6 +74,9 @@ export const LIMIT_BOUNDS: {
   code_bytes: [1, 16 * 1024 * 1024] as const,
   host_calls: [0, 1_000_000] as const,
   host_call_bytes: [0, 1024 * 1024 * 1024] as const,
+  websockets: [0, 64] as const,
+  websocket_messages: [0, 1_000_000] as const,
+  websocket_message_bytes: [1, 16 * 1024 * 1024] as const,
 });
 
 /** The limits a policy grants when it states none. */
@@ -81,7 +88,18 @@ export const DEFAULT_LIMITS: Policy["limits"] = Object.freeze({
   code_bytes: 262_144,
   host_calls: 500,
   host_call_bytes: 16 * 1024 * 1024,
+  websockets: 4,
+  websocket_messages: 1000,
+  websocket_message_bytes: 1024 * 1024,
 });
+
+/** Bounds of `storage.quota_bytes`, as `[min, max]`. */
+export const QUOTA_BOUNDS: readonly [number, number] = Object.freeze(
+  [0, 256 * 1024 * 1024] as const,
+);
+
+/** `storage.quota_bytes` when a policy states none: 5 MiB per origin, as browsers give. */
+export const DEFAULT_QUOTA_BYTES = 5 * 1024 * 1024;
 
 /** Builtins denied when a policy states no `builtins.deny`. */
 export const DEFAULT_DENIED_BUILTINS: readonly string[] = Object.freeze([
@@ -147,10 +165,15 @@ export interface Policy {
     /** WebSocket connections to the same targets are allowed. */
     websocket: boolean;
   };
-  /** Per-origin storage (cookies, local storage). */
+  /** Per-origin storage (cookies, local storage), kept by the host. */
   storage: {
     /** Storage is available (only ever for a tuple origin). */
     enabled: boolean;
+    /**
+     * UTF-8 bytes of keys and values one origin's local storage may hold
+     * (see {@link QUOTA_BOUNDS}); cookies are capped apart (100 per origin, 4 KiB each).
+     */
+    quota_bytes: number;
   };
   /** Resource limits (see {@link LIMIT_BOUNDS}). */
   limits: {
@@ -168,6 +191,12 @@ export interface Policy {
     host_calls: number;
     /** UTF-8 bytes of JSON in all host calls of one run, arguments and answers together. */
     host_call_bytes: number;
+    /** WebSocket connections one run may have open at once. */
+    websockets: number;
+    /** WebSocket messages in one run, sent and received together. */
+    websocket_messages: number;
+    /** Bytes of one WebSocket message, either way (text in UTF-8). */
+    websocket_message_bytes: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
@@ -333,7 +362,10 @@ const SECTIONS = {
     cors: z.array(corsOrigin).default([]),
     websocket: z.boolean().default(false),
   }),
-  storage: z.strictObject({ enabled: z.boolean().default(false) }),
+  storage: z.strictObject({
+    enabled: z.boolean().default(false),
+    quota_bytes: z.int().min(QUOTA_BOUNDS[0]).max(QUOTA_BOUNDS[1]).default(DEFAULT_QUOTA_BYTES),
+  }),
   limits: z.strictObject({
     timeout_ms: boundedInt("timeout_ms"),
     memory_mb: boundedInt("memory_mb"),
@@ -342,6 +374,9 @@ const SECTIONS = {
     code_bytes: boundedInt("code_bytes"),
     host_calls: boundedInt("host_calls"),
     host_call_bytes: boundedInt("host_call_bytes"),
+    websockets: boundedInt("websockets"),
+    websocket_messages: boundedInt("websocket_messages"),
+    websocket_message_bytes: boundedInt("websocket_message_bytes"),
   }),
   audit: z.strictObject({ jsonl: z.string().min(1).optional() }),
 };
@@ -359,7 +394,7 @@ const policyObject = z.strictObject({
   dynamic_code: z.enum(["deny", "guarded"]).default("deny"),
   filesystem: SECTIONS.filesystem.default({ virtual: true }),
   network: SECTIONS.network.default({ same_origin: false, cors: [], websocket: false }),
-  storage: SECTIONS.storage.default({ enabled: false }),
+  storage: SECTIONS.storage.default({ enabled: false, quota_bytes: DEFAULT_QUOTA_BYTES }),
   limits: SECTIONS.limits.default({ ...DEFAULT_LIMITS }),
   on_violation: z.enum(["terminate", "raise"]).default("terminate"),
   static_check: z.boolean().default(true),

@@ -17,7 +17,14 @@ import type { Job } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
-import { makeWebFetch, WebError, WebLimitError } from "./web.ts";
+import {
+  type CookieHooks,
+  type Credentials,
+  makeWebFetch,
+  WebError,
+  WebLimitError,
+} from "./web.ts";
+import { Sockets } from "./websocket.ts";
 import { HostCaller } from "./host_calls.ts";
 import { installPackages } from "./packages.ts";
 
@@ -50,6 +57,8 @@ export function start(entry: PyodideEntry): void {
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_REQUESTS = 64;
+// Bytes received on WebSockets and not yet read by the script, all sockets together.
+const MAX_SOCKET_BUFFER_BYTES = 16 * 1024 * 1024;
 
 async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
   const { port } = msg;
@@ -100,7 +109,8 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
     port.postMessage({ t: "snapshot", bytes }, [bytes.buffer as ArrayBuffer]);
     return;
   }
-  pyodide.setInterruptBuffer(new Int32Array(msg.interrupt));
+  const interrupt = new Int32Array(msg.interrupt);
+  pyodide.setInterruptBuffer(interrupt);
   port.postMessage({ t: "booted" });
   port.onmessage = (e: MessageEvent<Job>) => {
     // After the job, only answers to its host calls arrive here.
@@ -108,7 +118,7 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
     port.onmessage = (answer) => caller.receive(answer.data);
     // The memory's maximum was fixed when the module was compiled; a wasm
     // memory never shrinks, so its size at the end is its peak.
-    runJob(pyodide, e.data, msg.unguarded, port, caller, () => heapBytes(pyodide));
+    runJob(pyodide, e.data, msg.unguarded, port, caller, interrupt, () => heapBytes(pyodide));
   };
 }
 
@@ -132,6 +142,7 @@ async function runJob(
   unguarded: boolean,
   port: MessagePort,
   caller: HostCaller,
+  interrupt: Int32Array,
   peak: () => number,
 ): Promise<void> {
   port.postMessage({ t: "started" });
@@ -139,7 +150,7 @@ async function runJob(
   try {
     outcome = unguarded
       ? await runUnguarded(pyodide, job.code, port, caller)
-      : await runGuarded(pyodide, job, port, caller);
+      : await runGuarded(pyodide, job, port, caller, interrupt);
   } catch (err) {
     outcome = { ok: false, error: crashError(err) };
   }
@@ -151,6 +162,7 @@ async function runGuarded(
   job: Job,
   port: MessagePort,
   caller: HostCaller,
+  interrupt: Int32Array,
 ): Promise<Record<string, unknown>> {
   const guard = pyodide.pyimport("pyfence_guard");
   pyodide.unregisterJsModule("js");
@@ -159,45 +171,120 @@ async function runGuarded(
   if (job.mode === "check") {
     return { ok: true, findings: JSON.parse(guard.check(job.code, config)) };
   }
-  const webFetch = makeWebFetch({
-    origin: job.guard.network.origin,
-    sameOrigin: job.guard.network.same_origin,
-    cors: job.guard.network.cors,
+  const { network, limits } = job.guard;
+  const rules = {
+    origin: network.origin,
+    sameOrigin: network.same_origin,
+    cors: network.cors,
     maxResponseBytes: MAX_RESPONSE_BYTES,
     maxRequests: MAX_REQUESTS,
-  });
-  // Everything crossing into Python is a string, so no JS object (and no
-  // JsProxy) ever reaches the script through these callbacks.
+  };
+  const cookies = job.guard.storage ? cookieHooks(caller) : undefined;
+  const webFetch = makeWebFetch(rules, cookies);
+  const sockets = new Sockets(rules, {
+    maxSockets: limits.websockets,
+    maxMessages: limits.websocket_messages,
+    maxMessageBytes: limits.websocket_message_bytes,
+    maxBufferedBytes: MAX_SOCKET_BUFFER_BYTES,
+  }, { enabled: network.websocket, cookies, interrupt });
+  // Everything crossing into Python is a string or a number, so no JS object
+  // (and no JsProxy) ever reaches the script through these callbacks.
   const host = {
     write: (stream: string, text: string) => port.postMessage({ t: "out", stream, text }),
     violation: (kind: string, detail: string, line?: number) =>
       port.postMessage({ t: "violation", kind, detail, ...(line == null ? {} : { line }) }),
     call: (service: string, name: string, data: string) => caller.call(service, name, data),
-    fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
-      webFetch({
-        method: String(method),
-        url: String(url),
-        headers: JSON.parse(String(headersJson)),
-        body: bodyBase64 == null ? undefined : Uint8Array.fromBase64(String(bodyBase64)),
-      }).then(
-        (r) => JSON.stringify({ ...r, body: r.body.toBase64() }),
-        (e) =>
-          JSON.stringify({
-            error: {
-              // "refused": the rules said no (a violation); "limit": the response
-              // is too large; "failed": the network did.
-              kind: e instanceof WebError
-                ? "refused"
-                : e instanceof WebLimitError
-                ? "limit"
-                : "failed",
-              message: String(e?.message ?? e).slice(0, 2000),
-            },
-          }),
+    fetch: (
+      method: string,
+      url: string,
+      headersJson: string,
+      bodyBase64: string | null,
+      credentials?: string,
+    ) =>
+      answer(() =>
+        webFetch({
+          method: String(method),
+          url: String(url),
+          headers: JSON.parse(String(headersJson)),
+          body: bodyBase64 == null ? undefined : Uint8Array.fromBase64(String(bodyBase64)),
+          credentials: (credentials == null ? undefined : String(credentials)) as Credentials,
+        }).then((r) => ({ ...r, body: r.body.toBase64() }))
       ),
+    ws_open: (url: string, protocolsJson: string) =>
+      answer(() => sockets.open(String(url), JSON.parse(String(protocolsJson)))),
+    ws_send: (id: number, text: string | null, bytesBase64: string | null) =>
+      answerNow(() => {
+        sockets.send(
+          Number(id),
+          text == null ? Uint8Array.fromBase64(String(bytesBase64)) : String(text),
+        );
+        return {};
+      }),
+    ws_recv: (id: number, timeoutMs: number | null) =>
+      answer(async () => {
+        const r = await sockets.recv(Number(id), timeoutMs == null ? null : Number(timeoutMs));
+        return r.type === "binary" ? { type: "binary", data: r.data.toBase64() } : r;
+      }),
+    ws_close: (id: number, code: number | null, reason: string | null) =>
+      answerNow(() => {
+        sockets.close(
+          Number(id),
+          code == null ? undefined : Number(code),
+          reason == null ? undefined : String(reason),
+        );
+        return {};
+      }),
   };
-  // The promising entry point lets the guard suspend on host.fetch (JSPI).
-  return JSON.parse(await guard.execute.callPromising(job.code, config, host));
+  try {
+    // The promising entry point lets the guard suspend on host.fetch (JSPI).
+    return JSON.parse(await guard.execute.callPromising(job.code, config, host));
+  } finally {
+    sockets.closeAll();
+  }
+}
+
+/** Cookies through host calls to the host's jar (service `cookies`). */
+function cookieHooks(caller: HostCaller): CookieHooks {
+  const call = async (name: string, args: unknown[]) => {
+    const answer = JSON.parse(await caller.call("cookies", name, JSON.stringify(args)));
+    if (!answer.ok) throw new Error(`cookies: ${answer.error.message}`);
+    return answer.data;
+  };
+  return {
+    header: (url, credentials) => call("request_header", [url, credentials]),
+    store: async (url, credentials, lines) => {
+      await call("store_response", [url, credentials, lines]);
+    },
+  };
+}
+
+/**
+ * What Python receives for a network operation, as JSON text: the value, or
+ * `{"error": {"kind", "message"}}`. "refused": the rules said no (a
+ * violation); "limit": a cap of the run was reached; "failed": the network
+ * (or the host) did.
+ */
+function settle(value: unknown, error?: unknown): string {
+  if (error === undefined) return JSON.stringify(value);
+  const e = error as Error;
+  return JSON.stringify({
+    error: {
+      kind: e instanceof WebError ? "refused" : e instanceof WebLimitError ? "limit" : "failed",
+      message: String(e?.message ?? e).slice(0, 2000),
+    },
+  });
+}
+
+function answer(run: () => Promise<unknown>): Promise<string> {
+  return Promise.resolve().then(run).then((v) => settle(v), (e) => settle(undefined, e ?? "error"));
+}
+
+function answerNow(run: () => unknown): string {
+  try {
+    return settle(run());
+  } catch (e) {
+    return settle(undefined, e ?? "error");
+  }
 }
 
 async function runUnguarded(

@@ -7,8 +7,17 @@
  * same checks, and caps what comes back. Beneath it, the worker's Deno net
  * permission admits only the origin and the policy's CORS hosts.
  *
+ * Cookies are the host's (`host/storage/cookies.ts`): when the policy keeps
+ * them, each request asks it for its `Cookie` header and hands it the
+ * response's `Set-Cookie` headers, as the request's `credentials` mode
+ * allows (`same-origin` by default; a cross-origin response must then also
+ * carry `Access-Control-Allow-Credentials: true` and name the origin).
+ *
  * @module
  */
+
+/** The Fetch standard's credentials modes: when cookies go with a request. */
+export type Credentials = "omit" | "same-origin" | "include";
 
 /** A request as Python hands it over (plain data only). */
 export interface WebRequest {
@@ -16,6 +25,16 @@ export interface WebRequest {
   url: string;
   headers: [string, string][];
   body?: Uint8Array;
+  /** Default `same-origin`. */
+  credentials?: Credentials;
+}
+
+/** How the worker reaches the host's cookie jar (host calls); absent when the policy keeps none. */
+export interface CookieHooks {
+  /** The `Cookie` header for a request to `url`, if any. */
+  header(url: string, credentials: Credentials): Promise<string | null>;
+  /** Hand the host the `Set-Cookie` headers of a response from `url`. */
+  store(url: string, credentials: Credentials, setCookies: string[]): Promise<void>;
 }
 
 /** A response as Python receives it (plain data only). */
@@ -73,6 +92,7 @@ const FORBIDDEN_HEADERS = new Set([
   "origin",
   "referer",
   "set-cookie",
+  "set-cookie2",
   "te",
   "trailer",
   "transfer-encoding",
@@ -172,8 +192,16 @@ function unsafeHeaderNames(headers: [string, string][]): string[] {
   return [...unsafe].sort();
 }
 
-function allowsOrigin(response: Response, origin: string): boolean {
+/**
+ * Whether a CORS response admits `origin`; a credentialed request needs the
+ * origin itself (never `*`) and `Access-Control-Allow-Credentials: true`.
+ */
+function allowsOrigin(response: Response, origin: string, credentials = false): boolean {
   const allowed = response.headers.get("access-control-allow-origin");
+  if (credentials) {
+    return allowed === origin &&
+      response.headers.get("access-control-allow-credentials") === "true";
+  }
   return allowed === "*" || allowed === origin;
 }
 
@@ -194,6 +222,7 @@ async function preflight(
   method: string,
   headers: [string, string][],
   origin: string,
+  credentials: boolean,
 ): Promise<void> {
   const names = unsafeHeaderNames(headers);
   const response = await fetch(target, {
@@ -206,17 +235,25 @@ async function preflight(
     },
   });
   await response.body?.cancel();
-  if (response.status < 200 || response.status > 299 || !allowsOrigin(response, origin)) {
+  if (
+    response.status < 200 || response.status > 299 ||
+    !allowsOrigin(response, origin, credentials)
+  ) {
     throw new WebError(`CORS preflight to ${target.origin} was refused`);
   }
+  // With credentials, `*` is a name like any other.
+  const wildcard = !credentials;
   const methods = listHeader(response, "access-control-allow-methods");
-  if (!SIMPLE_METHODS.has(method) && !methods.has(method.toLowerCase()) && !methods.has("*")) {
+  if (
+    !SIMPLE_METHODS.has(method) && !methods.has(method.toLowerCase()) &&
+    !(wildcard && methods.has("*"))
+  ) {
     throw new WebError(`CORS preflight to ${target.origin} does not allow ${method}`);
   }
   // A wildcard allows any header but `Authorization`, which must be named.
   const allowed = listHeader(response, "access-control-allow-headers");
   const missing = names.filter((n) =>
-    !allowed.has(n) && (!allowed.has("*") || NON_WILDCARD_HEADERS.has(n))
+    !allowed.has(n) && (!wildcard || !allowed.has("*") || NON_WILDCARD_HEADERS.has(n))
   );
   if (missing.length) {
     throw new WebError(`CORS preflight to ${target.origin} does not allow ${missing.join(", ")}`);
@@ -250,9 +287,16 @@ async function readCapped(response: Response, max: number): Promise<Uint8Array> 
  * the request's origin, which is then sent as `Origin: null` (and must be
  * allowed as `null` or `*`); a 301/302 POST or a 303 becomes a body-less GET.
  */
-export function makeWebFetch(rules: WebRules): (request: WebRequest) => Promise<WebResponse> {
+export function makeWebFetch(
+  rules: WebRules,
+  cookies?: CookieHooks,
+): (request: WebRequest) => Promise<WebResponse> {
   let requests = 0;
   return async function webFetch(request: WebRequest): Promise<WebResponse> {
+    const credentials = request.credentials ?? "same-origin";
+    if (!["omit", "same-origin", "include"].includes(credentials)) {
+      throw new WebError(`credentials must be omit, same-origin or include: ${credentials}`);
+    }
     const method = request.method.toUpperCase();
     if (!/^[A-Z]{1,16}$/.test(method) || ["CONNECT", "TRACE", "TRACK"].includes(method)) {
       throw new WebError(`method not allowed: ${request.method}`);
@@ -274,20 +318,36 @@ export function makeWebFetch(rules: WebRules): (request: WebRequest) => Promise<
       const { target, same } = checkTarget(url, rules);
       corsTainting ||= !same;
       const origin = taintedOrigin ? "null" : rules.origin!;
+      // `same-origin` credentials only while every hop has been same-origin.
+      const withCredentials = credentials === "include" ||
+        (credentials === "same-origin" && !corsTainting);
       if (
         corsTainting && (!SIMPLE_METHODS.has(currentMethod) || unsafeHeaderNames(headers).length)
       ) {
-        await preflight(target, currentMethod, headers, origin);
+        await preflight(target, currentMethod, headers, origin, withCredentials);
       }
+      const cookie = withCredentials && cookies
+        ? await cookies.header(target.href, credentials)
+        : null;
       const response = await fetch(target, {
         method: currentMethod,
-        headers: [...headers, ["origin", origin]],
+        headers: [...headers, ["origin", origin], ...(cookie ? [["cookie", cookie]] : [])] as [
+          string,
+          string,
+        ][],
         body: currentMethod === "GET" || currentMethod === "HEAD" ? undefined : body as BodyInit,
         redirect: "manual",
       });
-      if (corsTainting && !allowsOrigin(response, origin)) {
+      if (corsTainting && !allowsOrigin(response, origin, withCredentials)) {
         await response.body?.cancel();
-        throw new WebError(`CORS: ${target.origin} does not allow origin ${origin}`);
+        throw new WebError(
+          `CORS: ${target.origin} does not allow origin ${origin}` +
+            (withCredentials ? " with credentials" : ""),
+        );
+      }
+      const setCookies = response.headers.getSetCookie();
+      if (withCredentials && cookies && setCookies.length) {
+        await cookies.store(target.href, credentials, setCookies);
       }
       const location = response.headers.get("location");
       if (REDIRECTS.has(response.status) && location !== null) {
@@ -315,8 +375,9 @@ export function makeWebFetch(rules: WebRules): (request: WebRequest) => Promise<
       }
       const exposed = listHeader(response, "access-control-expose-headers");
       const responseHeaders = [...response.headers].filter(([k]) =>
-        !corsTainting || SAFELISTED_RESPONSE_HEADERS.has(k) || exposed.has(k) || exposed.has("*")
-      ).filter(([k]) => k !== "set-cookie");
+        !corsTainting || SAFELISTED_RESPONSE_HEADERS.has(k) || exposed.has(k) ||
+        (!withCredentials && exposed.has("*"))
+      ).filter(([k]) => k !== "set-cookie" && k !== "set-cookie2");
       return {
         status: response.status,
         statusText: response.statusText,

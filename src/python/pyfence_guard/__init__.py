@@ -153,8 +153,9 @@ def _run(run, code, config, host):
     run.guard = guard
     run.formatting = formatting
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
-    guard_modules.update(web_modules(run, host, replacements[("json", "loads")]))
-    guard_modules.update(host_modules(guard_modules["pyfence"], HostChannel(run, host), config.host_functions))
+    channel = HostChannel(run, host)
+    guard_modules.update(web_modules(run, host, channel, replacements[("json", "loads")]))
+    guard_modules.update(host_modules(guard_modules["pyfence"], channel, config.host_functions))
 
     script_module = types.ModuleType(SCRIPT_MODULE)
     g = script_module.__dict__

@@ -1,5 +1,5 @@
 """Host calls, the script's side: the one channel through which a script
-reaches its host (`pyfence.host`; per-origin storage and cookies later).
+reaches its host (`pyfence.host`; `pyfence.web`'s local storage and cookies).
 See src/protocol/host_call.ts for the rules both sides keep.
 
 A value crosses only as JSON text of plain data, built here from a copy in
