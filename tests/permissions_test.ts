@@ -124,6 +124,9 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     code_bytes: 1048576,
     host_calls: 500,
     host_call_bytes: 16777216,
+    websockets: 4,
+    websocket_messages: 1000,
+    websocket_message_bytes: 1048576,
   });
   assert.deepEqual(map.guard.host_functions, []);
   assert.equal(map.guard.on_violation, "terminate");
@@ -136,6 +139,7 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     recursion: 1000,
     hostCalls: 500,
     hostCallBytes: 16777216,
+    storageQuotaBytes: 0, // compute keeps no storage
   });
   // The guard config is plain data, independent of the policy object.
   map.guard.modules.members.io.allow!.push("open");
@@ -228,7 +232,8 @@ Deno.test("explain: the capability table with exact values", async () => {
     "import",
     "open()",
     "HTTP (pyfence.web)",
-    "WebSocket, storage",
+    "WebSocket (pyfence.web)",
+    "cookies, local storage",
     "host functions (pyfence.host)",
     "exec / eval / compile",
     "JS bridge",
@@ -246,6 +251,24 @@ Deno.test("explain: the capability table with exact values", async () => {
     'net: ["a.example:443","api.example:443","data.example:8080","[2001:db8::1]:443"]',
   );
   assert.match(row("HTTP (pyfence.web)").guard, /origin https:\/\/a.example; same-origin: allowed/);
+  // WebSocket reaches what HTTP reaches, under the same net permission.
+  assert.equal(row("WebSocket (pyfence.web)").deno, row("HTTP (pyfence.web)").deno);
+  assert.match(row("WebSocket (pyfence.web)").guard, /Origin is always https:\/\/a.example/);
+  assert.match(row("WebSocket (pyfence.web)").guard, /at most 4 open at once, 1000 messages/);
+  assert.match(row("cookies, local storage").guard, /for https:\/\/a.example only/);
+  assert.match(row("cookies, local storage").guard, /quota 5242880 bytes/);
+  assert.match(row("cookies, local storage").deno, /^— \(the worker holds none/);
+  const closed = explain(
+    permissionsFor(validatePolicy({ version: 1 }), parseOrigin("https://a.example")),
+  );
+  assert.equal(
+    closed.rows.find((r) => r.capability === "WebSocket (pyfence.web)")?.guard,
+    "denied (network.websocket: false)",
+  );
+  assert.equal(
+    closed.rows.find((r) => r.capability === "cookies, local storage")?.guard,
+    "denied (storage.enabled: false)",
+  );
   assert.match(row("open()").guard, /1 file\(s\): a.csv/);
   assert.equal(row("open()").deno, "read: false, write: false");
   assert.equal(row("memory").deno, "wasm memory growth capped at 256 MiB");

@@ -115,7 +115,7 @@ Deno.test("default.yaml is exactly the spec's lists", async () => {
   ]);
   assert.deepEqual(p.network, { same_origin: true, cors: [], websocket: true });
   assert.deepEqual(p.filesystem, { virtual: true });
-  assert.deepEqual(p.storage, { enabled: true });
+  assert.deepEqual(p.storage, { enabled: true, quota_bytes: 5242880 });
   assert.deepEqual(p.limits, {
     timeout_ms: 5000,
     memory_mb: 256,
@@ -124,6 +124,9 @@ Deno.test("default.yaml is exactly the spec's lists", async () => {
     code_bytes: 262144,
     host_calls: 500,
     host_call_bytes: 16777216,
+    websockets: 4,
+    websocket_messages: 1000,
+    websocket_message_bytes: 1048576,
   });
 });
 
@@ -172,7 +175,7 @@ Deno.test("a minimal policy is valid and grants nothing", async () => {
   const p = await loadPolicy(fixture("minimal.yaml"));
   assert.deepEqual(p.modules, { allow: [], deny: [], members: {} });
   assert.deepEqual(p.network, { same_origin: false, cors: [], websocket: false });
-  assert.deepEqual(p.storage, { enabled: false });
+  assert.deepEqual(p.storage, { enabled: false, quota_bytes: 5242880 });
   assert.deepEqual(p.limits, DEFAULT_LIMITS);
   assert.equal(p.dynamic_code, "deny");
   assert.equal(p.on_violation, "terminate");

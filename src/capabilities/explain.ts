@@ -69,10 +69,12 @@ function list(items: readonly string[]): string {
 
 /**
  * Explain a permission map as a capability table: rows for import, open(),
- * HTTP/WebSocket, storage, exec/eval/compile, JS bridge, CPU/time, memory,
- * recursion, output and packages; columns for the guard and the Deno worker,
- * with the exact values. Render it with {@link renderExplanation}, or print it
- * as JSON.
+ * HTTP, WebSocket, cookies and local storage, host functions,
+ * exec/eval/compile, JS bridge, CPU/time, memory, recursion, output and
+ * packages; columns for the guard and the Deno worker, with the exact
+ * values. `store` says where the host keeps per-origin storage (see
+ * `describeStore`). Render it with {@link renderExplanation}, or print it as
+ * JSON.
  *
  * @example
  * ```ts
@@ -86,7 +88,7 @@ function list(items: readonly string[]): string {
  * assert.equal(http?.deno, 'net: ["a.example:443"]');
  * ```
  */
-export function explain(map: PermissionMap, packages?: PackagePlan): Explanation {
+export function explain(map: PermissionMap, packages?: PackagePlan, store?: string): Explanation {
   const { deno, guard, limits } = map;
   const members = Object.entries(guard.modules.members).map(([m, r]) =>
     [
@@ -126,11 +128,8 @@ export function explain(map: PermissionMap, packages?: PackagePlan): Explanation
           `CORS origins: ${list(n.cors)} (preflight + Access-Control-Allow-Origin checked)`,
       deno: netText,
     },
-    {
-      capability: "WebSocket, storage",
-      guard: "not available in this version (network.websocket and storage.enabled are reserved)",
-      deno: netText,
-    },
+    websocketRow(guard, netText),
+    storageRow(guard, limits, store),
     {
       capability: "host functions (pyfence.host)",
       guard:
@@ -192,6 +191,46 @@ export function explain(map: PermissionMap, packages?: PackagePlan): Explanation
     guard: { ...structuredClone(rest), files: fileNames },
     limits: { ...limits },
     ...(packages?.installed.length ? { packages: structuredClone(packages) } : {}),
+  };
+}
+
+/** WebSocket: the same targets and the same `net` permission as HTTP, with the script's `Origin`. */
+function websocketRow(guard: GuardConfig, netText: string): ExplainRow {
+  const n = guard.network;
+  const l = guard.limits;
+  const targets = [...(n.same_origin && n.origin !== null ? [n.origin] : []), ...n.cors];
+  return {
+    capability: "WebSocket (pyfence.web)",
+    guard: n.origin === null
+      ? "none (opaque origin null)"
+      : !n.websocket
+      ? "denied (network.websocket: false)"
+      : `ws/wss to the origins HTTP may reach (ws = http, wss = https): ${list(targets)}; ` +
+        `the handshake's Origin is always ${n.origin}; at most ${l.websockets} open at once, ` +
+        `${l.websocket_messages} messages per run, ${l.websocket_message_bytes} bytes each; ` +
+        "every socket closed when the run ends",
+    deno: n.websocket ? netText : "— (no socket is opened)",
+  };
+}
+
+/** Cookies and local storage: the host's, per origin; the worker holds none of it. */
+function storageRow(guard: GuardConfig, limits: HostLimits, store?: string): ExplainRow {
+  const origin = guard.network.origin;
+  return {
+    capability: "cookies, local storage",
+    guard: origin === null
+      ? "none (opaque origin null)"
+      : !guard.storage
+      ? "denied (storage.enabled: false)"
+      : `kept by the host for ${origin} only: local_storage (str keys and values, quota ` +
+        `${limits.storageQuotaBytes} bytes), cookies (RFC 6265; HttpOnly ones never shown; ` +
+        "at most 100); each operation is a host call",
+    deno: guard.storage
+      ? "— (the worker holds none: host calls the host answers for this origin only, under " +
+        `keys it builds from the trusted origin; the store: ${
+          store ?? "Deno KV, see the Sandbox's storage option"
+        })`
+      : "—",
   };
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { describeStore, storeLocation } from "../host/storage/store.ts";
 import { noPositionals, parse } from "./args.ts";
 import { stringify } from "npm:yaml@2.9.1";
 import { builtinPolicyNames, loadPolicy, resolvePolicy } from "../policy/load.ts";
@@ -58,7 +59,7 @@ async function explainAction(args: string[]): Promise<number> {
     installed: installed.map(({ listedAt: _, ...p }) => p),
     index: source.index.href,
     lock: source.lock ?? `pyodide-lock.json of the pyodide npm package (${PYODIDE_VERSION})`,
-  });
+  }, describeStore(storeLocation()));
   const flags = sandboxFlags(map.deno, { memoryMb: map.limits.memoryMb });
   if (values.json) {
     println(JSON.stringify({ ...explanation, processFlags: flags, chain, policy }, null, 2));

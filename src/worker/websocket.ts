@@ -34,14 +34,14 @@ export interface SocketLimits {
 export type Received =
   | { type: "text"; data: string }
   | { type: "binary"; data: Uint8Array }
-  | { type: "close"; code: number; reason: string; error?: string }
+  | { type: "close"; code: number; reason: string; why?: string }
   | { type: "timeout" }
   | { type: "interrupted" };
 
 interface Socket {
   ws: WebSocket;
   queue: Exclude<Received, { type: "timeout" | "interrupted" }>[];
-  closed?: { code: number; reason: string; error?: string };
+  closed?: { code: number; reason: string; why?: string };
   wake?: () => void;
 }
 
@@ -144,7 +144,7 @@ export class Sockets {
       socket.wake?.();
     };
     ws.onerror = (e) => {
-      socket.closed ??= { code: 1006, reason: "", error: (e as ErrorEvent).message || "failed" };
+      socket.closed ??= { code: 1006, reason: "", why: (e as ErrorEvent).message || "failed" };
       socket.wake?.();
     };
     await new Promise<void>((resolve) => {
@@ -155,7 +155,7 @@ export class Sockets {
     if (ws.readyState !== WebSocket.OPEN) {
       this.#sockets.delete(id);
       throw new Error(
-        `WebSocket connection to ${target.origin} failed: ${socket.closed?.error ?? "closed"}`,
+        `WebSocket connection to ${target.origin} failed: ${socket.closed?.why ?? "closed"}`,
       );
     }
     if (this.#ended) ws.close();
@@ -282,8 +282,8 @@ export class Sockets {
       problem = [1008, `more than ${limits.maxBufferedBytes} bytes received and not read`];
     }
     if (problem) {
-      const [code, error] = problem;
-      socket.closed = { code, reason: "", error };
+      const [code, why] = problem;
+      socket.closed = { code, reason: "", why };
       try {
         socket.ws.close(code);
       } catch {

@@ -18,6 +18,9 @@
  * processes may use one store at once: Deno KV's atomic commits check
  * versionstamps, so no write is lost.
  *
+ * A file several processes use at once is locked by whichever writes; the
+ * others wait and try again (for up to 10 s per operation).
+ *
  * `openStore` is for any part of pyfence that keeps data (local storage and
  * cookies here, the audit trail later); sandboxes share one open store per
  * location through {@link StoreRef}.
@@ -257,12 +260,59 @@ export async function openStore(location: StoreLocation): Promise<KvStore> {
       : location.kind === "memory"
       ? ":memory:"
       : undefined;
-    return new InProcessStore(await open(target), location);
+    return new WaitingStore(new InProcessStore(await open(target), location));
   }
   if (location.kind === "managed") {
     throw new Error("Deno Deploy's managed KV, but this process has no Deno.openKv");
   }
-  return await startStoreProcess(location);
+  return new WaitingStore(await startStoreProcess(location));
+}
+
+/** How long one operation waits for a file another process holds locked. */
+const BUSY_WAIT_MS = 10_000;
+
+/**
+ * A local store file is one SQLite database: while another process writes
+ * it, an operation fails with "database is locked" having done nothing.
+ * This waits and tries again (with growing, jittered pauses, for up to
+ * {@link BUSY_WAIT_MS}), so that several processes can share one file.
+ */
+class WaitingStore implements KvStore {
+  readonly location: StoreLocation;
+  #store: KvStore;
+
+  constructor(store: KvStore) {
+    this.#store = store;
+    this.location = store.location;
+  }
+
+  async #retry<T>(op: () => Promise<T>): Promise<T> {
+    const end = Date.now() + BUSY_WAIT_MS;
+    for (let pause = 2;; pause = Math.min(pause * 2, 100)) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!/database is locked|SQLITE_BUSY/i.test(String(err)) || Date.now() > end) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
+    }
+  }
+
+  getMany(keys: StoreKey[]): Promise<StoreEntry[]> {
+    return this.#retry(() => this.#store.getMany(keys));
+  }
+
+  list(prefix: StoreKey, options?: ListOptions): Promise<StoreList> {
+    return this.#retry(() => this.#store.list(prefix, options));
+  }
+
+  commit(commit: StoreCommit): Promise<StoreCommitResult> {
+    return this.#retry(() => this.#store.commit(commit));
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
 }
 
 type Shared = { store: Promise<KvStore>; users: number };

@@ -251,7 +251,7 @@ def make_web(run, host, channel, json_loads):
             return None if self._response is None else self._response.headers.get(name.lower())
 
     def socket_url(url):
-        if not websocket_allowed:
+        if origin is not None and not websocket_allowed:
             refuse("WebSocket is not allowed by the policy (network.websocket)", "websocket")
         absolute = checked(url, "websocket", _WS_SCHEMES)
         if "#" in absolute:
@@ -317,9 +317,9 @@ def make_web(run, host, channel, json_loads):
                 if kind == "timeout":
                     raise TimeoutError(f"no WebSocket message within {timeout} s")
                 self._closed = (int(got["code"]), str(got["reason"]))
-                error = got.get("error")
+                why = got.get("why")
                 raise ConnectionClosed(self._closed[0], self._closed[1],
-                                       None if error is None else f"the WebSocket was closed: {error}")
+                                       None if why is None else f"the WebSocket was closed: {why}")
 
         def close(self, code=None, reason=None):
             """Close the connection (a no-op if it is closed)."""
