@@ -63,7 +63,7 @@ function site(url: URL): string {
   const host = url.hostname;
   const registrable = host.startsWith("[") || /^[0-9.]+$/.test(host)
     ? host
-    : getPublicSuffix(host) ?? host;
+    : getPublicSuffix(host, { allowSpecialUseDomain: true, ignoreError: true }) ?? host;
   return `${url.protocol}//${registrable}`;
 }
 
