@@ -207,7 +207,10 @@ export class Sandbox {
     // Checked now; the environment is read only once a policy has packages.
     packageSource(options, undefined, () => undefined);
     this.#packageOptions = { packageIndex: options.packageIndex, packageLock: options.packageLock };
-    this.#store = new StoreRef(storeLocation(options.storage));
+    // A given location is checked now; the default is found on first use.
+    this.#store = new StoreRef(
+      options.storage === undefined ? undefined : storeLocation(options.storage),
+    );
   }
 
   /**

@@ -17,6 +17,7 @@
  * @module
  */
 import { checkTarget, type CookieHooks, WebError, WebLimitError, type WebRules } from "./web.ts";
+import { INTERRUPT } from "../protocol/boot.ts";
 
 /** The WebSocket caps of one run. */
 export interface SocketLimits {
@@ -79,6 +80,19 @@ export function socketTarget(url: string, rules: WebRules): URL {
   const { target } = checkTarget(u.href, rules);
   target.protocol = target.protocol === "https:" ? "wss:" : "ws:";
   return target;
+}
+
+/**
+ * Settles once the sandbox process has signalled the deadline in the
+ * interrupt word (it notifies the word then); a flush signal is waited out.
+ */
+async function deadline(interrupt: Int32Array): Promise<void> {
+  for (;;) {
+    const value = Atomics.load(interrupt, 0);
+    if (value === INTERRUPT.deadline) return;
+    const wait = Atomics.waitAsync(interrupt, 0, value);
+    if (wait.async) await wait.value;
+  }
 }
 
 /** The WebSockets of one run. */
@@ -147,12 +161,20 @@ export class Sockets {
       socket.closed ??= { code: 1006, reason: "", why: (e as ErrorEvent).message || "failed" };
       socket.wake?.();
     };
-    await new Promise<void>((resolve) => {
+    let opened = false;
+    const handshake = new Promise<void>((resolve) => {
       socket.wake = resolve;
-      ws.onopen = () => resolve();
+      ws.onopen = () => {
+        opened = true;
+        resolve();
+      };
     });
+    // A handshake that never completes waits no longer than the run.
+    await Promise.race([handshake, ...(this.#interrupt ? [deadline(this.#interrupt)] : [])]);
     socket.wake = undefined;
-    if (ws.readyState !== WebSocket.OPEN) {
+    // (A server may close at once: the socket opened, and its close is the next thing read.)
+    if (!opened) {
+      ws.close();
       this.#sockets.delete(id);
       throw new Error(
         `WebSocket connection to ${target.origin} failed: ${socket.closed?.why ?? "closed"}`,

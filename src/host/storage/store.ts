@@ -315,7 +315,7 @@ class WaitingStore implements KvStore {
   }
 }
 
-type Shared = { store: Promise<KvStore>; users: number };
+type Shared = { key: string; store: Promise<KvStore>; users: number };
 const shared = new Map<string, Shared>();
 
 /**
@@ -324,28 +324,40 @@ const shared = new Map<string, Shared>();
  * claim is released.
  */
 export class StoreRef {
-  /** Where the store lives. */
-  readonly location: StoreLocation;
-  #key: string;
+  #location?: StoreLocation;
   #entry?: Shared;
   #released = false;
 
-  /** A claim on the store at `location`; nothing is opened yet. */
-  constructor(location: StoreLocation) {
-    this.location = location;
-    this.#key = JSON.stringify(location);
+  /**
+   * A claim on the store at `location`; nothing is opened yet. Without a
+   * location, the default ({@link storeLocation}) is found on first use.
+   */
+  constructor(location?: StoreLocation) {
+    this.#location = location;
+  }
+
+  /** Where the store lives. */
+  get location(): StoreLocation {
+    return this.#location ??= storeLocation();
   }
 
   /** The open store (opened now if no one has). A failure is retried on the next call. */
   store(): Promise<KvStore> {
     if (this.#released) return Promise.reject(new Error("the sandbox is closed"));
-    let entry = shared.get(this.#key);
+    let location: StoreLocation;
+    try {
+      location = this.location;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const key = JSON.stringify(location);
+    let entry = shared.get(key);
     if (!entry) {
-      const opened: Shared = { store: openStore(this.location), users: 0 };
+      const opened: Shared = { key, store: openStore(location), users: 0 };
       opened.store.catch(() => {
-        if (shared.get(this.#key) === opened) shared.delete(this.#key);
+        if (shared.get(key) === opened) shared.delete(key);
       });
-      shared.set(this.#key, opened);
+      shared.set(key, opened);
       entry = opened;
     }
     if (this.#entry !== entry) {
@@ -361,7 +373,7 @@ export class StoreRef {
     this.#released = true;
     const entry = this.#entry;
     if (!entry || --entry.users > 0) return;
-    if (shared.get(this.#key) === entry) shared.delete(this.#key);
+    if (shared.get(entry.key) === entry) shared.delete(entry.key);
     await entry.store.then((s) => s.close(), () => {});
   }
 }

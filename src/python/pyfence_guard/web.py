@@ -522,9 +522,10 @@ def make_web(run, host, channel, json_loads):
 
         def set(self, name, value, max_age=None, path="/", secure=False, same_site=None):
             """Set a cookie of the origin (never HttpOnly: a script cannot set those)."""
-            parts = [f"{cookie_text(name, 'a cookie name')}={cookie_text(value, 'a cookie value')}"]
-            if "=" in parts[0].partition("=")[0] or not parts[0].partition("=")[0]:
-                raise ValueError("a cookie name is not empty and has no '='")
+            name = cookie_text(name, "a cookie name")
+            if not name or "=" in name or " " in name:
+                raise ValueError("a cookie name is not empty and has no '=' or space")
+            parts = [f"{name}={cookie_text(value, 'a cookie value')}"]
             if max_age is not None:
                 if issubclass(type(max_age), bool) or not issubclass(type(max_age), int):
                     raise TypeError("max_age must be an int (seconds)")
