@@ -199,7 +199,13 @@ export class Sandbox {
     const { map, spec, sinks } = await this.#prepare(options, "sandbox.run() options");
     const runId = crypto.randomUUID();
     const origin = map.guard.network.origin ?? "null";
-    const audit = (event: AuditEvent) => this.#emit(sinks, event);
+    // One run's events reach the sinks one after another, each once the
+    // sinks have finished with the one before: an async sink never sees a
+    // violation after run.end.
+    let delivered = Promise.resolve();
+    const audit = (
+      event: AuditEvent,
+    ) => (delivered = delivered.then(() => this.#emit(sinks, event)));
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
