@@ -36,6 +36,8 @@ export {
 
 // What a run returns
 export {
+  ERROR_KINDS,
+  type ErrorKind,
   type Finding,
   LIMIT_ERRORS,
   type RunError,

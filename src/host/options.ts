@@ -20,6 +20,13 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Tighten the policy's memory limit (MiB); a looser value is an error. */
   memoryMb?: number;
+  /**
+   * How long this run may wait for a sandbox process when all are busy
+   * (milliseconds; default the sandbox's `queueTimeoutMs`, 60 000 for
+   * `run()`). Past it the run ends as `QueueTimeout` without starting. Not
+   * part of `timeoutMs`, which counts only the script's own execution.
+   */
+  queueTimeoutMs?: number;
   /** Called with each chunk of output as it arrives (the result still holds all of it). */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
 }
@@ -31,5 +38,6 @@ export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   files: true,
   timeoutMs: true,
   memoryMb: true,
+  queueTimeoutMs: true,
   onOutput: true,
 };

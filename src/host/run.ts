@@ -1,24 +1,35 @@
 /**
  * `run()`: one call, one fresh interpreter, using a process-wide sandbox per
- * policy that is created on first use.
+ * policy that is created on first use. All of them draw from one
+ * {@link ProcessLimiter}, so however many policies the calls use, the
+ * sandbox processes alive at once stay within one machine-sized bound.
  *
  * @module
  */
-import { Sandbox } from "./sandbox.ts";
+import { Sandbox, type SandboxOptions } from "./sandbox.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
 import type { RunResult } from "../protocol/result.ts";
+import { ProcessLimiter, withLimiter } from "./limiter.ts";
 
 const sandboxes = new Map<string, Sandbox>();
+let limiter: ProcessLimiter | undefined;
+
+/** The one limit every `run()` sandbox draws from (created on first use). Not exported from `mod.ts`: for tests and monitoring within pyfence. */
+export function runLimiter(): ProcessLimiter {
+  return limiter ??= new ProcessLimiter();
+}
 
 function sandboxFor(policy: RunOptions["policy"]): Sandbox {
-  // Policy objects are not cached: a caller may build many of them. Pool size
-  // 1 keeps the run's process in the pool, so close() waits for it to exit.
-  if (typeof policy === "object") return new Sandbox({ policy, poolSize: 1 });
+  const make = (policy: SandboxOptions["policy"]) =>
+    new Sandbox(withLimiter({ policy, poolSize: 1 }, runLimiter()));
+  // Policy objects are not cached: a caller may build many of them. Their
+  // sandbox is closed after the run, and waits for its process to exit.
+  if (typeof policy === "object") return make(policy);
   const name = policy ?? "default";
   let sandbox = sandboxes.get(name);
   if (!sandbox) {
-    sandbox = new Sandbox({ policy: name, poolSize: 1 });
+    sandbox = make(name);
     sandboxes.set(name, sandbox);
   }
   return sandbox;
@@ -28,6 +39,12 @@ function sandboxFor(policy: RunOptions["policy"]): Sandbox {
  * Run untrusted Python `code` under a policy, in a fresh interpreter, and
  * return what happened. Never throws for anything the script did: its
  * exceptions, violations and limits are in the result.
+ *
+ * Every `run()` call in the process shares one bound on sandbox processes
+ * (the machine's default `maxProcesses`, see {@link Sandbox}) and one queue
+ * of 1000 runs; a run that waits longer than its `queueTimeoutMs` (default
+ * 60 s) ends as `QueueTimeout`, one that finds the queue full as
+ * `QueueFull` (both `error.kind` `"queue"`).
  *
  * @throws {PolicyError} the policy is invalid or cannot be read.
  * @throws {UsageError} an unknown option key, a bad origin or file, or a limit looser than the policy's.
