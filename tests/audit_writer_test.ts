@@ -40,13 +40,15 @@ Deno.test("audit writer: an append at any moment after a write ends is written b
     const second = append("b\n");
     // Writes after the first finish at once.
     const later = setInterval(() => finishWrite!(), 1);
+    let hung: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
         Promise.all([first, second]),
-        new Promise((_, reject) => setTimeout(() => reject(new Error("hung")), 2000)),
+        new Promise((_, reject) => hung = setTimeout(() => reject(new Error("hung")), 2000)),
       ]);
     } finally {
       clearInterval(later);
+      clearTimeout(hung);
     }
     if (!written.join("").includes("b\n")) lost.push(turns);
   }

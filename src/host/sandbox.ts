@@ -437,8 +437,10 @@ export class Sandbox {
   }
 
   /**
-   * End every sandbox process. Runs in progress end as `WorkerCrash`; later
-   * calls of `run`, `check`, `prepare` and `warm` throw a {@link SandboxError} (`closed`).
+   * End every sandbox process, and resolve once each has exited. Runs in
+   * progress end as `WorkerCrash`; runs still waiting for a process, and
+   * later calls of `run`, `check`, `prepare` and `warm`, throw a
+   * {@link SandboxError} (`closed`).
    */
   close(): Promise<void> {
     this.#closed = true;
