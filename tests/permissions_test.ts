@@ -231,8 +231,10 @@ Deno.test("explain: the capability table with exact values", async () => {
     "recursion",
     "output",
     "builtins",
+    "packages",
   ]);
   const row = (c: string) => ex.rows.find((r) => r.capability === c)!;
+  assert.match(row("packages").guard, /^none installed; no installer/);
   assert.equal(
     row("HTTP (pyfence.web)").deno,
     'net: ["a.example:443","api.example:443","data.example:8080","[2001:db8::1]:443"]',

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { PACKAGE_HELP } from "./packages.ts";
 
 const POLICY = `  --policy NAME|PATH   a built-in policy (see 'pyfence policy list') or a YAML
                        file (default: default)`;
@@ -15,12 +16,15 @@ const EXIT_CODES = `Exit codes: 0 ok, 1 the script raised, 2 usage or policy err
 export const USAGE: Readonly<Record<string, string>> = {
   "": "Usage: pyfence COMMAND [options]   (commands: run, check, policy, report, cache, help)",
   run: `Usage: pyfence run [--policy NAME|PATH] [--origin URL] [--file NAME=PATH]...
-                   [--timeout MS] [--memory MB] [--json] [--audit FILE] SCRIPT.py|-`,
+                   [--timeout MS] [--memory MB] [--json] [--audit FILE]
+                   [--package-index URL] [--package-lock PATH] SCRIPT.py|-`,
   check: "Usage: pyfence check [--policy NAME|PATH] [--json] SCRIPT.py|-",
-  policy: `Usage: pyfence policy explain [--policy NAME|PATH] [--origin URL] [--json]
+  policy:
+    `Usage: pyfence policy explain [--policy NAME|PATH] [--origin URL] [--package-lock PATH] [--json]
        pyfence policy list [--json]`,
   report: "Usage: pyfence report [--format text|json|html] AUDIT.jsonl",
-  cache: "Usage: pyfence cache path|clear|warm [--policy NAME|PATH]...",
+  cache: `Usage: pyfence cache path|clear|warm [--policy NAME|PATH]...
+                          [--package-index URL] [--package-lock PATH]`,
   help: "Usage: pyfence help [COMMAND]",
 };
 
@@ -34,7 +38,7 @@ Usage:
   pyfence policy explain [options]        show the exact permissions a policy grants
   pyfence policy list                     list the built-in policies
   pyfence report [options] AUDIT.jsonl    security report over an audit trail
-  pyfence cache path|clear|warm           the interpreter snapshot cache
+  pyfence cache path|clear|warm           the snapshot and package cache
   pyfence help [COMMAND]                  show help for a command
   pyfence --version                       show the versions of pyfence, Deno and Pyodide
 
@@ -68,10 +72,12 @@ ${POLICY}
   --audit FILE         append audit events (run start, violations, run end) to
                        FILE as JSON lines; see 'pyfence report'. A FILE that
                        cannot be written stops the command before the script runs
+${PACKAGE_HELP}
   -h, --help           show this help
 
-The first run of a policy on a machine builds its interpreter snapshot (a few
-seconds; progress is shown on a terminal); see 'pyfence cache warm'.
+The first run of a policy on a machine fetches its packages and builds its
+interpreter snapshot (a few seconds; progress is shown on a terminal); see
+'pyfence cache warm'.
 
 ${EXIT_CODES}
 `,
@@ -99,6 +105,8 @@ Options (explain):
 ${POLICY}
   --origin URL         the script's origin (default: null)
   --json               print the explanation (or the list) as JSON
+${PACKAGE_HELP}
+                       (explain reads the lock file; it fetches nothing)
   -h, --help           show this help
 
 Exit codes: 0 ok, 2 usage or policy error.
@@ -119,19 +127,24 @@ Exit codes: 0 ok, 2 usage error (e.g. the file cannot be read).
 `,
   cache: `${USAGE.cache}
 
-Every sandbox boots from a memory snapshot of Pyodide with the guard and the
-policy's modules already imported. Snapshots are built on first use and cached
-in $PYFENCE_CACHE_DIR, or pyfence/ under the Deno cache directory, keyed by
-Pyodide version, guard sources and module set.
+Every sandbox boots from a memory snapshot of Pyodide with the guard, the
+policy's packages and its modules already imported. Snapshots are built on
+first use and cached in $PYFENCE_CACHE_DIR, or pyfence/ under the Deno cache
+directory, keyed by Pyodide version, guard sources, module set and packages;
+the packages' wheels are cached in its packages/ directory, named by sha256.
 
   path                 print the cache directory
-  clear                delete every cached snapshot (the next run rebuilds)
-  warm                 build the snapshots now, e.g. in a deploy build:
+  clear                delete every cached snapshot and package (the next run
+                       fetches and rebuilds)
+  warm                 fetch the packages and build the snapshots now, e.g. in
+                       a deploy build, so that runs need no network:
     --policy NAME|PATH   a policy to build for (repeatable; default: every
                          built-in policy)
+${PACKAGE_HELP.split("\n").map((line) => `  ${line}`).join("\n")}
   -h, --help           show this help
 
-Exit codes: 0 ok, 2 usage or policy error or a failed build.
+Exit codes: 0 ok, 1 a package could not be fetched or a snapshot not built,
+2 usage or policy error.
 `,
   help: `${USAGE.help}
 

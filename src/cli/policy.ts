@@ -14,6 +14,9 @@ import { ExitCode } from "./exit_code.ts";
 import { println } from "./output.ts";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
+import { loadLock, resolvePackages } from "../host/packages.ts";
+import { PYODIDE_VERSION } from "../host/assets.ts";
+import { PACKAGE_FLAGS, sourceFromFlags } from "./packages.ts";
 
 const ACTIONS: Record<string, (args: string[]) => Promise<number>> = {
   explain: explainAction,
@@ -40,11 +43,21 @@ async function explainAction(args: string[]): Promise<number> {
     policy: { type: "string" },
     origin: { type: "string" },
     json: { type: "boolean" },
+    ...PACKAGE_FLAGS,
   });
   noPositionals(positionals);
+  const source = sourceFromFlags(values);
   const policy = await loadPolicy((values.policy as string | undefined) ?? "default");
   const map = permissionsFor(policy, parseOrigin(values.origin as string | undefined, "--origin"));
-  const explanation = explain(map);
+  // Resolving reads the lock file only: explaining fetches no package.
+  const installed = policy.packages.length
+    ? resolvePackages(policy, await loadLock(source), source.labels.lock)
+    : [];
+  const explanation = explain(map, {
+    installed: installed.map(({ listedAt: _, ...p }) => p),
+    index: source.index.href,
+    lock: source.lock ?? `pyodide-lock.json of the pyodide npm package (${PYODIDE_VERSION})`,
+  });
   const flags = sandboxFlags(map.deno, { memoryMb: map.limits.memoryMb });
   if (values.json) {
     println(JSON.stringify({ ...explanation, processFlags: flags }, null, 2));

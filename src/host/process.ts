@@ -37,6 +37,7 @@ import {
 } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
+import type { Wheel } from "../protocol/supervisor_init.ts";
 import type { Channel } from "./channel.ts";
 import { drain, launch } from "./launch.ts";
 import { residentBytes, workerThreads } from "./procfs.ts";
@@ -50,6 +51,8 @@ export interface ProcessSpec {
   memoryMb: number;
   /** Boot workers from this snapshot file. */
   snapshotPath?: string;
+  /** The wheels the snapshot was built with (its path names them: no pool key of their own). */
+  packages?: Wheel[];
   /** Test-only: no Python guard. */
   unguarded?: boolean;
 }
@@ -138,12 +141,19 @@ export class SandboxProcess {
         mode: "serve",
         snapshotPath: spec.snapshotPath,
         preload: [],
+        packages: spec.packages,
         permissions: spec.permissions,
         unguarded: spec.unguarded ?? false,
         graceMs: GRACE_MS,
         memoryMb: spec.memoryMb,
       },
-      { read: spec.snapshotPath ? [spec.snapshotPath] : [], timeoutMs: BOOT_TIMEOUT_MS },
+      {
+        read: [
+          ...spec.snapshotPath ? [spec.snapshotPath] : [],
+          ...(spec.packages ?? []).map((w) => w.path),
+        ],
+        timeoutMs: BOOT_TIMEOUT_MS,
+      },
     );
     const process = new SandboxProcess(spec, child, channel);
     const timer = setTimeout(() => process.kill(), BOOT_TIMEOUT_MS);

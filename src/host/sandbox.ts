@@ -22,7 +22,15 @@ import {
 } from "./limiter.ts";
 import type { JobRequest, ProcessSpec } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
-import { ensureSnapshot } from "./snapshot.ts";
+import { ensureSnapshot, wheels } from "./snapshot.ts";
+import {
+  packageSource,
+  type PackageSourceOptions,
+  type PreparedPackages,
+  preparePackages,
+} from "./packages.ts";
+
+const NO_PACKAGES: PreparedPackages = Object.freeze({ packages: [], files: [], modules: [] });
 import { pythonVersion } from "./assets.ts";
 import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
@@ -61,6 +69,18 @@ export interface SandboxOptions {
   queueTimeoutMs?: number;
   /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
   audit?: AuditSink | AuditSink[];
+  /**
+   * Where the policy's `packages` are fetched from: a directory URL (`https:`,
+   * `http:`, `file:`) or a local directory holding the wheels by file name.
+   * Default `$PYFENCE_PACKAGE_INDEX`, else Pyodide's CDN for this version.
+   */
+  packageIndex?: string;
+  /**
+   * The Pyodide lock file (a path or URL) that pins each package's file,
+   * dependencies and sha256. Default `$PYFENCE_PACKAGE_LOCK`, else the one in
+   * the pyodide npm package.
+   */
+  packageLock?: string;
 }
 
 const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
@@ -70,6 +90,8 @@ const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
   maxQueue: true,
   queueTimeoutMs: true,
   audit: true,
+  packageIndex: true,
+  packageLock: true,
 };
 
 /** Per-run options of a {@link Sandbox} (its policy is fixed). */
@@ -197,13 +219,15 @@ export class Sandbox {
   #unguarded: boolean;
   #policyLabel: string;
   #sinks: AuditSink[];
+  #packageOptions: PackageSourceOptions;
+  #packages?: Promise<PreparedPackages>;
   #closed = false;
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0, queueRefusals: 0 };
 
   /**
    * Create a sandbox; the policy is loaded (and validated) lazily on first use.
    *
-   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `maxProcesses`, `maxQueue`, `queueTimeoutMs` or `audit`.
+   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `maxProcesses`, `maxQueue`, `queueTimeoutMs`, `audit` or `packageIndex`.
    * @throws {SandboxError} (`deno-version`) this Deno is older than pyfence supports.
    */
   constructor(options: SandboxOptions = {}) {
@@ -238,6 +262,9 @@ export class Sandbox {
       ? "inline"
       : "default";
     this.#sinks = sinks;
+    // Checked now; the environment is read only once a policy has packages.
+    packageSource(options, undefined, () => undefined);
+    this.#packageOptions = { packageIndex: options.packageIndex, packageLock: options.packageLock };
   }
 
   /**
@@ -250,13 +277,14 @@ export class Sandbox {
   }
 
   /**
-   * Load the policy and make sure its interpreter snapshot exists: the first
-   * use of a policy on a machine builds it (a few seconds); later calls, in
-   * any process, find it in the cache. Starts no sandbox process.
+   * Load the policy, fetch its `packages` into the cache if they are not
+   * there, and make sure its interpreter snapshot exists: the first use of a
+   * policy on a machine builds it (a few seconds); later calls, in any
+   * process, find both in the cache. Starts no sandbox process.
    *
-   * @throws {PolicyError} the policy is invalid or cannot be read.
-   * @throws {UsageError} a bad origin.
-   * @throws {SandboxError} the sandbox is closed, or the snapshot could not be built.
+   * @throws {PolicyError} the policy is invalid or cannot be read, or names a package it cannot have (`packages[i]`).
+   * @throws {UsageError} a bad origin, `packageIndex` or `packageLock`.
+   * @throws {SandboxError} the sandbox is closed, a package could not be fetched or failed its sha256 check (`packages`), or the snapshot could not be built.
    */
   async prepare(origin?: string): Promise<void> {
     await this.#prepare({ origin }, "sandbox.prepare() origin");
@@ -494,9 +522,10 @@ export class Sandbox {
       }
     }
     const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
+    const packages = await this.#preparePackages(policy);
     const snapshotPath = await this.#host(
       "snapshot",
-      () => ensureSnapshot(map.guard.modules.allow),
+      () => ensureSnapshot([...map.guard.modules.allow, ...packages.modules], packages.files),
     );
     const sinks = policy.audit.jsonl
       ? [...this.#sinks, policyAuditSink(policy.audit.jsonl)]
@@ -507,10 +536,30 @@ export class Sandbox {
         permissions: map.deno,
         memoryMb: map.limits.memoryMb,
         snapshotPath,
+        packages: wheels(packages.files),
         unguarded: this.#unguarded,
       },
       sinks,
     };
+  }
+
+  /** The policy's packages, resolved and cached once per sandbox (a failure is retried next time). */
+  #preparePackages(policy: Policy): Promise<PreparedPackages> {
+    if (policy.packages.length === 0) return Promise.resolve(NO_PACKAGES);
+    this.#packages ??= Promise.resolve().then(() =>
+      preparePackages(policy, packageSource(this.#packageOptions))
+    ).catch((err) => {
+      this.#packages = undefined;
+      if (err instanceof PolicyError || err instanceof UsageError || err instanceof SandboxError) {
+        throw err;
+      }
+      throw new SandboxError(
+        "packages",
+        `preparing the policy's packages failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    });
+    return this.#packages;
   }
 
   #makeJob(mode: Job["mode"], code: string, map: PermissionMap): JobRequest {

@@ -15,6 +15,7 @@
  *   members:
  *     io: [StringIO]              # a list is an allow-list
  *     random: { deny: [SystemRandom] }
+ * packages: [six]                 # Pyodide packages built into the interpreter
  * builtins: { deny: [input], restrict: [__import__, open, globals, locals, vars, dir] }
  * dynamic_code: deny              # or guarded
  * filesystem: { virtual: true }
@@ -107,6 +108,14 @@ export interface Policy {
     /** Member filters, keyed by dotted module name (which must be importable). */
     members: Record<string, MemberRule>;
   };
+  /**
+   * Pyodide packages (names from Pyodide's lock file, e.g. `six`) the host
+   * fetches with their dependencies, checks against the lock file's sha256
+   * and builds into the interpreter snapshot. Installing grants nothing: the
+   * script imports a package only where `modules.allow` allows its import
+   * names, and each listed package must have one that is allowed.
+   */
+  packages: string[];
   /** Builtins control. */
   builtins: {
     /** Removed: calling one is a violation. */
@@ -180,6 +189,8 @@ export interface PolicyInput {
     /** See {@link Policy.modules}. */
     members?: Record<string, string[] | MemberRule>;
   };
+  /** See {@link Policy.packages}. */
+  packages?: string[];
   /** See {@link Policy.builtins}. */
   builtins?: Partial<Policy["builtins"]>;
   /** See {@link Policy.dynamic_code}. */
@@ -208,6 +219,11 @@ const moduleName = z.string().regex(
   "must be a module name: identifiers joined by dots, e.g. 'xml.etree'",
 );
 const identifier = z.string().regex(IDENT, "must be a Python identifier");
+// A distribution name as Pyodide's lock file spells it (PEP 508 names).
+const packageName = z.string().regex(
+  /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/,
+  "must be a package name, e.g. 'six' or 'python-dateutil'",
+);
 
 /** A list whose items are unique; a duplicate is reported at its index. */
 function uniqueList<T extends z.ZodType<string>>(item: T) {
@@ -271,8 +287,11 @@ function boundedInt(key: keyof typeof LIMIT_BOUNDS) {
   return z.int().min(min).max(max).default(DEFAULT_LIMITS[key]);
 }
 
-/** Is `name` (or a package containing it) in `list`? Returns the matching entry. */
-function coveredBy(name: string, list: readonly string[]): string | undefined {
+/**
+ * Is `name` (or a package containing it) in `list`? Returns the matching
+ * entry: `coveredBy("xml.etree", ["xml"])` is `"xml"`.
+ */
+export function coveredBy(name: string, list: readonly string[]): string | undefined {
   return list.find((m) => name === m || name.startsWith(m + "."));
 }
 
@@ -312,6 +331,7 @@ const policyObject = z.strictObject({
   description: z.string().optional(),
   python: pythonRange.optional(),
   modules: SECTIONS.modules.default({ allow: [], deny: [], members: {} }),
+  packages: uniqueList(packageName).default([]),
   builtins: SECTIONS.builtins.default({
     deny: [...DEFAULT_DENIED_BUILTINS],
     restrict: [...RESTRICTABLE_BUILTINS],

@@ -13,6 +13,8 @@ export interface BootMessage {
   snapshot?: Uint8Array;
   guardFiles: Record<string, string>;
   preload: string[];
+  /** The policy's wheels (file name, bytes), for the interpreter's file system. */
+  packages: { fileName: string; bytes: Uint8Array }[];
   port: MessagePort;
   interrupt: SharedArrayBuffer;
   /** Test-only: run the script with no Python guard at all. */

@@ -64,16 +64,25 @@ async function receiveInit(): Promise<SupervisorInit> {
 const init = await receiveInit();
 
 /** What every worker boots from, read once (and the Python version it reports). */
-type Assets = Pick<BootMessage, "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles"> & {
-  python: string;
-};
+type Assets =
+  & Pick<
+    BootMessage,
+    "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles" | "packages"
+  >
+  & {
+    python: string;
+  };
 
 async function loadAssets(): Promise<Assets> {
   const dir = new URL(init.pyodideDir);
-  const [wasmBytes, stdlib, lock] = await Promise.all([
+  const [wasmBytes, stdlib, lock, packages] = await Promise.all([
     Deno.readFile(new URL("pyodide.asm.wasm", dir)),
     Deno.readFile(new URL("python_stdlib.zip", dir)),
     Deno.readTextFile(new URL("pyodide-lock.json", dir)),
+    Promise.all((init.packages ?? []).map(async ({ path, fileName }) => ({
+      fileName,
+      bytes: await Deno.readFile(path),
+    }))),
   ]);
   const capped = init.memoryMb === undefined
     ? wasmBytes
@@ -84,6 +93,7 @@ async function loadAssets(): Promise<Assets> {
     lock,
     snapshot: init.snapshotPath ? await Deno.readFile(init.snapshotPath) : undefined,
     guardFiles: init.guardFiles,
+    packages,
     python: JSON.parse(lock).info.python,
   };
 }
@@ -140,6 +150,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
     snapshot: makeSnapshot ? undefined : assets.snapshot?.slice(),
     guardFiles: assets.guardFiles,
     preload: init.preload,
+    packages: assets.packages.map(({ fileName, bytes }) => ({ fileName, bytes: bytes.slice() })),
     port: channel.port2,
     interrupt,
     unguarded: init.unguarded,
@@ -151,6 +162,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
   // the process grew by a gigabyte over a few hundred runs.)
   const moved: Transferable[] = [channel.port2, boot.stdlib.buffer as ArrayBuffer];
   if (boot.snapshot) moved.push(boot.snapshot.buffer as ArrayBuffer);
+  for (const wheel of boot.packages) moved.push(wheel.bytes.buffer as ArrayBuffer);
   worker.postMessage(boot, moved);
   // A boot failure while idle is reported when the next job awaits `ready`.
   ready.catch(() => {});

@@ -18,6 +18,7 @@ import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
 import { makeWebFetch, WebError, WebLimitError } from "./web.ts";
+import { installPackages } from "./packages.ts";
 
 // Pyodide starts an eager read of its wasm file even when we instantiate the
 // posted module; that read is denied (no read permission) and unused.
@@ -87,6 +88,7 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
     } as unknown as Parameters<typeof loadPyodide>[0],
   );
   globalThis.fetch = realFetch;
+  installPackages(pyodide, msg.packages, msg.makeSnapshot);
   if (!msg.unguarded) installGuard(pyodide, msg.guardFiles);
   if (msg.makeSnapshot) {
     // A module missing from this Pyodide build must not fail the snapshot.
