@@ -243,7 +243,7 @@ export class ProcessLimiter {
         reject(
           new QueueError(
             "QueueTimeout",
-            `no sandbox process became free within ${timeoutMs} ms (all ${this.maxProcesses} busy)`,
+            `no sandbox process was free for this run within ${timeoutMs} ms (maxProcesses ${this.maxProcesses})`,
           ),
         );
       }, timeoutMs);
