@@ -6,7 +6,7 @@
  */
 import { deepEqual, equal, ok } from "assert";
 import { appendQueue } from "../src/audit/jsonl.ts";
-import { type AuditEvent, Sandbox } from "../mod.ts";
+import { type AuditEvent, jsonlAuditSink, Sandbox } from "../mod.ts";
 
 const decoder = new TextDecoder();
 
@@ -112,7 +112,8 @@ Deno.test({
       seen.push(event.type);
       byRun.set(event.runId, [...byRun.get(event.runId) ?? [], event.type]);
     };
-    const sandbox = new Sandbox({ audit: slow });
+    const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+    const sandbox = new Sandbox({ audit: [slow, jsonlAuditSink(path)] });
     try {
       await sandbox.warm();
       const result = await sandbox.run("import os");
@@ -125,8 +126,19 @@ Deno.test({
         [...byRun.values()].map((types) => types.join(" ")).sort(),
         ["run.start run.end", "run.start violation run.end"],
       );
+      // The file has every line of a run once run() has returned, in the same order.
+      const inFile = new Map<string, string[]>();
+      for (const line of (await Deno.readTextFile(path)).trim().split("\n")) {
+        const { runId, type } = JSON.parse(line);
+        inFile.set(runId, [...inFile.get(runId) ?? [], type]);
+      }
+      deepEqual(
+        [...inFile.values()].map((types) => types.join(" ")).sort(),
+        ["run.start run.end", "run.start violation run.end", "run.start violation run.end"],
+      );
     } finally {
       await sandbox.close();
+      await Deno.remove(path);
     }
   },
 });
