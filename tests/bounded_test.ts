@@ -147,6 +147,43 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "bounded: a run aborted while it waits for a process ends as Aborted at once, never started",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const sandbox = new Sandbox({
+      policy: { version: 1, modules: { allow: ["time"] } },
+      maxProcesses: 1,
+      poolSize: 1,
+    });
+    const pending: Promise<unknown>[] = [];
+    try {
+      const order: string[] = [];
+      const slow = "import time\nt = time.monotonic()\nwhile time.monotonic() - t < 1.5: pass";
+      const first = sandbox.run(slow).then((r) => (order.push("first"), r));
+      pending.push(first);
+      await until(() => sandbox.stats().busy === 1, "the first run holds the process");
+      const controller = new AbortController();
+      const second = sandbox.run("print('never')", { signal: controller.signal })
+        .then((r) => (order.push("second"), r));
+      pending.push(second);
+      await until(() => sandbox.stats().queued === 1, "the second run waits");
+      controller.abort();
+      const aborted = await second;
+      equal(aborted.error?.type, "Aborted");
+      equal(aborted.stdout, "");
+      equal(sandbox.stats().queued, 0);
+      equal((await first).ok, true);
+      deepEqual(order, ["second", "first"]);
+    } finally {
+      await sandbox.close();
+      await Promise.allSettled(pending);
+    }
+  },
+});
+
+Deno.test({
   name: "bounded: at the maximum, an idle process of another origin is closed for a waiting run",
   sanitizeResources: false,
   sanitizeOps: false,

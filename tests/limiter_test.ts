@@ -7,7 +7,7 @@
  */
 import { deepEqual, equal, ok, rejects } from "assert";
 import { ProcessPool } from "../src/host/pool.ts";
-import { machineDefault, ProcessLimiter, QueueError } from "../src/host/limiter.ts";
+import { machineDefault, ProcessLimiter, QueueAborted, QueueError } from "../src/host/limiter.ts";
 import type { SandboxProcess } from "../src/host/process.ts";
 import { FakeProcesses, specFor } from "./helpers/fake_process.ts";
 
@@ -117,6 +117,24 @@ Deno.test("limiter: a full queue refuses at once; a wait past its timeout ends a
   equal(limiter.queued, 0, "the run that timed out left the queue");
   await rejects(pool.acquire(A, 0), isQueueError("QueueTimeout"), "0 means: do not wait");
   pool.release(A, again);
+  await pool.close();
+});
+
+Deno.test("limiter: a run's signal takes it out of the queue", async () => {
+  const { limiter, pool } = setup(1);
+  const busy = await pool.acquire(A, 0);
+  const controller = new AbortController();
+  const waiting = pool.acquire(A, 5000, controller.signal);
+  const behind = pool.acquire(A, 5000);
+  await settle();
+  equal(limiter.queued, 2);
+  controller.abort();
+  await rejects(waiting, (e) => e instanceof QueueAborted);
+  equal(limiter.queued, 1);
+  pool.release(A, busy);
+  equal(await behind, busy, "the run behind it got the process");
+  await rejects(pool.acquire(A, 5000, controller.signal), (e) => e instanceof QueueAborted);
+  pool.release(A, busy);
   await pool.close();
 });
 

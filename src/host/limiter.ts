@@ -42,6 +42,15 @@ export class QueueError extends Error {
   }
 }
 
+/** A run's `signal` aborted it while it waited: it never started. */
+export class QueueAborted extends Error {
+  /** Create the error. */
+  constructor() {
+    super("the run was aborted while it waited for a sandbox process");
+    this.name = "QueueAborted";
+  }
+}
+
 /** What a limiter needs of a pool drawing from it. */
 export interface PoolSide {
   /** Hand over a live idle process of `key`, if there is one. */
@@ -61,6 +70,8 @@ interface Waiter {
   resolve: (grant: Grant) => void;
   reject: (err: Error) => void;
   timer?: ReturnType<typeof setTimeout>;
+  signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 /** The default `maxProcesses` on this machine, and how it was reached. */
@@ -219,12 +230,14 @@ export class ProcessLimiter {
   }
 
   /**
-   * Wait (FIFO, at most `timeoutMs`) for a process for `key` of `pool`: one
-   * handed over, or a slot to start one in.
+   * Wait (FIFO, at most `timeoutMs`, until `signal` aborts) for a process
+   * for `key` of `pool`: one handed over, or a slot to start one in.
    *
    * @throws {QueueError} `QueueFull` at once, or `QueueTimeout` after `timeoutMs`.
+   * @throws {QueueAborted} `signal` aborted the wait.
    */
-  wait(pool: PoolSide, key: string, timeoutMs: number): Promise<Grant> {
+  wait(pool: PoolSide, key: string, timeoutMs: number, signal?: AbortSignal): Promise<Grant> {
+    if (signal?.aborted) return Promise.reject(new QueueAborted());
     if (this.#queue.length >= this.maxQueue) {
       return Promise.reject(
         new QueueError(
@@ -234,10 +247,15 @@ export class ProcessLimiter {
       );
     }
     return new Promise<Grant>((resolve, reject) => {
-      const waiter: Waiter = { pool, key, resolve, reject };
+      const waiter: Waiter = { pool, key, resolve, reject, signal };
       this.#queue.push(waiter);
       this.pump();
       if (!this.#queue.includes(waiter)) return;
+      waiter.onAbort = () => {
+        this.#remove(waiter);
+        reject(new QueueAborted());
+      };
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
       waiter.timer = setTimeout(() => {
         this.#remove(waiter);
         reject(
@@ -282,6 +300,7 @@ export class ProcessLimiter {
 
   #remove(waiter: Waiter): void {
     clearTimeout(waiter.timer);
+    if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
     const index = this.#queue.indexOf(waiter);
     if (index >= 0) this.#queue.splice(index, 1);
   }

@@ -69,18 +69,23 @@ export class ProcessPool implements PoolSide {
 
   /**
    * An idle live process for `spec`, or a newly started one once the limit
-   * allows; waits at most `queueTimeoutMs` for that.
+   * allows; waits at most `queueTimeoutMs` for that, or until `signal` aborts.
    *
    * @throws {QueueError} the limiter's queue is full, or the wait timed out.
+   * @throws {QueueAborted} `signal` aborted the wait.
    */
-  async acquire(spec: ProcessSpec, queueTimeoutMs: number): Promise<SandboxProcess> {
+  async acquire(
+    spec: ProcessSpec,
+    queueTimeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<SandboxProcess> {
     if (this.#closed) throw new Error("the sandbox is closed");
     const key = keyOf(spec);
     const idle = this.takeIdle(key);
     if (idle) return idle;
     const grant: Grant = this.#limiter.tryTake()
       ? { slot: true }
-      : await this.#limiter.wait(this, key, queueTimeoutMs);
+      : await this.#limiter.wait(this, key, queueTimeoutMs, signal);
     return "process" in grant ? grant.process : await this.#startIn(spec);
   }
 

@@ -18,9 +18,10 @@ import {
   limiterOf,
   MAX_PROCESSES_LIMIT,
   ProcessLimiter,
+  QueueAborted,
   QueueError,
 } from "./limiter.ts";
-import type { JobRequest, ProcessSpec } from "./process.ts";
+import type { JobRequest, ProcessSpec, SandboxProcess } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot, wheels } from "./snapshot.ts";
 import {
@@ -44,6 +45,9 @@ import { LIMIT_ERRORS } from "../protocol/result.ts";
 import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { exposedNames, exposeService } from "./expose.ts";
+import { HostCallRouter } from "./host_calls.ts";
+import type { CallHandler } from "./process.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -180,6 +184,20 @@ function byteLength(code: string): number {
 function sizeProblem(size: number, map: PermissionMap): string | undefined {
   const limit = map.limits.codeBytes;
   return size > limit ? `the script is ${size} bytes; the limit is ${limit}` : undefined;
+}
+
+/** `onOutput` called once per line of each piece of output (a partial line as it came). */
+function lineByLine(onOutput: NonNullable<RunOptions["onOutput"]>): RunOptions["onOutput"] {
+  return (stream, text) => {
+    for (const line of text.split(/(?<=\n)/)) onOutput(stream, line);
+  };
+}
+
+/** The `done` of a run the caller's `signal` aborted, saying why. */
+function aborted(signal: AbortSignal): DoneEvent {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+  return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted");
 }
 
 /** The policy's own `audit.jsonl` sink; a path that cannot be written is the policy's fault. */
@@ -347,10 +365,18 @@ export class Sandbox {
     const audit = (
       event: AuditEvent,
     ) => (delivered = delivered.then(() => this.#emit(sinks, event)));
+    const calls = new HostCallRouter({
+      services: options.expose ? { host: exposeService(options.expose) } : {},
+      maxCalls: map.limits.hostCalls,
+      maxBytes: map.limits.hostCallBytes,
+      timeoutMs: map.limits.timeoutMs,
+      onCall: (call) =>
+        audit({ type: "host.call", ts: new Date().toISOString(), runId, origin, call }),
+    });
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
-      onOutput: options.onOutput,
+      onOutput: options.onOutput && lineByLine(options.onOutput),
       onViolation: (violation) =>
         audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
     });
@@ -368,16 +394,13 @@ export class Sandbox {
     this.#counters.active++;
     let result: RunResult;
     try {
-      result = await this.#execute(
-        code,
-        size,
-        map,
-        spec,
-        recorder,
-        options.queueTimeoutMs ?? this.#queueTimeoutMs,
-      );
+      result = await this.#execute(code, size, map, spec, recorder, calls, {
+        signal: options.signal,
+        queueTimeoutMs: options.queueTimeoutMs ?? this.#queueTimeoutMs,
+      });
     } finally {
       this.#counters.active--;
+      calls.end();
     }
     this.#counters.violations += result.violations.length;
     if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
@@ -392,24 +415,38 @@ export class Sandbox {
     map: PermissionMap,
     spec: ProcessSpec,
     recorder: RunRecorder,
-    queueTimeoutMs: number,
+    calls: HostCallRouter,
+    wait: { signal?: AbortSignal; queueTimeoutMs: number },
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
       return recorder.finish(crashDone("CodeSizeError", tooLarge));
     }
+    let done: DoneEvent;
     try {
-      const done = await this.#job(
+      done = await this.#job(
         spec,
         this.#makeJob("execute", code, map),
-        (e) => recorder.accept(e),
-        queueTimeoutMs,
+        (e) => {
+          if (e.t === "started") calls.start();
+          recorder.accept(e);
+        },
+        wait.queueTimeoutMs,
+        (call) => calls.answer(call),
+        wait.signal,
       );
-      return recorder.finish(done);
     } catch (err) {
       if (err instanceof QueueError) return queueResult(err);
       throw err;
     }
+    const result = recorder.finish(done);
+    const limit = calls.limitError;
+    // The host's own count decides, whatever the worker reported.
+    if (limit && result.error?.type !== limit.type) {
+      Object.assign(result, { ok: false, error: limit });
+    }
+    const made = calls.calls;
+    return made.length ? { ...result, hostCalls: made } : result;
   }
 
   /**
@@ -475,12 +512,31 @@ export class Sandbox {
     return this.#pool.close();
   }
 
+  /**
+   * {@link Sandbox.close}, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * {
+   *   await using sandbox = new Sandbox();
+   *   assert.equal((await sandbox.run("print(1 + 1)")).stdout, "2\n");
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** `step()`, with a failure of the host (not of the caller) as a {@link SandboxError}. */
   async #host<T>(reason: "boot" | "snapshot", step: () => Promise<T>): Promise<T> {
     try {
       return await step();
     } catch (err) {
-      if (err instanceof SandboxError || err instanceof QueueError) throw err;
+      if (err instanceof SandboxError || err instanceof QueueError || err instanceof QueueAborted) {
+        throw err;
+      }
       if (this.#closed) throw new SandboxError("closed", "the sandbox is closed", { cause: err });
       const what = reason === "boot"
         ? "starting a sandbox process failed"
@@ -507,6 +563,13 @@ export class Sandbox {
     if (options.queueTimeoutMs !== undefined) {
       queueTimeout(options.queueTimeoutMs, `${label}.queueTimeoutMs`);
     }
+    const hostFunctions = exposedNames(options.expose);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new UsageError("signal", "must be an AbortSignal");
+    }
+    if (options.onOutput !== undefined && typeof options.onOutput !== "function") {
+      throw new UsageError("onOutput", "must be a function");
+    }
     if (this.#closed) throw new SandboxError("closed", "the sandbox is closed");
     const policy = tighten(await this.#policy, {
       timeoutMs: options.timeoutMs,
@@ -521,7 +584,9 @@ export class Sandbox {
         );
       }
     }
-    const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
+    const map = permissionsFor(policy, parseOrigin(options.origin), options.files, hostFunctions);
+    // A caller reading output as it comes gets it within 50 ms.
+    map.guard.stream_output = options.onOutput !== undefined;
     const packages = await this.#preparePackages(policy);
     const snapshotPath = await this.#host(
       "snapshot",
@@ -577,21 +642,35 @@ export class Sandbox {
     job: JobRequest,
     onEvent: (event: WorkerEvent) => void,
     queueTimeoutMs: number,
+    onCall?: CallHandler,
+    signal?: AbortSignal,
   ): Promise<DoneEvent> {
     const deadline = performance.now() + queueTimeoutMs;
     // A process can die while idle; a job it never started is safe to retry
     // once, within what is left of the run's wait.
     for (let attempt = 0;; attempt++) {
+      if (signal?.aborted) return aborted(signal);
       let started = false;
       const wait = Math.max(0, Math.round(deadline - performance.now()));
-      const process = await this.#host("boot", () => this.#pool.acquire(spec, wait));
+      let process: SandboxProcess;
+      try {
+        process = await this.#host("boot", () => this.#pool.acquire(spec, wait, signal));
+      } catch (err) {
+        // Aborted while it waited for a process: it never started.
+        if (err instanceof QueueAborted) return aborted(signal!);
+        throw err;
+      }
+      const abort = () => process.abort(aborted(signal!));
       let done: DoneEvent;
       try {
+        if (signal?.aborted) return aborted(signal);
+        signal?.addEventListener("abort", abort, { once: true });
         done = await process.run(job, (event) => {
           if (event.t === "started") started = true;
           onEvent(event);
-        });
+        }, onCall);
       } finally {
+        signal?.removeEventListener("abort", abort);
         this.#pool.release(spec, process);
       }
       if (started || attempt > 0 || done.error?.type !== "WorkerCrash") return done;
