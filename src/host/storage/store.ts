@@ -70,6 +70,8 @@ export interface ListOptions {
 export interface KvStore {
   /** Where it lives. */
   readonly location: StoreLocation;
+  /** False once it can answer nothing more (closed, or its store process ended). */
+  readonly alive: boolean;
   /** Read several keys in one consistent read (at most 10, as in Deno KV). */
   getMany(keys: StoreKey[]): Promise<StoreEntry[]>;
   /** One page of the entries under `prefix`, in key order. */
@@ -205,6 +207,10 @@ class InProcessStore implements KvStore {
     this.location = location;
   }
 
+  get alive(): boolean {
+    return !this.#closed;
+  }
+
   getMany(keys: StoreKey[]): Promise<StoreEntry[]> {
     return this.#kv.getMany(keys);
   }
@@ -286,6 +292,10 @@ class WaitingStore implements KvStore {
     this.location = store.location;
   }
 
+  get alive(): boolean {
+    return this.#store.alive;
+  }
+
   async #retry<T>(op: () => Promise<T>): Promise<T> {
     const end = Date.now() + BUSY_WAIT_MS;
     for (let pause = 2;; pause = Math.min(pause * 2, 100)) {
@@ -341,8 +351,15 @@ export class StoreRef {
     return this.#location ??= storeLocation();
   }
 
-  /** The open store (opened now if no one has). A failure is retried on the next call. */
+  /**
+   * The open store (opened now if no one has). A failure to open is retried
+   * on the next call, and a store whose process has ended is opened again.
+   */
   store(): Promise<KvStore> {
+    return this.#store(true);
+  }
+
+  #store(reopen: boolean): Promise<KvStore> {
     if (this.#released) return Promise.reject(new Error("the sandbox is closed"));
     let location: StoreLocation;
     try {
@@ -364,7 +381,12 @@ export class StoreRef {
       this.#entry = entry;
       entry.users++;
     }
-    return entry.store;
+    const current = entry;
+    return entry.store.then((store) => {
+      if (store.alive || !reopen) return store;
+      if (shared.get(key) === current) shared.delete(key);
+      return this.#store(false);
+    });
   }
 
   /** Give the claim up; the last one closes the store. */

@@ -184,6 +184,10 @@ class StoreProcess implements KvStore {
     this.#read(lines);
   }
 
+  get alive(): boolean {
+    return !this.#closed && !this.#gone;
+  }
+
   async #read(lines: AsyncGenerator<string>): Promise<void> {
     try {
       for await (const line of lines) {
