@@ -16,6 +16,11 @@ function wsServers() {
   const handshakes: string[] = [];
   const servers = startServers((req, port) => {
     const url = new URL(req.url);
+    if (url.pathname === "/slow") {
+      return new Promise<Response>((resolve) =>
+        setTimeout(() => resolve(new Response("late")), 3000)
+      );
+    }
     if (req.headers.get("upgrade") !== "websocket") return new Response(`plain ${port}`);
     const side = port === servers.a.port ? "a" : "b";
     const origin = req.headers.get("origin");
@@ -34,6 +39,8 @@ function wsServers() {
           return;
         case "/bye":
           return socket.close(4001, "bye");
+        case "/silent":
+          return;
         default:
           socket.send(JSON.stringify({ origin, cookie }));
       }
@@ -218,6 +225,26 @@ Deno.test({
         equal(r.error, undefined, JSON.stringify(r));
         equal(r.stdout, `('http://${A}', 'ping')\n`);
       });
+
+      await t.step(
+        "waiting for a message or a response at the deadline ends as TimeoutError",
+        async () => {
+          for (
+            const wait of [
+              `WebSocket("ws://${A}/silent").recv()`,
+              `fetch("http://${A}/slow")`,
+            ]
+          ) {
+            const r = await sandbox.run(
+              `from pyfence.web import WebSocket, fetch\ntry:\n    ${wait}\n` +
+                `except BaseException as e:\n    print("caught", type(e).__name__)\nprint("after")`,
+              { origin: `http://${A}`, timeoutMs: 1500 },
+            );
+            equal(r.error?.type, "TimeoutError", JSON.stringify(r));
+            equal(r.stdout, "", "the script went on after its deadline");
+          }
+        },
+      );
 
       await t.step("sockets left open are closed when the run ends", async () => {
         await until(() => open.a === 0);

@@ -82,17 +82,23 @@ export function socketTarget(url: string, rules: WebRules): URL {
   return target;
 }
 
+/** How often a waiting socket looks at the interrupt word (Deno 2.5's `Atomics.waitAsync` never times out). */
+const POLL_MS = 10;
+
 /**
- * Settles once the sandbox process has signalled the deadline in the
- * interrupt word (it notifies the word then); a flush signal is waited out.
+ * A promise that settles once the sandbox process has written the
+ * deadline into the interrupt word, and a way to stop looking.
  */
-async function deadline(interrupt: Int32Array): Promise<void> {
-  for (;;) {
-    const value = Atomics.load(interrupt, 0);
-    if (value === INTERRUPT.deadline) return;
-    const wait = Atomics.waitAsync(interrupt, 0, value);
-    if (wait.async) await wait.value;
-  }
+function deadline(interrupt: Int32Array): { reached: Promise<"interrupted">; stop: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reached = new Promise<"interrupted">((resolve) => {
+    const tick = () => {
+      if (Atomics.load(interrupt, 0) === INTERRUPT.deadline) return resolve("interrupted");
+      timer = setTimeout(tick, POLL_MS);
+    };
+    tick();
+  });
+  return { reached, stop: () => clearTimeout(timer) };
 }
 
 /** The WebSockets of one run. */
@@ -111,8 +117,8 @@ export class Sockets {
   /**
    * Sockets under `rules` and `limits`, if `enabled` (the policy's
    * `network.websocket`); `cookies` gives each handshake its `Cookie`
-   * header; a wait ends early when `interrupt` (the sandbox process's
-   * interrupt word) is set and notified.
+   * header; a wait ends when `interrupt` (the sandbox process's interrupt
+   * word) says the deadline has passed.
    */
   constructor(
     rules: WebRules,
@@ -170,7 +176,9 @@ export class Sockets {
       };
     });
     // A handshake that never completes waits no longer than the run.
-    await Promise.race([handshake, ...(this.#interrupt ? [deadline(this.#interrupt)] : [])]);
+    const end = this.#interrupt ? deadline(this.#interrupt) : undefined;
+    await Promise.race([handshake, ...(end ? [end.reached] : [])]);
+    end?.stop();
     socket.wake = undefined;
     // (A server may close at once: the socket opened, and its close is the next thing read.)
     if (!opened) {
@@ -211,8 +219,8 @@ export class Sockets {
 
   /**
    * The next message, the socket's end (once, then again on every call), or
-   * `timeout` after `timeoutMs` (`null`: no timeout), or `interrupted` when
-   * the interrupt word is set.
+   * `timeout` after `timeoutMs` (`null`: no timeout), or `interrupted` once
+   * the sandbox process has signalled the run's deadline.
    */
   async recv(id: number, timeoutMs: number | null): Promise<Received> {
     const socket = this.#socket(id);
@@ -224,7 +232,7 @@ export class Sockets {
       return next;
     }
     if (socket.closed) return { type: "close", ...socket.closed };
-    if (this.#interrupt && Atomics.load(this.#interrupt, 0) !== 0) return { type: "interrupted" };
+    const end = this.#interrupt ? deadline(this.#interrupt) : undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await Promise.race([
       new Promise<"ready">((resolve) => socket.wake = () => resolve("ready")),
@@ -233,9 +241,10 @@ export class Sockets {
           timer = setTimeout(() => resolve("timeout"), Math.max(0, timeoutMs));
         }),
       ]),
-      ...(this.#interrupt ? [this.#interrupted(this.#interrupt, timeoutMs)] : []),
+      ...(end ? [end.reached] : []),
     ]);
     clearTimeout(timer);
+    end?.stop();
     socket.wake = undefined;
     if (outcome === "ready") return this.recv(id, 0);
     return { type: outcome };
@@ -274,14 +283,6 @@ export class Sockets {
     const socket = this.#sockets.get(id);
     if (!socket) throw new Error("no such WebSocket");
     return socket;
-  }
-
-  #interrupted(interrupt: Int32Array, timeoutMs: number | null): Promise<"interrupted"> {
-    const wait = Atomics.waitAsync(interrupt, 0, 0, timeoutMs ?? Infinity);
-    // A wait that timed out is the caller's timeout, which settles first.
-    return wait.async
-      ? wait.value.then((how) => how === "ok" ? "interrupted" as const : new Promise(() => {}))
-      : Promise.resolve("interrupted" as const);
   }
 
   #receive(socket: Socket, data: unknown): void {
