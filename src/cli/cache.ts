@@ -62,8 +62,9 @@ async function clear(args: string[]): Promise<number> {
       if (entry.isFile && /^snapshot-[0-9a-f]+\.bin(\..*\.tmp)?$/.test(entry.name)) {
         await Deno.remove(join(dir, entry.name));
         removed++;
-      } else if (entry.isDirectory && /^sandbox-[0-9a-f]+$/.test(entry.name)) {
-        // The sandbox process's code, written by each pyfence version that ran.
+      } else if (entry.isDirectory && /^(sandbox|store)-[0-9a-f]+$/.test(entry.name)) {
+        // The sandbox and store processes' code, written by each pyfence version that ran
+        // (never the local storage file, which is data).
         await Deno.remove(join(dir, entry.name), { recursive: true });
         code++;
       }
@@ -72,7 +73,7 @@ async function clear(args: string[]): Promise<number> {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   println(
-    `removed ${removed} snapshot(s), ${wheels} package file(s) and ${code} sandbox code ` +
+    `removed ${removed} snapshot(s), ${wheels} package file(s) and ${code} process code ` +
       `director${code === 1 ? "y" : "ies"} from ${dir}; the next run rebuilds (and fetches) ` +
       "what it needs",
   );
