@@ -317,6 +317,19 @@ Deno.test("all problems appear in the message, the first in keyPath", () => {
   assert.match(e.message, /limits.memory_mb: must be at most 4096/);
 });
 
+Deno.test("storage quota and WebSocket limits are bounded, and name their key", () => {
+  const quota = syncPolicyError(() =>
+    validatePolicy({ version: 1, storage: { enabled: true, quota_bytes: -1 } })
+  );
+  assert.equal(quota.keyPath, "storage.quota_bytes");
+  const sockets = syncPolicyError(() => validatePolicy({ version: 1, limits: { websockets: 65 } }));
+  assert.equal(sockets.keyPath, "limits.websockets");
+  assert.match(sockets.message, /must be at most 64/);
+  const p = validatePolicy({ version: 1, limits: { websocket_message_bytes: 10 } });
+  assert.equal(p.limits.websocket_message_bytes, 10);
+  assert.equal(p.storage.quota_bytes, 5 * 1024 * 1024);
+});
+
 Deno.test("member rules: keys must be importable, names identifiers", () => {
   const notAllowed = syncPolicyError(() =>
     validatePolicy({ version: 1, modules: { members: { io: ["StringIO"] } } })
