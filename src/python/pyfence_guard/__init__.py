@@ -40,14 +40,14 @@ for _name in LIBRARY_DEPENDENCIES:
     importlib.import_module(_name)
 
 _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
-# Guard frames below the script's own (execute, exec, the helpers it calls).
-_GUARD_FRAMES = 30
 _real_compile = compile
 _real_exec = exec
 # Answers that need no memory when there is none left.
 _OUT_OF_MEMORY = json.dumps({"ok": False, "error": {"type": "MemoryError", "message": "out of memory"}})
 _OUT_OF_STACK = json.dumps({"ok": False, "error": {"type": "RecursionError",
                                                    "message": "maximum recursion depth exceeded"}})
+_REFUSED = json.dumps({"ok": False, "error": {"type": "SecurityError",
+                                              "message": "the script attempted something its policy forbids"}})
 
 
 def check(code, config_json):
@@ -66,7 +66,7 @@ def check(code, config_json):
 def execute(code, config_json, host):
     """Run `code`; return the result JSON. Never raises."""
     try:
-        return json.dumps(_execute(code, config_json, host))
+        return _execute(code, config_json, host)
     except MemoryError:
         return _OUT_OF_MEMORY
     except RecursionError:
@@ -83,16 +83,28 @@ def _execute(code, config_json, host):
     sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"])
     run = Run(config, host, unwinder, sink)
     try:
-        return _run(run, code, config, host)
-    except BaseException:
-        # A deadline or limit that hit the guard's own setup or teardown.
+        try:
+            result = _run(run, code, config, host)
+        except BaseException:
+            # A deadline or limit that hit the guard's own setup or teardown.
+            reason = unwinder.reason
+            if reason is None:
+                raise
+            result = _error(run, type(reason).__name__, str(reason), "")
+        finally:
+            unwinder.finish()
+            run.release()
+            run.send_unsent()
+            sink.close()
+        return json.dumps(result)
+    except MemoryError:
+        # Out of memory even for the answer: what ended the run, prebuilt.
         reason = unwinder.reason
-        if reason is None:
-            raise
-        return _error(run, type(reason).__name__, str(reason), "")
-    finally:
-        unwinder.finish()
-        sink.close()
+        if issubclass(type(reason), (SecurityError, ImportBlockedError)):
+            return _REFUSED
+        if issubclass(type(reason), RecursionError):
+            return _OUT_OF_STACK
+        return _OUT_OF_MEMORY
 
 
 def _compile(run, code, config):
@@ -170,7 +182,7 @@ def _run(run, code, config, host):
     # sys.stdout/stderr stay the capped sink's streams after the run too: a
     # script __str__/__del__ running late must not reach Pyodide's own stdout.
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
-    sys.setrecursionlimit(config.recursion + _GUARD_FRAMES)
+    run.stack.set()
     exc = None
     try:
         _real_exec(compiled, g)
@@ -190,6 +202,8 @@ def _outcome(run, config, code, exc):
         exc = e
     finally:
         run.unwinder.finish()
+        run.release()
+        run.send_unsent()
         run.sink.close()
 
     reason = run.unwinder.reason

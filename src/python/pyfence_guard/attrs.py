@@ -19,7 +19,6 @@ from .names import (
     SLOW_PUBLIC, CLASS_WRITE_DUNDERS, EXCEPTION_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS, METACLASS_FORBIDDEN,
     is_dunder,
 )
-from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 
 def _by_id(types_):
@@ -212,6 +211,9 @@ def make_guard(run, importer, registry, formatting):
     str.format stand-ins."""
     ns = _Namespaces()
     unwinder = run.unwinder
+    # The first statement of every failure path below: HEADROOM more frames
+    # (a C callable, no frame, no allocation; context.py takes them back).
+    headroom = run.headroom
     memoryview_denied = "memoryview" in run.config.builtins_deny
 
     def owns_function(obj):
@@ -361,28 +363,19 @@ def make_guard(run, importer, registry, formatting):
             return stand_in(obj, name, value)
         return slow_value(value, name)
 
-    def deny(detail):
-        run.violation("attribute", detail)
-
-    def failed(exc):
-        """A check of the guard itself failed (out of stack, out of memory,
-        a bug): the run ends, whatever the script catches."""
-        run.fail_closed(exc, "attribute")
-
-    def refuse(exc):
+    def refuse(exc, retry, *args):
         """After a check raised (its caller has already given the guard stack
         headroom: this call needs a frame): Denied is a violation, anything
-        else ends the run."""
-        if type(exc) is Denied:
-            deny(str(exc))
-        failed(exc)
+        else ends the run, as the violation `retry(*args)` finds on deciding
+        again, else as the limit."""
+        run.check_failed(exc, "attribute", Denied, retry, args)
 
     def checked(value, name):
         try:
             return check_value(value, name)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, check_value, value, name)
 
     def ga(obj, name):
         """`obj.name` in rewritten script code (name is a str constant)."""
@@ -403,8 +396,8 @@ def make_guard(run, importer, registry, formatting):
         try:
             how = decide(obj, name, generic)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, decide, obj, name, generic)
         # The read itself runs whatever the object defines; its errors are the script's.
         value = _real_getattr(obj, name) if fetch is None else fetch(name)
         try:
@@ -412,8 +405,9 @@ def make_guard(run, importer, registry, formatting):
                 return stand_in(obj, name, value)
             return slow_value(value, name)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, stand_in if how is _STAND_IN else slow_value,
+                   *((obj, name, value) if how is _STAND_IN else (value, name)))
 
     hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
 
@@ -478,8 +472,8 @@ def make_guard(run, importer, registry, formatting):
         try:
             full = needs_full_check(t)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, needs_full_check, t)
         return write_check(obj, name) if full else obj
 
     def write_ok(obj, name, also_read):
@@ -515,16 +509,18 @@ def make_guard(run, importer, registry, formatting):
             return owns_function(obj)
         return not issubclass(t, (types.BuiltinFunctionType, types.MethodType))
 
+    def write_decision(obj, name, also_read):
+        if not write_ok(obj, name, also_read):
+            raise Denied(f"setting attribute '{name}' is not allowed here")
+
     def write_check(obj, name, also_read=False):
         """Before a real STORE/DELETE_ATTR on `obj` (also `+=`)."""
         try:
-            ok = write_ok(obj, name, also_read)
+            if not write_ok(obj, name, also_read):
+                raise Denied(f"setting attribute '{name}' is not allowed here")
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
-        if not ok:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            deny(f"setting attribute '{name}' is not allowed here")
+            headroom()
+            refuse(e, write_decision, obj, name, also_read)
         return obj
 
     def as_name(name):
@@ -579,5 +575,5 @@ def make_guard(run, importer, registry, formatting):
         Denied=Denied, owns=owns, owns_instance=owns_instance, owns_function=owns_function,
         private_ok=private_ok, instance_dict=ns.instance_dict, namespaces=ns,
         getattr=getattr_builtin, hasattr=hasattr_builtin, setattr=setattr_builtin,
-        delattr=delattr_builtin, visible=visible, as_name=as_name, failed=failed,
+        delattr=delattr_builtin, visible=visible, as_name=as_name,
     )

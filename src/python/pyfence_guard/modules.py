@@ -18,7 +18,6 @@ import sys
 import types
 
 from .caps import shown
-from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 
 _real_import = builtins.__import__
@@ -50,8 +49,8 @@ class ModuleProxy:
         try:
             return importer.member(self, name)
         except (RecursionError, MemoryError) as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            importer.failed(e)
+            importer.headroom()
+            importer.failed(e, importer.member, self, name)
 
     def __setattr__(self, name, value):
         raise AttributeError("module attributes are read-only")
@@ -90,6 +89,8 @@ class Importer:
         self.imported = set()
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
+        # The guard's headroom for a failing check (a C callable, see context.py).
+        self.headroom = run.headroom
         _IMPORTERS[:] = [self]
 
     def target(self, proxy):
@@ -123,8 +124,9 @@ class Importer:
     def importing(self):
         return self._loading > 0
 
-    def failed(self, exc):
-        self._run.fail_closed(exc, "import")
+    def failed(self, exc, retry, *args):
+        """A member read failed out of stack or memory: decided again, then the run ends."""
+        self._run.fail_closed(exc, "attribute", retry, args)
 
     def allowed(self, name):
         return self._config.import_refusal(name) is None
