@@ -60,7 +60,7 @@ Deno.test({
           const code = [
             "a = ().__class__.__base__.__subclasses__()", //           1 chain from a literal
             "b = [].__class__.__mro__[1].__subclasses__()", //         2 through a subscript
-            "c = type(1).__base__.__subclasses__()", //                3 from a built-in's call
+            "c = type(1).__base__.__subclasses__()", //                3 type() of a literal
             "d = ''.__class__.__name__", //                            4 any chain from a literal
             "def f(): pass", //                                         5
             "e = f.__globals__", //                                    6 always
@@ -71,6 +71,7 @@ Deno.test({
             "i = P.__subclasses__()", //                               11 fine: the script's class
             "j = type(P).__name__", //                                 12 fine: one dunder
             "k = super", //                                             13 fine
+            "m = type(i).__bases__[0].__name__", //                    14 fine: the script's value
           ].join("\n");
           for (const s of [sandbox, compute]) {
             const r = await s.check(code);

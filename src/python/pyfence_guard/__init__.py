@@ -34,8 +34,11 @@ __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
 
 # Modules library code imports lazily, on the script's behalf. They are
 # loaded here, ahead of any run (in the snapshot): during a run, library
-# code gets only modules loaded ahead (modules.py).
-LIBRARY_DEPENDENCIES = ("_strptime", "annotationlib", "copy", "encodings.idna", "encodings.punycode", "unicodedata")
+# code gets only modules loaded ahead (modules.py). tests/lazy_imports_test.ts
+# finds the lazy imports of every allowed module's public functions.
+LIBRARY_DEPENDENCIES = (
+    "_sha2", "_strptime", "annotationlib", "copy", "encodings.idna", "encodings.punycode", "unicodedata",
+)
 for _name in LIBRARY_DEPENDENCIES:
     importlib.import_module(_name)
 

@@ -16,9 +16,10 @@ from .errors import SCRIPT_FILES
 from .modules import ModuleProxy
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS,
-    SLOW_PUBLIC, CLASS_WRITE_DUNDERS, EXCEPTION_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS, METACLASS_FORBIDDEN,
+    SLOW_PUBLIC, CLASS_WRITE_DUNDERS, EXCEPTION_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS,
     is_dunder,
 )
+from .unwind import _GUARD_DIR
 
 
 def _by_id(types_):
@@ -62,6 +63,7 @@ _builtin_name = types.BuiltinFunctionType.__dict__["__name__"].__get__
 _builtin_self = types.BuiltinFunctionType.__dict__["__self__"].__get__
 _wrapper_self = types.MethodWrapperType.__dict__["__self__"].__get__
 _method_func = types.MethodType.__dict__["__func__"].__get__
+_method_self = types.MethodType.__dict__["__self__"].__get__
 _cm_func = classmethod.__dict__["__func__"].__get__
 _sm_func = staticmethod.__dict__["__func__"].__get__
 _super_thisclass = super.__dict__["__thisclass__"].__get__
@@ -79,6 +81,7 @@ _missing = object()
 _INSTANCE = object()  # owner marker: the object's own instance dict
 _VALUE = object()  # decision: read natively, then check the value
 _STAND_IN = object()  # decision: answer with a guarded stand-in
+_INHERITED = object()  # decision: a library method, bound to the script's own instance
 
 
 class Denied(Exception):
@@ -334,9 +337,9 @@ def make_guard(run, importer, registry, formatting):
                         raise Denied(f"attribute '{name}' of an object the script does not own")
                 elif name not in READ_DUNDERS:
                     raise Denied(f"attribute '{name}' is not allowed")
-                elif name == "__new__" and _is_type(obj) and issubclass(obj, type):
-                    raise Denied("metaclass __new__ is not allowed")
             elif not private_ok(obj, name, generic):
+                if inherited_method(obj, name, generic):
+                    return _INHERITED
                 raise Denied(f"private attribute '{name}' is not allowed here")
         elif name in FRAME_NAMES:
             raise Denied(f"attribute '{name}' is not allowed")
@@ -348,20 +351,40 @@ def make_guard(run, importer, registry, formatting):
                 raise Denied("'getbuffer' hands out a memoryview, which the policy denies")
         return _VALUE
 
+    def inherited_method(obj, name, generic):
+        """obj.<name> is a method a library class defines (not the guard),
+        read on an instance of the script's class: like a public method, it
+        runs library code on the script's own object (a Counter subclass
+        calling its inherited _keep_positive)."""
+        if _is_type(obj) or not owns_instance(obj):
+            return False
+        owner = ns.owner(obj, name, generic)
+        if owner is None or owner is _INSTANCE or registry.has(owner):
+            return False
+        value = _type_dict(owner).get(name, _missing)
+        return type(value) is types.FunctionType and not _func_code(value).co_filename.startswith(_GUARD_DIR)
+
     def stand_in(obj, name, value):
         if name == "__getattribute__":
             return getattribute_stand_in(value)
         return setattr_stand_in(obj, value, name == "__delattr__")
+
+    def judge(obj, name, value, how):
+        """The value a read decided as `how` may hand the script."""
+        if how is _STAND_IN:
+            return stand_in(obj, name, value)
+        if how is _INHERITED:
+            if type(value) is types.MethodType and _method_self(value) is obj:
+                return value
+            raise Denied(f"private attribute '{name}' is not allowed here")
+        return slow_value(value, name)
 
     def lookup(obj, name):
         """The slow path as one call that raises Denied (hasattr, dir)."""
         if type(obj) is ModuleProxy:
             return _real_getattr(obj, name)
         how = decide(obj, name)
-        value = _real_getattr(obj, name)
-        if how is _STAND_IN:
-            return stand_in(obj, name, value)
-        return slow_value(value, name)
+        return judge(obj, name, _real_getattr(obj, name), how)
 
     def refuse(exc, retry, *args):
         """After a check raised (its caller has already given the guard stack
@@ -401,13 +424,10 @@ def make_guard(run, importer, registry, formatting):
         # The read itself runs whatever the object defines; its errors are the script's.
         value = _real_getattr(obj, name) if fetch is None else fetch(name)
         try:
-            if how is _STAND_IN:
-                return stand_in(obj, name, value)
-            return slow_value(value, name)
+            return judge(obj, name, value, how)
         except BaseException as e:
             headroom()
-            refuse(e, stand_in if how is _STAND_IN else slow_value,
-                   *((obj, name, value) if how is _STAND_IN else (value, name)))
+            refuse(e, judge, obj, name, value, how)
 
     hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
 
@@ -487,15 +507,13 @@ def make_guard(run, importer, registry, formatting):
                     return False
                 if name in _HOOKS:
                     forget_write_decisions()
-                return not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+                return True
             if name in EXCEPTION_WRITE_DUNDERS and issubclass(type(obj), BaseException):
                 return True
             return name in FUNCTION_WRITE_DUNDERS and owns_function(obj)
         if name[:1] == "_":
             if _is_type(obj):
                 return registry.has(obj) and (not also_read or private_ok(obj, name))
-            if name in METACLASS_FORBIDDEN:
-                return False
             owner = ns.owner(obj, name)
             if owner is None or owner is _INSTANCE:
                 return owns_function(obj) or owns_instance(obj)
@@ -503,7 +521,7 @@ def make_guard(run, importer, registry, formatting):
         if name in FRAME_NAMES:
             return owns(obj)
         if _is_type(obj):
-            return registry.has(obj) and not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+            return registry.has(obj)
         t = type(obj)
         if t is types.FunctionType:
             return owns_function(obj)

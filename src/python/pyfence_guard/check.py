@@ -93,8 +93,10 @@ class _Extra(ast.NodeVisitor):
 
     def _chain(self, node):
         """The root an attribute chain starts from, when it is a literal or a
-        built-in (else None), and the dunder names read along it. Calls and
-        subscripts are part of the chain: `type(x).__base__`, `mro()[1]`."""
+        built-in (else None), and the dunder names read along it. Method
+        calls and subscripts are part of the chain (`.mro()[1]`); a call of
+        a plain name is a root of its own (`type(x)` is x's class), a
+        literal's when it is type() of a literal."""
         dunders = []
         while True:
             if isinstance(node, ast.Attribute):
@@ -104,8 +106,11 @@ class _Extra(ast.NodeVisitor):
                 node = node.value
             elif isinstance(node, ast.Subscript):
                 node = node.value
-            elif isinstance(node, ast.Call):
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 node = node.func
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type" \
+                    and "type" not in self.assigned and len(node.args) == 1:
+                node = node.args[0]
             else:
                 break
         if isinstance(node, _LITERALS):

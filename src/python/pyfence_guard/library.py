@@ -290,14 +290,14 @@ def _patch_dataclasses(mod, run, guard, dynamic):
         return bool(ns) and is_type_predicate(ns.get(match.group(2)), a_module)
 
     # slots=True rebuilds the class: a new class from the script's own
-    # class, through its (vetted) metaclass, is the script's too.
+    # class, through its (vetted) metaclass, is the script's too (classes.py).
     add_slots = mod._add_slots
     registry = run.importer.registry
 
     def _add_slots(cls, is_frozen, weakref_slot, defined_fields):
         new = add_slots(cls, is_frozen, weakref_slot, defined_fields)
-        if new is not cls and registry.has(cls) and type(new) is type(cls):
-            registry.add(new)
+        if new is not cls:
+            registry.adopt(new, cls)
         return new
 
     return [("_is_type", _is_type), ("_add_slots", _add_slots)]

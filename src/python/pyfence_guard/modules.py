@@ -86,7 +86,6 @@ class Importer:
         self._registry = self.registry = registry
         # Set while an allowed import runs: that module's own imports are library code's.
         self._loading = 0
-        self.imported = set()
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
         # The guard's headroom for a failing check (a C callable, see context.py).
@@ -148,9 +147,6 @@ class Importer:
             self._registry.refresh()
             if self.after_load is not None:
                 self.after_load()
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):
-            self.imported.add(".".join(parts[:i]))
         return mod
 
     def _module(self, name):
@@ -174,8 +170,6 @@ class Importer:
                         self.load(sub)
                     except ModuleNotFoundError:
                         pass
-                elif is_module(getattr(mod, item, None)):
-                    self.imported.add(sub)
             return self.proxy(mod)
         if bind_leaf:
             return self.proxy(mod)
@@ -256,11 +250,18 @@ class Importer:
                 self._run.violation("attribute", f"'{modname}.{name}' is hidden")
             raise AttributeError(f"module '{modname}' has no attribute '{name}'") from None
         if is_module(value):
-            sub = f"{modname}.{name}"
-            if value.__name__ == sub and sub in self.imported and self.allowed(sub):
+            if self._submodule(modname, name, value):
                 return self.proxy(value)
-            self._run.violation("attribute", f"'{modname}.{name}' is a module the script did not import")
+            self._run.violation("attribute", f"'{modname}.{name}' is a module the script may not import")
         return self._run.guard.checked(value, name)
+
+    def _submodule(self, modname, name, value):
+        """`value`, read as `modname.name`, is that loaded submodule itself (not
+        another module bound to the name, such as re.enum) and the policy
+        lets the script import it: `import collections` then
+        `collections.abc` reads what `import collections.abc` would give."""
+        sub = f"{modname}.{name}"
+        return value.__name__ == sub and _modules.get(sub) is value and self.allowed(sub)
 
     def visible_names(self, proxy):
         mod = self._targets[id(proxy)]
@@ -269,7 +270,7 @@ class Importer:
             if name[:1] == "_" or not self._config.member_visible(mod.__name__, name):
                 continue
             value = getattr(mod, name, None)
-            if is_module(value) and f"{mod.__name__}.{name}" not in self.imported:
+            if is_module(value) and not self._submodule(mod.__name__, name, value):
                 continue
             out.append(name)
         return out
