@@ -13,6 +13,7 @@ from . import check as _check
 from . import config as _config
 from . import library
 from . import transform
+from . import tripwire
 from .attrs import make_guard
 from .builtins import denied_builtin, make_builtins
 from .caps import cut, type_name
@@ -185,6 +186,7 @@ def _run(run, code, config, host):
     # sys.stdout/stderr stay the capped sink's streams after the run too: a
     # script __str__/__del__ running late must not reach Pyodide's own stdout.
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
+    tripwire.install(run.tripped, importer.importing)
     run.stack.set()
     exc = None
     try:

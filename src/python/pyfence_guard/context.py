@@ -113,13 +113,13 @@ class Run:
             self.release()
             unwinder.terminate(reason)
 
-    def violation(self, kind, detail, exc_type=SecurityError):
-        """Record a refusal and raise it. Under `terminate` (and while a failed
-        check is decided again) the run ends: termination is armed before the
-        message is built, so nothing failing afterwards lets the script go on.
-        Out of memory or stack while building, the refusal still ends the run
-        as a violation, and its record is sent when the script is over."""
-        ending = self.config.terminate or self._provisional is not None
+    def violation(self, kind, detail, exc_type=SecurityError, ends=False):
+        """Record a refusal and raise it. Under `terminate` (while a failed
+        check is decided again, and when `ends`) the run ends: termination is
+        armed before the message is built, so nothing failing afterwards lets
+        the script go on. Out of memory or stack while building, the refusal
+        still ends the run as a violation, its record sent once the script is over."""
+        ending = ends or self.config.terminate or self._provisional is not None
         self._unsent_kind, self._unsent_detail, self._unsent_line = kind, detail, None
         try:
             if ending:
@@ -135,6 +135,11 @@ class Run:
         finally:
             self.stack.restore()
         raise exc
+
+    def tripped(self, kind, detail):
+        """The tripwire (tripwire.py) saw what only a way around the guard
+        causes: the run ends as that violation, whatever on_violation says."""
+        self.violation(kind, detail, ends=True)
 
     def import_violation(self, name, why):
         self.violation("import", f"import of '{name}' is not allowed ({why})", ImportBlockedError)
