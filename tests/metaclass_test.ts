@@ -7,6 +7,7 @@
 import { deepEqual, equal, match, ok } from "assert";
 import { Sandbox } from "../src/host/sandbox.ts";
 import { exitCodeOf } from "../src/cli/exit_code.ts";
+import { loadPolicy } from "../src/policy/load.ts";
 
 interface Abuse {
   name: string;
@@ -378,6 +379,41 @@ print(P.__module__, P.__doc__, P._hidden, P(3))
       await standard.close();
       await raising.close();
       await compute.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "exec and eval locals the script passes cannot answer for the guard's helpers",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const base = await loadPolicy("default");
+    const sandbox = new Sandbox({
+      policy: { ...base, dynamic_code: "guarded", static_check: false, on_violation: "raise" },
+      poolSize: 1,
+    });
+    try {
+      const r = await sandbox.run(`import random
+fake = {"__pf" + "_ga__": lambda obj, name: "HIJACKED", "__pf" + "_wp__": lambda obj, name: obj}
+for source in ("x = random.Random()._randbelow", "random.Random.seed = 1"):
+    try:
+        exec(source, {"random": random}, dict(fake))
+        print("ESCAPED", source)
+    except SecurityError:
+        print("refused")
+try:
+    print("ESCAPED", eval("random.Random()._randbelow", {"random": random}, dict(fake)))
+except SecurityError:
+    print("refused")
+ns = {}
+exec("y = 2", {}, ns)
+print(ns)
+`);
+      equal(r.stdout, "refused\nrefused\nrefused\n{'y': 2}\n", JSON.stringify(r));
+      equal(r.violations.length, 3);
+    } finally {
+      await sandbox.close();
     }
   },
 });

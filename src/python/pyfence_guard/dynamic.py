@@ -164,7 +164,8 @@ class Dynamic:
             g = {k: v for k, v in globals.items() if not (type(k) is str and is_dunder(k))}
             g["__builtins__"] = self._d
             own = False
-        l2 = dict(locals) if locals is not None else None
+        # Locals are looked up first: the guard's helper names stay out of them too.
+        l2 = None if locals is None else {k: v for k, v in locals.items() if not (type(k) is str and is_dunder(k))}
         try:
             return fn(g, l2)
         finally:
@@ -173,7 +174,9 @@ class Dynamic:
                     if not (type(k) is str and is_dunder(k)):
                         globals[k] = v
             if l2 is not None:
-                locals.update(l2)
+                for k, v in l2.items():
+                    if not (type(k) is str and is_dunder(k)):
+                        locals[k] = v
 
     def script_exec(self, source, globals=None, locals=None):
         code = self._code(source, "exec", False)
