@@ -1,7 +1,16 @@
 """pyfence guard: runs one untrusted script inside this (single-use) Pyodide
 interpreter. The JS worker imports this package (possibly before a memory
 snapshot, so importing captures no per-run state) and then calls exactly one
-of execute() or check()."""
+of execute() or check().
+
+Beneath the rewrite, tripwire.py installs a CPython audit hook for the run:
+when the script's own code reaches a frame or code object (tb_frame,
+gi_frame, f_code, __code__, sys._getframe), gc, tracing, audit hooks,
+open, exec/compile/marshal, os, processes, sockets or native code through
+C, by any route the guard did not see, the run ends as a violation. It is
+a tripwire, not the boundary: routes that stay in Python (f_back,
+f_globals, __globals__, type.__subclasses__) raise no audit event. Failing
+closed (context.py) arms a preallocated reason before building anything."""
 
 import importlib
 import io
