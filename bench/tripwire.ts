@@ -1,8 +1,9 @@
 /**
  * `deno run -A bench/tripwire.ts [--runs N]`: what the audit-hook tripwire
  * (src/python/pyfence_guard/tripwire.py) costs. The same guarded runs, each
- * in a fresh interpreter from the same snapshot, with the tripwire installed
- * (as in every real run) and with it switched off by a test-only prelude,
+ * in a fresh interpreter, with the tripwire installed (as in every real run)
+ * and with it switched off by a test-only prelude: two snapshots of one
+ * compiled wasm module (so both get the same compiled code), runs
  * alternated so that load on the machine hits both alike. Programs: the
  * guard-overhead programs of `deno task bench`, one whose reads all take the
  * guard's slow path (bench/programs/private_state.py), and every ordinary
@@ -22,8 +23,7 @@ const RUNS = Number(flags.runs ?? 3);
 const OFF = "import pyfence_guard\npyfence_guard.tripwire.install = lambda *args: None\n";
 
 const policy = await loadPolicy("compute");
-const on = new DirectGuard(policy);
-const off = new DirectGuard(policy, OFF);
+const guard = new DirectGuard(policy, { on: "", off: OFF });
 
 const programs: [string, string[]][] = [];
 for (const name of ["cpu_loop.py", "arith_loop.py", "private_state.py"]) {
@@ -33,15 +33,15 @@ for (const name of ["cpu_loop.py", "arith_loop.py", "private_state.py"]) {
 // early with a refusal, which would measure nothing).
 const ordinary: string[] = [];
 for (const p of await loadBenign(new URL("../tests/ordinary/", import.meta.url))) {
-  const r = await off.run(p.code);
+  const r = await guard.run(p.code, policy, "off");
   if (r.result.ok && !r.violations.length) ordinary.push(p.code);
 }
 programs.push([`tests/ordinary (${ordinary.length} programs)`, ordinary]);
 
-async function total(guard: DirectGuard, codes: string[]): Promise<number> {
+async function total(variant: string, codes: string[]): Promise<number> {
   let ms = 0;
   for (const code of codes) {
-    const r = await guard.run(code);
+    const r = await guard.run(code, policy, variant);
     if (r.violations.length) throw new Error(`a violation: ${JSON.stringify(r.violations)}`);
     ms += r.ms;
   }
@@ -51,13 +51,13 @@ async function total(guard: DirectGuard, codes: string[]): Promise<number> {
 const rows: string[][] = [];
 try {
   for (const [name, codes] of programs) {
-    await total(on, codes);
-    await total(off, codes);
+    await total("on", codes);
+    await total("off", codes);
     const withHook: number[] = [];
     const without: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      withHook.push(await total(on, codes));
-      without.push(await total(off, codes));
+      withHook.push(await total("on", codes));
+      without.push(await total("off", codes));
     }
     const a = median(withHook);
     const b = median(without);
@@ -65,8 +65,7 @@ try {
     console.error(`${name}: done`);
   }
 } finally {
-  on.close();
-  off.close();
+  guard.close();
 }
 console.log(`tripwire overhead, median of ${RUNS} runs each (ms inside execute())`);
 console.log(table(["program", "tripwire off", "tripwire on", "ratio"], rows));

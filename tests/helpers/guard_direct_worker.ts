@@ -1,11 +1,11 @@
 /// <reference lib="deno.worker" />
 /**
- * Worker of `guard_direct.ts`. On `setup`: compiles Pyodide's wasm once and
- * makes a memory snapshot of an interpreter with the guard installed as the
- * real worker installs it, the policy's modules loaded ahead as the
- * sandbox's snapshot loads them, and the test's prelude run (trusted Python,
- * before any guard run). On each `run`: a fresh interpreter from that
- * snapshot and exactly one guarded run in it.
+ * Worker of `guard_direct.ts`. On `setup`: compiles Pyodide's wasm once and,
+ * per variant, makes a memory snapshot of an interpreter with the guard
+ * installed as the real worker installs it, the policy's modules loaded
+ * ahead as the sandbox's snapshot loads them, and the variant's prelude run
+ * (trusted Python, before any guarded run). On each `run`: a fresh
+ * interpreter from a variant's snapshot and exactly one guarded run in it.
  */
 import { loadPyodide } from "pyodide";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
@@ -15,11 +15,11 @@ import { PYODIDE_DIR } from "../../src/host/assets.ts";
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
 
 type Message =
-  | { t: "setup"; preload: string[]; prelude: string }
-  | { t: "run"; code: string; config: string };
+  | { t: "setup"; preload: string[]; preludes: Record<string, string> }
+  | { t: "run"; code: string; config: string; variant: string };
 
 let wasm: WebAssembly.Module;
-let snapshot: Uint8Array;
+const snapshots = new Map<string, Uint8Array>();
 
 function boot(options: Record<string, unknown>) {
   const marker = Symbol("jsv error");
@@ -47,21 +47,23 @@ self.onmessage = async (e: MessageEvent<Message>) => {
       wasm = await WebAssembly.compile(
         await Deno.readFile(new URL("pyodide.asm.wasm", PYODIDE_DIR)),
       );
-      const pyodide = await boot({ _makeSnapshot: true });
-      pyodide.FS.mkdirTree(GUARD_PATH);
-      for (const [name, text] of Object.entries(GUARD_FILES)) {
-        pyodide.FS.writeFile(`${GUARD_PATH}/${name}`, text);
+      for (const [variant, prelude] of Object.entries(m.preludes)) {
+        const pyodide = await boot({ _makeSnapshot: true });
+        pyodide.FS.mkdirTree(GUARD_PATH);
+        for (const [name, text] of Object.entries(GUARD_FILES)) {
+          pyodide.FS.writeFile(`${GUARD_PATH}/${name}`, text);
+        }
+        pyodide.runPython("import pyfence_guard");
+        pyodide.runPython(
+          m.preload.map((n) => `try:\n    import ${n}\nexcept ImportError:\n    pass\n`).join(""),
+        );
+        if (prelude) pyodide.runPython(prelude);
+        snapshots.set(variant, pyodide.makeMemorySnapshot());
       }
-      pyodide.runPython("import pyfence_guard");
-      pyodide.runPython(
-        m.preload.map((n) => `try:\n    import ${n}\nexcept ImportError:\n    pass\n`).join(""),
-      );
-      if (m.prelude) pyodide.runPython(m.prelude);
-      snapshot = pyodide.makeMemorySnapshot();
       self.postMessage({ ready: true });
       return;
     }
-    const pyodide = await boot({ _loadSnapshot: snapshot });
+    const pyodide = await boot({ _loadSnapshot: snapshots.get(m.variant) });
     let stdout = "";
     const violations: { kind: string; detail: string; line?: number }[] = [];
     const host = {

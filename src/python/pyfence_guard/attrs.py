@@ -13,6 +13,7 @@ provably the script's own namespace."""
 import types
 
 from .errors import SCRIPT_FILES
+from .identity import identity
 from .modules import ModuleProxy
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS,
@@ -23,7 +24,7 @@ from .unwind import _GUARD_DIR
 
 
 def _by_id(types_):
-    return {id(t): t for t in types_}
+    return {identity(t): t for t in types_}
 
 
 try:
@@ -92,7 +93,7 @@ def _is_type(obj):
     return issubclass(type(obj), type)
 
 
-_STR_ID = frozenset({id(str)})
+_STR_ID = frozenset({identity(str)})
 
 
 def plain_keys(mapping):
@@ -100,19 +101,19 @@ def plain_keys(mapping):
     compares strings only, never a key's own __eq__. The keys' types are
     compared by id: a set of the types would hash each one, and a key's
     metaclass may define __hash__."""
-    return set(map(id, map(type, mapping))) <= _STR_ID
+    return set(map(identity, map(type, mapping))) <= _STR_ID
 
 
 class _Namespaces:
     """Safe lookups in real class dicts, walked in real MROs."""
 
     def __init__(self):
-        self._plain = {}  # id(cls) -> (cls, ok): kept alive, so ids stay unique
+        self._plain = {}  # identity(cls) -> (cls, ok): kept alive, so ids stay unique
 
     def plain(self, cls):
-        entry = self._plain.get(id(cls))
+        entry = self._plain.get(identity(cls))
         if entry is None:
-            entry = self._plain[id(cls)] = (cls, plain_keys(_type_dict(cls)))
+            entry = self._plain[identity(cls)] = (cls, plain_keys(_type_dict(cls)))
         return entry[1]
 
     def find(self, mro, name):
@@ -249,7 +250,7 @@ def make_guard(run, importer, registry, formatting):
 
     def check_value(value, name):
         t = type(value)
-        if _PLAIN.get(id(t)) is t:
+        if _PLAIN.get(identity(t)) is t:
             return value
         if issubclass(t, types.ModuleType):
             if importer.allowed(value.__name__):
@@ -405,7 +406,7 @@ def make_guard(run, importer, registry, formatting):
         if name[:1] != "_" and name not in SLOW_PUBLIC:
             v = _real_getattr(obj, name)
             t = type(v)
-            if _PLAIN.get(id(t)) is t:
+            if _PLAIN.get(identity(t)) is t:
                 return v
             return checked(v, name)
         return slow(obj, name)
@@ -429,14 +430,14 @@ def make_guard(run, importer, registry, formatting):
             headroom()
             refuse(e, judge, obj, name, value, how)
 
-    hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
+    hooked_types = {}  # identity(type) -> (type, bool): kept alive, so ids stay unique
 
     def hooked(t):
         """A __setattr__/__delattr__ the script did not write decides where
         writes to t's instances land: a library's, or a library function the
         script put into its own class (a C type's own slot writes to the
         object itself; a trusted metaclass's writes to the class)."""
-        entry = hooked_types.get(id(t))
+        entry = hooked_types.get(identity(t))
         if entry is None or entry[0] is not t:
             mro = _type_mro(t)
             result = False
@@ -445,10 +446,10 @@ def make_guard(run, importer, registry, formatting):
                 if f is not default and type(f) is not types.WrapperDescriptorType and not owns_function(f) \
                         and not registry.trusted(c):
                     result = True
-            entry = hooked_types[id(t)] = (t, result)
+            entry = hooked_types[identity(t)] = (t, result)
         return entry[1]
 
-    full_check = {}  # id(type) -> (type, bool), for write_public: kept alive, ids stay unique
+    full_check = {}  # identity(type) -> (type, bool), for write_public: kept alive, ids stay unique
     # Plain types whose metaclass is `type` itself: their hash and == are
     # type's own (identity), so a set finds them without running script code,
     # and faster than the id-keyed table (attribute writes are hot).
@@ -470,11 +471,11 @@ def make_guard(run, importer, registry, formatting):
             forget_write_decisions()
 
     def needs_full_check(t):
-        if _PLAIN_TARGETS.get(id(t)) is t:
+        if _PLAIN_TARGETS.get(identity(t)) is t:
             result = False
         else:
-            result = issubclass(t, type) or _GUARDED_TARGETS.get(id(t)) is t or hooked(t)
-        full_check[id(t)] = (t, result)
+            result = issubclass(t, type) or _GUARDED_TARGETS.get(identity(t)) is t or hooked(t)
+        full_check[identity(t)] = (t, result)
         if not result and type(t) is type:
             plain_types.add(t)
         return result
@@ -486,7 +487,7 @@ def make_guard(run, importer, registry, formatting):
         t = type(obj)
         if type(t) is type and t in plain_types:
             return obj
-        entry = full_check.get(id(t))
+        entry = full_check.get(identity(t))
         if entry is not None and entry[0] is t:
             return write_check(obj, name) if entry[1] else obj
         try:

@@ -30,6 +30,7 @@ import types
 from .caps import shown, type_name
 from .dynamic import Dynamic
 from .errors import SCRIPT_FILES
+from .identity import identity
 from .modules import ModuleProxy
 from .names import DEFINE_DUNDERS, is_dunder, is_script_module
 
@@ -147,9 +148,9 @@ class Registry:
 
     def __init__(self, modules):
         self._ids = {}
-        self._live = {}  # id(cell) -> (cell, vet), while its class statement runs
+        self._live = {}  # identity(cell) -> (cell, vet), while its class statement runs
         self._modules = modules
-        self._trusted = {id(type): type, id(object): object}
+        self._trusted = {identity(type): type, identity(object): object}
         self._learned = set()
         self.refresh()
 
@@ -167,17 +168,17 @@ class Registry:
             self._learned.add((mod_name, attr))
             value = getattr(mod, attr, None)
             if type(value) is type:
-                self._trusted[id(value)] = value
+                self._trusted[identity(value)] = value
 
     def trusted(self, cls):
-        return self._trusted.get(id(cls)) is cls
+        return self._trusted.get(identity(cls)) is cls
 
     def is_named_tuple_meta(self, meta):
         typing = self._modules.get("typing")
         return typing is not None and getattr(typing, "NamedTupleMeta", None) is meta
 
     def has(self, cls):
-        if self._ids.get(id(cls)) is cls:
+        if self._ids.get(identity(cls)) is cls:
             return True
         # A class still being created: __init_subclass__, __set_name__ and a
         # metaclass's __init__ see it before the statement records it.
@@ -193,13 +194,13 @@ class Registry:
         return False
 
     def add(self, cls):
-        self._ids[id(cls)] = cls
+        self._ids[identity(cls)] = cls
 
     def begin(self, cell, vet):
-        self._live[id(cell)] = (cell, vet)
+        self._live[identity(cell)] = (cell, vet)
 
     def end(self, cell):
-        self._live.pop(id(cell), None)
+        self._live.pop(identity(cell), None)
 
     def metaclass_problem(self, meta):
         """Why `meta` may not run a class statement, or None."""

@@ -17,6 +17,7 @@ import types
 
 from .caps import shown, type_name
 from .context import entry
+from .identity import identity
 from .modules import ModuleProxy
 from .names import SCRIPT_MODULE, is_dunder, is_script_module
 
@@ -47,17 +48,17 @@ def harden(run, guard, importer, dynamic, open_, denied_builtin, script_module):
     patch_loaded(run, guard, dynamic)
 
 
-_patched = {}  # id(module) -> module
+_patched = {}  # identity(module) -> module
 
 
 def patch_loaded(run, guard, dynamic):
     """Patch the modules loaded so far (again after each import: idempotent)."""
     for module_name, patch in _PATCHES:
         mod = _modules.get(module_name)
-        if mod is not None and _patched.get(id(mod)) is not mod:
+        if mod is not None and _patched.get(identity(mod)) is not mod:
             for name, value in patch(mod, run, guard, dynamic):
                 _install(mod, name, entry(run, "attribute")(value))
-            _patched[id(mod)] = mod
+            _patched[identity(mod)] = mod
 
 
 def _install(mod, dotted, value):

@@ -18,6 +18,7 @@ import sys
 import types
 
 from .caps import shown
+from .identity import identity
 
 
 _real_import = builtins.__import__
@@ -78,7 +79,7 @@ class Importer:
         self._run = run
         self._config = run.config
         self._proxies = {}          # module name -> proxy
-        self._targets = {}          # id(proxy) -> module
+        self._targets = {}          # identity(proxy) -> module
         # Modules the guard itself provides (the `pyfence` package), by name.
         self._guard_modules = guard_modules
         # (module, member) -> safe stand-in; None hides the member.
@@ -93,7 +94,7 @@ class Importer:
         _IMPORTERS[:] = [self]
 
     def target(self, proxy):
-        return self._targets[id(proxy)]
+        return self._targets[identity(proxy)]
 
     def proxy(self, module):
         name = module.__name__
@@ -101,7 +102,7 @@ class Importer:
         if p is None:
             p = object.__new__(ModuleProxy)
             self._proxies[name] = p
-            self._targets[id(p)] = module
+            self._targets[identity(p)] = module
         return p
 
     def _vetted(self, do_import, *args):
@@ -227,7 +228,7 @@ class Importer:
         return self._vetted(_real_import, name, globals, locals, fromlist, level)
 
     def member(self, proxy, name):
-        mod = self._targets.get(id(proxy))
+        mod = self._targets.get(identity(proxy))
         if mod is None or type(name) is not str:
             raise AttributeError(name)
         modname = mod.__name__
@@ -264,7 +265,7 @@ class Importer:
         return value.__name__ == sub and _modules.get(sub) is value and self.allowed(sub)
 
     def visible_names(self, proxy):
-        mod = self._targets[id(proxy)]
+        mod = self._targets[identity(proxy)]
         out = []
         for name in dir(mod):
             if name[:1] == "_" or not self._config.member_visible(mod.__name__, name):
