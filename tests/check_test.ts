@@ -54,6 +54,46 @@ Deno.test({
         );
         ok(r.findings.every((f) => f.kind === "name"), JSON.stringify(r.findings));
       });
+      await t.step(
+        "dunder chains from a literal or a built-in, and interpreter internals",
+        async () => {
+          const code = [
+            "a = ().__class__.__base__.__subclasses__()", //           1 chain from a literal
+            "b = [].__class__.__mro__[1].__subclasses__()", //         2 through a subscript
+            "c = type(1).__base__.__subclasses__()", //                3 type() of a literal
+            "d = ''.__class__.__name__", //                            4 any chain from a literal
+            "def f(): pass", //                                         5
+            "e = f.__globals__", //                                    6 always
+            "g = getattr(f, '__builtins__')", //                       7 a string naming one
+            "h = __builtins__", //                                     8 the name
+            "class P:", //                                              9
+            "    pass", //                                              10
+            "i = P.__subclasses__()", //                               11 fine: the script's class
+            "j = type(P).__name__", //                                 12 fine: one dunder
+            "k = super", //                                             13 fine
+            "m = type(i).__bases__[0].__name__", //                    14 fine: the script's value
+          ].join("\n");
+          for (const s of [sandbox, compute]) {
+            const r = await s.check(code);
+            equal(r.ok, false);
+            deepEqual(
+              [...new Set(r.findings.map((f) => f.line))],
+              [1, 2, 3, 4, 6, 7, 8],
+              JSON.stringify(r.findings),
+            );
+            ok(r.findings.slice(0, 3).every((f) => /__subclasses__/.test(f.detail)));
+            ok(r.findings.find((f) => f.line === 6)!.detail.includes("__globals__"));
+            ok(r.findings.filter((f) => f.line === 8).every((f) => /__builtins__/.test(f.detail)));
+          }
+        },
+      );
+      await t.step("a namedtuple's _fields in a format field is no finding", async () => {
+        const r = await compute.check(
+          "from collections import namedtuple\nP = namedtuple('P', 'x y')\n" +
+            "print('{0._fields}'.format(P(1, 2)))\nprint('{0._secret}'.format(P(1, 2)))\n",
+        );
+        deepEqual(r.findings.map((f) => [f.line, f.kind]), [[4, "attribute"]]);
+      });
       await t.step("nothing is executed", async () => {
         const r = await sandbox.check("while True:\n    pass\n");
         deepEqual(r, { ok: true, findings: [] });

@@ -382,6 +382,19 @@ Deno.test("cli: check reports findings with 1-based line and column, exit 3", as
   equal(clean.code, 0, clean.stdout + clean.stderr);
 });
 
+Deno.test("cli: check ends a syntax error with exit 1, as run does", async () => {
+  const check = await cli(["check", "-"], { stdin: "def f(:\n" });
+  equal(check.code, 1, check.stdout + check.stderr);
+  match(check.stdout, /^-:1:7: syntax: /);
+  const run = await cli(["run", "-"], { stdin: "def f(:\n" });
+  equal(run.code, 1, run.stdout + run.stderr);
+  const chain = await cli(["check", "--json", "-"], {
+    stdin: "x = ().__class__.__base__.__subclasses__()\n",
+  });
+  equal(chain.code, 3, chain.stderr);
+  match(JSON.parse(chain.stdout).findings[0].detail, /__subclasses__/);
+});
+
 Deno.test("cli: --audit writes the trail and report summarises it", async () => {
   await withTempDir(async (dir) => {
     const trail = `${dir}/audit.jsonl`;

@@ -5,7 +5,7 @@
  */
 import { onePositional, parse } from "./args.ts";
 import { readScript } from "./input.ts";
-import { Sandbox } from "../host/sandbox.ts";
+import { type CheckResult, Sandbox } from "../host/sandbox.ts";
 import { ExitCode } from "./exit_code.ts";
 import { println } from "./output.ts";
 import { inertField } from "../inert.ts";
@@ -31,8 +31,21 @@ export async function checkCommand(args: string[]): Promise<number> {
       }
       if (result.ok) println(`${shown}: no findings`);
     }
-    return result.ok ? ExitCode.Ok : ExitCode.Violation;
+    return checkExitCode(result);
   } finally {
     await sandbox.close();
   }
+}
+
+/**
+ * The exit code of `pyfence check`, as `pyfence run` would end on the same
+ * script: a syntax error is the script's error (1), a script over the size
+ * limit is a limit (4), anything else found is a violation (3).
+ */
+export function checkExitCode(result: CheckResult): number {
+  if (result.ok) return ExitCode.Ok;
+  const kinds = new Set(result.findings.map((f) => f.kind));
+  if (kinds.has("syntax") || kinds.has("error")) return ExitCode.ScriptError;
+  if (kinds.has("size")) return ExitCode.Limit;
+  return ExitCode.Violation;
 }

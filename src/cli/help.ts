@@ -53,9 +53,10 @@ Run 'pyfence COMMAND --help' for a command's options.
 Exit codes:
   0  the script ran to its end (check: nothing found)
   1  the script raised an exception, or its interpreter crashed or could not start
+     (check: a syntax error)
   2  bad usage or a bad policy
   3  security violation (check: findings)
-  4  resource limit: time, memory, output, recursion or code size
+  4  resource limit: time, memory, output, recursion or code size (check: code size)
 `,
   run: `${USAGE.run}
 
@@ -98,7 +99,8 @@ ${POLICY}
   --json               print {"ok": bool, "findings": [...]} on stdout
   -h, --help           show this help
 
-Exit codes: 0 nothing found, 2 usage or policy error, 3 findings.
+Exit codes: 0 nothing found, 1 a syntax error (as 'run' ends on it), 2 usage or policy
+error, 3 findings, 4 the script is over the policy's code size limit.
 `,
   policy: `${USAGE.policy}
 

@@ -2,9 +2,10 @@
 # __mro_entries__ and the dunders a script may define (__new__, __call__,
 # __init_subclass__, __eq__, __hash__), runs each, and reports per variant
 # whether the class statement produced a class the guard records as the
-# script's (vars() works only on those) and whether that class is new (not
-# one of the objects that existed before the statement). Run under a policy
-# with on_violation: raise, so refusals are catchable.
+# script's (only those take a private attribute written on the class) and
+# whether that class is new (not one of the objects that existed before the
+# statement). Run under a policy with on_violation: raise, so refusals are
+# catchable.
 import json
 import random
 
@@ -119,9 +120,9 @@ for meta_kind in ("none", "type", "script", "script+mixin", "type3", "meta-meta"
                 outcome["made"] = True
                 outcome["new"] = all(X is not e for e in EXISTING)
                 try:
-                    vars(X)
+                    X._recorded = True
                     outcome["recorded"] = True
-                except SecurityError:
+                except (SecurityError, TypeError, AttributeError):
                     outcome["recorded"] = False
             except SecurityError:
                 outcome["made"] = False

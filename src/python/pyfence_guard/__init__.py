@@ -1,7 +1,16 @@
 """pyfence guard: runs one untrusted script inside this (single-use) Pyodide
 interpreter. The JS worker imports this package (possibly before a memory
 snapshot, so importing captures no per-run state) and then calls exactly one
-of execute() or check()."""
+of execute() or check().
+
+Beneath the rewrite, tripwire.py installs a CPython audit hook for the run:
+when the script's own code reaches a frame or code object (tb_frame,
+gi_frame, f_code, __code__, sys._getframe), gc, tracing, audit hooks,
+open, exec/compile/marshal, os, processes, sockets or native code through
+C, by any route the guard did not see, the run ends as a violation. It is
+a tripwire, not the boundary: routes that stay in Python (f_back,
+f_globals, __globals__, type.__subclasses__) raise no audit event. Failing
+closed (context.py) arms a preallocated reason before building anything."""
 
 import importlib
 import io
@@ -13,6 +22,7 @@ from . import check as _check
 from . import config as _config
 from . import library
 from . import transform
+from . import tripwire
 from .attrs import make_guard
 from .builtins import denied_builtin, make_builtins
 from .caps import cut, type_name
@@ -36,20 +46,23 @@ __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
 
 # Modules library code imports lazily, on the script's behalf. They are
 # loaded here, ahead of any run (in the snapshot): during a run, library
-# code gets only modules loaded ahead (modules.py).
-LIBRARY_DEPENDENCIES = ("_strptime", "annotationlib", "copy", "encodings.idna", "encodings.punycode", "unicodedata")
+# code gets only modules loaded ahead (modules.py). tests/lazy_imports_test.ts
+# finds the lazy imports of every allowed module's public functions.
+LIBRARY_DEPENDENCIES = (
+    "_sha2", "_strptime", "annotationlib", "copy", "encodings.idna", "encodings.punycode", "unicodedata",
+)
 for _name in LIBRARY_DEPENDENCIES:
     importlib.import_module(_name)
 
 _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
-# Guard frames below the script's own (execute, exec, the helpers it calls).
-_GUARD_FRAMES = 30
 _real_compile = compile
 _real_exec = exec
 # Answers that need no memory when there is none left.
 _OUT_OF_MEMORY = json.dumps({"ok": False, "error": {"type": "MemoryError", "message": "out of memory"}})
 _OUT_OF_STACK = json.dumps({"ok": False, "error": {"type": "RecursionError",
                                                    "message": "maximum recursion depth exceeded"}})
+_REFUSED = json.dumps({"ok": False, "error": {"type": "SecurityError",
+                                              "message": "the script attempted something its policy forbids"}})
 
 
 def check(code, config_json):
@@ -68,7 +81,7 @@ def check(code, config_json):
 def execute(code, config_json, host):
     """Run `code`; return the result JSON. Never raises."""
     try:
-        return json.dumps(_execute(code, config_json, host))
+        return _execute(code, config_json, host)
     except MemoryError:
         return _OUT_OF_MEMORY
     except RecursionError:
@@ -85,16 +98,28 @@ def _execute(code, config_json, host):
     sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"], config.stream_output)
     run = Run(config, host, unwinder, sink)
     try:
-        return _run(run, code, config, host)
-    except BaseException:
-        # A deadline or limit that hit the guard's own setup or teardown.
+        try:
+            result = _run(run, code, config, host)
+        except BaseException:
+            # A deadline or limit that hit the guard's own setup or teardown.
+            reason = unwinder.reason
+            if reason is None:
+                raise
+            result = _error(run, type(reason).__name__, str(reason), "")
+        finally:
+            unwinder.finish()
+            run.release()
+            run.send_unsent()
+            sink.close()
+        return json.dumps(result)
+    except MemoryError:
+        # Out of memory even for the answer: what ended the run, prebuilt.
         reason = unwinder.reason
-        if reason is None:
-            raise
-        return _error(run, type(reason).__name__, str(reason), "")
-    finally:
-        unwinder.finish()
-        sink.close()
+        if issubclass(type(reason), (SecurityError, ImportBlockedError)):
+            return _REFUSED
+        if issubclass(type(reason), RecursionError):
+            return _OUT_OF_STACK
+        return _OUT_OF_MEMORY
 
 
 def _compile(run, code, config):
@@ -174,7 +199,8 @@ def _run(run, code, config, host):
     # sys.stdout/stderr stay the capped sink's streams after the run too: a
     # script __str__/__del__ running late must not reach Pyodide's own stdout.
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
-    sys.setrecursionlimit(config.recursion + _GUARD_FRAMES)
+    tripwire.install(run.tripped, importer.importing)
+    run.stack.set()
     exc = None
     try:
         _real_exec(compiled, g)
@@ -194,6 +220,8 @@ def _outcome(run, config, code, exc):
         exc = e
     finally:
         run.unwinder.finish()
+        run.release()
+        run.send_unsent()
         run.sink.close()
 
     reason = run.unwinder.reason

@@ -13,17 +13,18 @@ provably the script's own namespace."""
 import types
 
 from .errors import SCRIPT_FILES
+from .identity import identity
 from .modules import ModuleProxy
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS,
-    SLOW_PUBLIC, CLASS_WRITE_DUNDERS, EXCEPTION_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS, METACLASS_FORBIDDEN,
+    SLOW_PUBLIC, CLASS_WRITE_DUNDERS, EXCEPTION_WRITE_DUNDERS, FUNCTION_WRITE_DUNDERS,
     is_dunder,
 )
-from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
+from .unwind import _GUARD_DIR
 
 
 def _by_id(types_):
-    return {id(t): t for t in types_}
+    return {identity(t): t for t in types_}
 
 
 try:
@@ -63,6 +64,7 @@ _builtin_name = types.BuiltinFunctionType.__dict__["__name__"].__get__
 _builtin_self = types.BuiltinFunctionType.__dict__["__self__"].__get__
 _wrapper_self = types.MethodWrapperType.__dict__["__self__"].__get__
 _method_func = types.MethodType.__dict__["__func__"].__get__
+_method_self = types.MethodType.__dict__["__self__"].__get__
 _cm_func = classmethod.__dict__["__func__"].__get__
 _sm_func = staticmethod.__dict__["__func__"].__get__
 _super_thisclass = super.__dict__["__thisclass__"].__get__
@@ -80,6 +82,7 @@ _missing = object()
 _INSTANCE = object()  # owner marker: the object's own instance dict
 _VALUE = object()  # decision: read natively, then check the value
 _STAND_IN = object()  # decision: answer with a guarded stand-in
+_INHERITED = object()  # decision: a library method, bound to the script's own instance
 
 
 class Denied(Exception):
@@ -90,7 +93,7 @@ def _is_type(obj):
     return issubclass(type(obj), type)
 
 
-_STR_ID = frozenset({id(str)})
+_STR_ID = frozenset({identity(str)})
 
 
 def plain_keys(mapping):
@@ -98,19 +101,19 @@ def plain_keys(mapping):
     compares strings only, never a key's own __eq__. The keys' types are
     compared by id: a set of the types would hash each one, and a key's
     metaclass may define __hash__."""
-    return set(map(id, map(type, mapping))) <= _STR_ID
+    return set(map(identity, map(type, mapping))) <= _STR_ID
 
 
 class _Namespaces:
     """Safe lookups in real class dicts, walked in real MROs."""
 
     def __init__(self):
-        self._plain = {}  # id(cls) -> (cls, ok): kept alive, so ids stay unique
+        self._plain = {}  # identity(cls) -> (cls, ok): kept alive, so ids stay unique
 
     def plain(self, cls):
-        entry = self._plain.get(id(cls))
+        entry = self._plain.get(identity(cls))
         if entry is None:
-            entry = self._plain[id(cls)] = (cls, plain_keys(_type_dict(cls)))
+            entry = self._plain[identity(cls)] = (cls, plain_keys(_type_dict(cls)))
         return entry[1]
 
     def find(self, mro, name):
@@ -212,6 +215,9 @@ def make_guard(run, importer, registry, formatting):
     str.format stand-ins."""
     ns = _Namespaces()
     unwinder = run.unwinder
+    # The first statement of every failure path below: HEADROOM more frames
+    # (a C callable, no frame, no allocation; context.py takes them back).
+    headroom = run.headroom
     memoryview_denied = "memoryview" in run.config.builtins_deny
 
     def owns_function(obj):
@@ -244,7 +250,7 @@ def make_guard(run, importer, registry, formatting):
 
     def check_value(value, name):
         t = type(value)
-        if _PLAIN.get(id(t)) is t:
+        if _PLAIN.get(identity(t)) is t:
             return value
         if issubclass(t, types.ModuleType):
             if importer.allowed(value.__name__):
@@ -332,9 +338,9 @@ def make_guard(run, importer, registry, formatting):
                         raise Denied(f"attribute '{name}' of an object the script does not own")
                 elif name not in READ_DUNDERS:
                     raise Denied(f"attribute '{name}' is not allowed")
-                elif name == "__new__" and _is_type(obj) and issubclass(obj, type):
-                    raise Denied("metaclass __new__ is not allowed")
             elif not private_ok(obj, name, generic):
+                if inherited_method(obj, name, generic):
+                    return _INHERITED
                 raise Denied(f"private attribute '{name}' is not allowed here")
         elif name in FRAME_NAMES:
             raise Denied(f"attribute '{name}' is not allowed")
@@ -346,50 +352,61 @@ def make_guard(run, importer, registry, formatting):
                 raise Denied("'getbuffer' hands out a memoryview, which the policy denies")
         return _VALUE
 
+    def inherited_method(obj, name, generic):
+        """obj.<name> is a method a library class defines (not the guard),
+        read on an instance of the script's class: like a public method, it
+        runs library code on the script's own object (a Counter subclass
+        calling its inherited _keep_positive)."""
+        if _is_type(obj) or not owns_instance(obj):
+            return False
+        owner = ns.owner(obj, name, generic)
+        if owner is None or owner is _INSTANCE or registry.has(owner):
+            return False
+        value = _type_dict(owner).get(name, _missing)
+        return type(value) is types.FunctionType and not _func_code(value).co_filename.startswith(_GUARD_DIR)
+
     def stand_in(obj, name, value):
         if name == "__getattribute__":
             return getattribute_stand_in(value)
         return setattr_stand_in(obj, value, name == "__delattr__")
+
+    def judge(obj, name, value, how):
+        """The value a read decided as `how` may hand the script."""
+        if how is _STAND_IN:
+            return stand_in(obj, name, value)
+        if how is _INHERITED:
+            if type(value) is types.MethodType and _method_self(value) is obj:
+                return value
+            raise Denied(f"private attribute '{name}' is not allowed here")
+        return slow_value(value, name)
 
     def lookup(obj, name):
         """The slow path as one call that raises Denied (hasattr, dir)."""
         if type(obj) is ModuleProxy:
             return _real_getattr(obj, name)
         how = decide(obj, name)
-        value = _real_getattr(obj, name)
-        if how is _STAND_IN:
-            return stand_in(obj, name, value)
-        return slow_value(value, name)
+        return judge(obj, name, _real_getattr(obj, name), how)
 
-    def deny(detail):
-        run.violation("attribute", detail)
-
-    def failed(exc):
-        """A check of the guard itself failed (out of stack, out of memory,
-        a bug): the run ends, whatever the script catches."""
-        run.fail_closed(exc, "attribute")
-
-    def refuse(exc):
+    def refuse(exc, retry, *args):
         """After a check raised (its caller has already given the guard stack
         headroom: this call needs a frame): Denied is a violation, anything
-        else ends the run."""
-        if type(exc) is Denied:
-            deny(str(exc))
-        failed(exc)
+        else ends the run, as the violation `retry(*args)` finds on deciding
+        again, else as the limit."""
+        run.check_failed(exc, "attribute", Denied, retry, args)
 
     def checked(value, name):
         try:
             return check_value(value, name)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, check_value, value, name)
 
     def ga(obj, name):
         """`obj.name` in rewritten script code (name is a str constant)."""
         if name[:1] != "_" and name not in SLOW_PUBLIC:
             v = _real_getattr(obj, name)
             t = type(v)
-            if _PLAIN.get(id(t)) is t:
+            if _PLAIN.get(identity(t)) is t:
                 return v
             return checked(v, name)
         return slow(obj, name)
@@ -403,26 +420,24 @@ def make_guard(run, importer, registry, formatting):
         try:
             how = decide(obj, name, generic)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, decide, obj, name, generic)
         # The read itself runs whatever the object defines; its errors are the script's.
         value = _real_getattr(obj, name) if fetch is None else fetch(name)
         try:
-            if how is _STAND_IN:
-                return stand_in(obj, name, value)
-            return slow_value(value, name)
+            return judge(obj, name, value, how)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, judge, obj, name, value, how)
 
-    hooked_types = {}  # id(type) -> (type, bool): kept alive, so ids stay unique
+    hooked_types = {}  # identity(type) -> (type, bool): kept alive, so ids stay unique
 
     def hooked(t):
         """A __setattr__/__delattr__ the script did not write decides where
         writes to t's instances land: a library's, or a library function the
         script put into its own class (a C type's own slot writes to the
         object itself; a trusted metaclass's writes to the class)."""
-        entry = hooked_types.get(id(t))
+        entry = hooked_types.get(identity(t))
         if entry is None or entry[0] is not t:
             mro = _type_mro(t)
             result = False
@@ -431,10 +446,10 @@ def make_guard(run, importer, registry, formatting):
                 if f is not default and type(f) is not types.WrapperDescriptorType and not owns_function(f) \
                         and not registry.trusted(c):
                     result = True
-            entry = hooked_types[id(t)] = (t, result)
+            entry = hooked_types[identity(t)] = (t, result)
         return entry[1]
 
-    full_check = {}  # id(type) -> (type, bool), for write_public: kept alive, ids stay unique
+    full_check = {}  # identity(type) -> (type, bool), for write_public: kept alive, ids stay unique
     # Plain types whose metaclass is `type` itself: their hash and == are
     # type's own (identity), so a set finds them without running script code,
     # and faster than the id-keyed table (attribute writes are hot).
@@ -456,11 +471,11 @@ def make_guard(run, importer, registry, formatting):
             forget_write_decisions()
 
     def needs_full_check(t):
-        if _PLAIN_TARGETS.get(id(t)) is t:
+        if _PLAIN_TARGETS.get(identity(t)) is t:
             result = False
         else:
-            result = issubclass(t, type) or _GUARDED_TARGETS.get(id(t)) is t or hooked(t)
-        full_check[id(t)] = (t, result)
+            result = issubclass(t, type) or _GUARDED_TARGETS.get(identity(t)) is t or hooked(t)
+        full_check[identity(t)] = (t, result)
         if not result and type(t) is type:
             plain_types.add(t)
         return result
@@ -472,14 +487,14 @@ def make_guard(run, importer, registry, formatting):
         t = type(obj)
         if type(t) is type and t in plain_types:
             return obj
-        entry = full_check.get(id(t))
+        entry = full_check.get(identity(t))
         if entry is not None and entry[0] is t:
             return write_check(obj, name) if entry[1] else obj
         try:
             full = needs_full_check(t)
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
+            headroom()
+            refuse(e, needs_full_check, t)
         return write_check(obj, name) if full else obj
 
     def write_ok(obj, name, also_read):
@@ -493,15 +508,13 @@ def make_guard(run, importer, registry, formatting):
                     return False
                 if name in _HOOKS:
                     forget_write_decisions()
-                return not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+                return True
             if name in EXCEPTION_WRITE_DUNDERS and issubclass(type(obj), BaseException):
                 return True
             return name in FUNCTION_WRITE_DUNDERS and owns_function(obj)
         if name[:1] == "_":
             if _is_type(obj):
                 return registry.has(obj) and (not also_read or private_ok(obj, name))
-            if name in METACLASS_FORBIDDEN:
-                return False
             owner = ns.owner(obj, name)
             if owner is None or owner is _INSTANCE:
                 return owns_function(obj) or owns_instance(obj)
@@ -509,22 +522,24 @@ def make_guard(run, importer, registry, formatting):
         if name in FRAME_NAMES:
             return owns(obj)
         if _is_type(obj):
-            return registry.has(obj) and not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+            return registry.has(obj)
         t = type(obj)
         if t is types.FunctionType:
             return owns_function(obj)
         return not issubclass(t, (types.BuiltinFunctionType, types.MethodType))
 
+    def write_decision(obj, name, also_read):
+        if not write_ok(obj, name, also_read):
+            raise Denied(f"setting attribute '{name}' is not allowed here")
+
     def write_check(obj, name, also_read=False):
         """Before a real STORE/DELETE_ATTR on `obj` (also `+=`)."""
         try:
-            ok = write_ok(obj, name, also_read)
+            if not write_ok(obj, name, also_read):
+                raise Denied(f"setting attribute '{name}' is not allowed here")
         except BaseException as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            refuse(e)
-        if not ok:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            deny(f"setting attribute '{name}' is not allowed here")
+            headroom()
+            refuse(e, write_decision, obj, name, also_read)
         return obj
 
     def as_name(name):
@@ -579,5 +594,5 @@ def make_guard(run, importer, registry, formatting):
         Denied=Denied, owns=owns, owns_instance=owns_instance, owns_function=owns_function,
         private_ok=private_ok, instance_dict=ns.instance_dict, namespaces=ns,
         getattr=getattr_builtin, hasattr=hasattr_builtin, setattr=setattr_builtin,
-        delattr=delattr_builtin, visible=visible, as_name=as_name, failed=failed,
+        delattr=delattr_builtin, visible=visible, as_name=as_name,
     )

@@ -22,6 +22,7 @@ import types
 from pyodide.ffi import run_sync
 
 from .caps import cut, type_name
+from .identity import identity
 
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 _dumps_ascii = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
@@ -83,7 +84,7 @@ def plain_copy(value, max_depth):
         if issubclass(t, str):
             return str.__str__(v)
         if issubclass(t, (list, tuple, dict)):
-            key = id(v)
+            key = identity(v)
             if key in ancestors:
                 raise _NotPlain("a cycle (a value that contains itself)")
             if depth >= max_depth:

@@ -9,7 +9,9 @@ import builtins
 from . import transform
 import types
 
-from .names import FRAME_NAMES, GUARDED_DUNDERS, NEVER_BUILTINS, OWNED_DUNDERS, READ_DUNDERS, is_dunder
+from .names import (
+    FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, NEVER_BUILTINS, OWNED_DUNDERS, READ_DUNDERS, is_dunder,
+)
 
 _DYNAMIC = frozenset({"exec", "eval", "compile"})
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -27,6 +29,13 @@ _INTERNAL = frozenset(
 }
 # str.format nests at most this deep (format specs inside format specs).
 _FORMAT_DEPTH = 2
+# Attributes that lead only to interpreter internals: reported wherever they
+# are read, whatever the guard's runtime rules make of them.
+_NEVER_READ = frozenset({"__globals__", "__builtins__", "__code__", "__closure__"})
+# Expressions whose value the script did not make itself: literals and
+# displays (a dunder chain from them walks the interpreter's type graph).
+_LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr,
+             ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class _Extra(ast.NodeVisitor):
@@ -40,6 +49,8 @@ class _Extra(ast.NodeVisitor):
         self.add = add
         self.module_names = set()
         self.assigned = set()
+        # Attribute nodes already reported as part of a longer chain.
+        self._in_chain = set()
 
     def visit_Import(self, node):
         for a in node.names:
@@ -71,14 +82,49 @@ class _Extra(ast.NodeVisitor):
             self.add("attribute", f"'{node.value.id}.{node.attr}' of a built-in", node)
         elif node.attr in FRAME_NAMES:
             self.add("attribute", f"frame attribute '.{node.attr}'", node)
+        elif node.attr in _NEVER_READ:
+            self.add("attribute", f"interpreter internal '.{node.attr}'", node)
+        elif is_dunder(node.attr) and id(node) not in self._in_chain:
+            root, dunders = self._chain(node)
+            if root is not None and len(dunders) > 1:
+                self.add("attribute", f"dunder chain {''.join('.' + d for d in reversed(dunders))} "
+                                      f"from {root}", node)
         self.generic_visit(node)
+
+    def _chain(self, node):
+        """The root an attribute chain starts from, when it is a literal or a
+        built-in (else None), and the dunder names read along it. Method
+        calls and subscripts are part of the chain (`.mro()[1]`); a call of
+        a plain name is a root of its own (`type(x)` is x's class), a
+        literal's when it is type() of a literal."""
+        dunders = []
+        while True:
+            if isinstance(node, ast.Attribute):
+                if is_dunder(node.attr):
+                    dunders.append(node.attr)
+                    self._in_chain.add(id(node))
+                node = node.value
+            elif isinstance(node, ast.Subscript):
+                node = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                node = node.func
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type" \
+                    and "type" not in self.assigned and len(node.args) == 1:
+                node = node.args[0]
+            else:
+                break
+        if isinstance(node, _LITERALS):
+            return "a literal", dunders
+        if isinstance(node, ast.Name) and node.id in _BUILTIN_NAMES and node.id not in self.assigned:
+            return f"the built-in '{node.id}'", dunders
+        return None, dunders
 
     def visit_Call(self, node):
         f = node.func
         if isinstance(f, ast.Attribute) and f.attr in ("format", "format_map") \
                 and isinstance(f.value, ast.Constant) and isinstance(f.value.value, str):
             for attr in _format_attrs(f.value.value):
-                if attr[:1] == "_" or attr in FRAME_NAMES:
+                if (attr[:1] == "_" and attr not in NAMEDTUPLE_NAMES) or attr in FRAME_NAMES:
                     self.add("attribute", f"format field reads '.{attr}'", node)
         if isinstance(f, ast.Name) and f.id == "open" and "open" not in self.assigned and node.args \
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
@@ -153,11 +199,17 @@ def findings_in(tree, code, config):
     seen = {(f["kind"], f.get("line"), f.get("col"), f["detail"]) for f in out}
     import_at = {(f.get("line"), f.get("col")) for f in out if f["kind"] == "import"}
 
+    attribute_at = {(f.get("line"), f.get("col")) for f in out if f["kind"] == "attribute"}
+
     def add(kind, detail, node):
         f = transform.Finding(kind, detail, node).as_dict()
         key = (f["kind"], f.get("line"), f.get("col"), f["detail"])
-        if key in seen or (kind == "import" and (f.get("line"), f.get("col")) in import_at):
+        where = (f.get("line"), f.get("col"))
+        if key in seen or (kind == "import" and where in import_at) \
+                or (kind == "attribute" and where in attribute_at):
             return
+        if kind == "attribute":
+            attribute_at.add(where)
         seen.add(key)
         out.append(f)
 

@@ -14,6 +14,7 @@ import types
 
 from . import transform
 from .errors import GENERATED_FILENAME, SCRIPT_FILENAME, ImportBlockedError, SecurityError
+from .identity import identity
 from .names import is_dunder
 
 _real_compile = _builtins.compile
@@ -57,8 +58,8 @@ class Dynamic:
         self._d = script_builtins
         self._g = script_globals
         self._checked = checked_value
-        self._codes = {}    # id(code) -> code, for every code object compiled here
-        self._handles = {}  # id(handle) -> (handle, code), the script's compile() results
+        self._codes = {}    # identity(code) -> code, for every code object compiled here
+        self._handles = {}  # identity(handle) -> (handle, code), the script's compile() results
 
     def _refuse(self, detail, exc_type=SecurityError, kind="builtin"):
         self._run.violation(kind, detail, exc_type)
@@ -80,16 +81,16 @@ class Dynamic:
             self._refuse(f"{what}: {f.detail}")
         tree, flags = transform.rewrite(tree)
         code = _real_compile(tree, filename, mode, flags=flags, dont_inherit=True)
-        self._codes[id(code)] = code
+        self._codes[identity(code)] = code
         return code
 
     def _code(self, source, mode, library):
         if type(source) is types.CodeType:
-            if self._codes.get(id(source)) is source:
+            if self._codes.get(identity(source)) is source:
                 return source
             self._refuse("exec/eval of a code object the guard did not compile")
         if type(source) is CompiledCode:
-            entry = self._handles.get(id(source))
+            entry = self._handles.get(identity(source))
             if entry is not None and entry[0] is source:
                 return entry[1]
         return self.compile_text(source, mode, library)
@@ -164,7 +165,8 @@ class Dynamic:
             g = {k: v for k, v in globals.items() if not (type(k) is str and is_dunder(k))}
             g["__builtins__"] = self._d
             own = False
-        l2 = dict(locals) if locals is not None else None
+        # Locals are looked up first: the guard's helper names stay out of them too.
+        l2 = None if locals is None else {k: v for k, v in locals.items() if not (type(k) is str and is_dunder(k))}
         try:
             return fn(g, l2)
         finally:
@@ -173,7 +175,9 @@ class Dynamic:
                     if not (type(k) is str and is_dunder(k)):
                         globals[k] = v
             if l2 is not None:
-                locals.update(l2)
+                for k, v in l2.items():
+                    if not (type(k) is str and is_dunder(k)):
+                        locals[k] = v
 
     def script_exec(self, source, globals=None, locals=None):
         code = self._code(source, "exec", False)
@@ -188,5 +192,5 @@ class Dynamic:
             raise ValueError("compile(): only plain exec/eval/single mode")
         code = self._code(source, "exec" if mode == "single" else mode, False)
         handle = object.__new__(CompiledCode)
-        self._handles[id(handle)] = (handle, code)
+        self._handles[identity(handle)] = (handle, code)
         return handle

@@ -17,6 +17,7 @@ import types
 
 from .caps import shown, type_name
 from .context import entry
+from .identity import identity
 from .modules import ModuleProxy
 from .names import SCRIPT_MODULE, is_dunder, is_script_module
 
@@ -47,17 +48,17 @@ def harden(run, guard, importer, dynamic, open_, denied_builtin, script_module):
     patch_loaded(run, guard, dynamic)
 
 
-_patched = {}  # id(module) -> module
+_patched = {}  # identity(module) -> module
 
 
 def patch_loaded(run, guard, dynamic):
     """Patch the modules loaded so far (again after each import: idempotent)."""
     for module_name, patch in _PATCHES:
         mod = _modules.get(module_name)
-        if mod is not None and _patched.get(id(mod)) is not mod:
+        if mod is not None and _patched.get(identity(mod)) is not mod:
             for name, value in patch(mod, run, guard, dynamic):
                 _install(mod, name, entry(run, "attribute")(value))
-            _patched[id(mod)] = mod
+            _patched[identity(mod)] = mod
 
 
 def _install(mod, dotted, value):
@@ -290,14 +291,14 @@ def _patch_dataclasses(mod, run, guard, dynamic):
         return bool(ns) and is_type_predicate(ns.get(match.group(2)), a_module)
 
     # slots=True rebuilds the class: a new class from the script's own
-    # class, through its (vetted) metaclass, is the script's too.
+    # class, through its (vetted) metaclass, is the script's too (classes.py).
     add_slots = mod._add_slots
     registry = run.importer.registry
 
     def _add_slots(cls, is_frozen, weakref_slot, defined_fields):
         new = add_slots(cls, is_frozen, weakref_slot, defined_fields)
-        if new is not cls and registry.has(cls) and type(new) is type(cls):
-            registry.add(new)
+        if new is not cls:
+            registry.adopt(new, cls)
         return new
 
     return [("_is_type", _is_type), ("_add_slots", _add_slots)]

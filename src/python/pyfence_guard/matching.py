@@ -7,6 +7,7 @@ the way), the class is used as it is: those reads are the same as the
 script's own. Otherwise the pattern gets a stand-in class whose instance
 check reads each name through the guard before C code does."""
 
+from .identity import identity
 from .names import GUARDED_DUNDERS, SLOW_PUBLIC
 
 _type_mro = type.__dict__["__mro__"].__get__
@@ -20,7 +21,7 @@ class _Pattern(type):
     """Metaclass of the stand-ins: the instance check runs the guarded reads."""
 
     def __instancecheck__(cls, subject):
-        target, names, read = _STAND_INS[id(cls)][1:]
+        target, names, read = _STAND_INS[identity(cls)][1:]
         if not isinstance(subject, target):
             return False
         for name in names:
@@ -31,12 +32,12 @@ class _Pattern(type):
         return True
 
 
-# id(stand-in) -> (stand-in, target class, names, guarded read)
+# identity(stand-in) -> (stand-in, target class, names, guarded read)
 _STAND_INS = {}
 
 
 def make_match_class(run, guard, registry):
-    cache = {}  # (id(cls), npos) -> (cls, stand-in or cls)
+    cache = {}  # (identity(cls), npos) -> (cls, stand-in or cls)
 
     def refuse(detail):
         run.violation("attribute", detail)
@@ -56,7 +57,7 @@ def make_match_class(run, guard, registry):
         """`case cls(<npos positional sub-patterns>, ...)`; keyword names were vetted statically."""
         if not issubclass(type(cls), type):
             raise TypeError("called match pattern must be a class")
-        key = (id(cls), npos)
+        key = (identity(cls), npos)
         hit = cache.get(key)
         if hit is not None and hit[0] is cls:
             return hit[1]
@@ -82,7 +83,7 @@ def make_match_class(run, guard, registry):
             risky = scripted_meta or any(n[:1] == "_" for n in names)
             if risky and not self_match:
                 stand_in = _Pattern(_type_name(cls), (), {"__match_args__": margs if type(margs) is tuple else ()})
-                _STAND_INS[id(stand_in)] = (stand_in, cls, names, guard.getattr)
+                _STAND_INS[identity(stand_in)] = (stand_in, cls, names, guard.getattr)
                 result = stand_in
         cache[key] = (cls, result)
         return result

@@ -18,7 +18,7 @@ import sys
 import types
 
 from .caps import shown
-from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
+from .identity import identity
 
 
 _real_import = builtins.__import__
@@ -50,8 +50,8 @@ class ModuleProxy:
         try:
             return importer.member(self, name)
         except (RecursionError, MemoryError) as e:
-            _setrecursionlimit(_getrecursionlimit() + HEADROOM)
-            importer.failed(e)
+            importer.headroom()
+            importer.failed(e, importer.member, self, name)
 
     def __setattr__(self, name, value):
         raise AttributeError("module attributes are read-only")
@@ -79,7 +79,7 @@ class Importer:
         self._run = run
         self._config = run.config
         self._proxies = {}          # module name -> proxy
-        self._targets = {}          # id(proxy) -> module
+        self._targets = {}          # identity(proxy) -> module
         # Modules the guard itself provides (the `pyfence` package), by name.
         self._guard_modules = guard_modules
         # (module, member) -> safe stand-in; None hides the member.
@@ -87,13 +87,14 @@ class Importer:
         self._registry = self.registry = registry
         # Set while an allowed import runs: that module's own imports are library code's.
         self._loading = 0
-        self.imported = set()
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
+        # The guard's headroom for a failing check (a C callable, see context.py).
+        self.headroom = run.headroom
         _IMPORTERS[:] = [self]
 
     def target(self, proxy):
-        return self._targets[id(proxy)]
+        return self._targets[identity(proxy)]
 
     def proxy(self, module):
         name = module.__name__
@@ -101,7 +102,7 @@ class Importer:
         if p is None:
             p = object.__new__(ModuleProxy)
             self._proxies[name] = p
-            self._targets[id(p)] = module
+            self._targets[identity(p)] = module
         return p
 
     def _vetted(self, do_import, *args):
@@ -123,8 +124,9 @@ class Importer:
     def importing(self):
         return self._loading > 0
 
-    def failed(self, exc):
-        self._run.fail_closed(exc, "import")
+    def failed(self, exc, retry, *args):
+        """A member read failed out of stack or memory: decided again, then the run ends."""
+        self._run.fail_closed(exc, "attribute", retry, args)
 
     def allowed(self, name):
         return self._config.import_refusal(name) is None
@@ -146,9 +148,6 @@ class Importer:
             self._registry.refresh()
             if self.after_load is not None:
                 self.after_load()
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):
-            self.imported.add(".".join(parts[:i]))
         return mod
 
     def _module(self, name):
@@ -172,8 +171,6 @@ class Importer:
                         self.load(sub)
                     except ModuleNotFoundError:
                         pass
-                elif is_module(getattr(mod, item, None)):
-                    self.imported.add(sub)
             return self.proxy(mod)
         if bind_leaf:
             return self.proxy(mod)
@@ -231,7 +228,7 @@ class Importer:
         return self._vetted(_real_import, name, globals, locals, fromlist, level)
 
     def member(self, proxy, name):
-        mod = self._targets.get(id(proxy))
+        mod = self._targets.get(identity(proxy))
         if mod is None or type(name) is not str:
             raise AttributeError(name)
         modname = mod.__name__
@@ -254,20 +251,27 @@ class Importer:
                 self._run.violation("attribute", f"'{modname}.{name}' is hidden")
             raise AttributeError(f"module '{modname}' has no attribute '{name}'") from None
         if is_module(value):
-            sub = f"{modname}.{name}"
-            if value.__name__ == sub and sub in self.imported and self.allowed(sub):
+            if self._submodule(modname, name, value):
                 return self.proxy(value)
-            self._run.violation("attribute", f"'{modname}.{name}' is a module the script did not import")
+            self._run.violation("attribute", f"'{modname}.{name}' is a module the script may not import")
         return self._run.guard.checked(value, name)
 
+    def _submodule(self, modname, name, value):
+        """`value`, read as `modname.name`, is that loaded submodule itself (not
+        another module bound to the name, such as re.enum) and the policy
+        lets the script import it: `import collections` then
+        `collections.abc` reads what `import collections.abc` would give."""
+        sub = f"{modname}.{name}"
+        return value.__name__ == sub and _modules.get(sub) is value and self.allowed(sub)
+
     def visible_names(self, proxy):
-        mod = self._targets[id(proxy)]
+        mod = self._targets[identity(proxy)]
         out = []
         for name in dir(mod):
             if name[:1] == "_" or not self._config.member_visible(mod.__name__, name):
                 continue
             value = getattr(mod, name, None)
-            if is_module(value) and f"{mod.__name__}.{name}" not in self.imported:
+            if is_module(value) and not self._submodule(mod.__name__, name, value):
                 continue
             out.append(name)
         return out

@@ -36,7 +36,9 @@ READ_DUNDERS = frozenset({
     "__aiter__", "__anext__", "__await__",
     "__enter__", "__exit__", "__aenter__", "__aexit__",
     "__match_args__", "__slots__", "__post_init__",
-    "__mro__", "__bases__", "__base__", "__members__", "__wrapped__",
+    # A metaclass's protocol (classes.py vets what a script metaclass makes).
+    "__prepare__", "__instancecheck__", "__subclasscheck__",
+    "__mro__", "__bases__", "__base__", "__members__", "__wrapped__", "__abstractmethods__",
     "__required_keys__", "__optional_keys__", "__total__", "__dataclass_fields__",
     # typing's introspection: aliases, parameters, metadata (plain data and types).
     "__origin__", "__args__", "__parameters__", "__metadata__", "__orig_bases__",
@@ -64,16 +66,14 @@ NAMESPACE_DUNDERS = frozenset({
 })
 
 # Dunders a script class may define in its body besides the readable ones.
-# Not here: __class__ (isinstance() believes it), __instancecheck__ and
-# __subclasscheck__ (a metaclass's business, see METACLASS_FORBIDDEN),
-# __prepare__ (class namespaces stay
-# plain dicts), __dict__/__mro__/__bases__ (spoofing), and the names that
-# choose namespaces: __module__, __qualname__, __annotations__, __annotate__
-# (library code picks sys.modules[cls.__module__] and evaluates annotations).
+# Not here: __class__ (isinstance() believes it), __dict__/__mro__/__bases__
+# (spoofing), and the names that choose namespaces: __module__,
+# __qualname__, __annotations__, __annotate__ (library code picks
+# sys.modules[cls.__module__] and evaluates annotations).
 DEFINE_DUNDERS = (READ_DUNDERS - NAMESPACE_DUNDERS - {
     "__mro__", "__bases__", "__base__", "__members__", "__wrapped__", "__required_keys__",
     "__optional_keys__", "__total__", "__dataclass_fields__", "__origin__", "__args__",
-    "__parameters__", "__metadata__", "__orig_class__", "__value__",
+    "__parameters__", "__metadata__", "__orig_class__", "__value__", "__abstractmethods__",
 }) | frozenset({
     "__getattr__", "__setattr__", "__delattr__", "__getattribute__",
     "__get__", "__set__", "__delete__", "__set_name__",
@@ -96,12 +96,6 @@ FUNCTION_WRITE_DUNDERS = WRITE_DUNDERS | {"__qualname__", "__wrapped__"}
 # decorator setting cls.__repr__): what the body could have defined, less
 # what `match` and class creation rely on staying as the guard saw it.
 CLASS_WRITE_DUNDERS = (DEFINE_DUNDERS | WRITE_DUNDERS) - {"__match_args__", "__slots__"}
-
-# What a metaclass may never have (in its body or later), anywhere in its
-# MRO outside the trusted library metaclasses: these decide what a class
-# statement returns.
-METACLASS_FORBIDDEN = frozenset({"__new__", "__call__", "__prepare__", "mro", "__instancecheck__",
-                                 "__subclasscheck__"})
 
 # Public names that are edges into frames, code and interpreter internals.
 FRAME_NAMES = frozenset({

@@ -9,6 +9,8 @@ import json
 import operator
 import re
 
+from .identity import identity
+
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _STEP = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
@@ -35,7 +37,7 @@ def make_json(limit):
         if not json_depth_ok(s, limit):
             raise RecursionError(f"JSON nested deeper than {limit} levels")
 
-    decoders = {}  # id(stand-in) -> (stand-in, real decoder): out of the script's reach
+    decoders = {}  # identity(stand-in) -> (stand-in, real decoder): out of the script's reach
 
     class JSONDecoder:
         __doc__ = _RealDecoder.__doc__
@@ -48,12 +50,12 @@ def make_json(limit):
             self.parse_constant = parse_constant
             self.strict = strict
             self.object_pairs_hook = object_pairs_hook
-            decoders[id(self)] = (self, _RealDecoder(
+            decoders[identity(self)] = (self, _RealDecoder(
                 object_hook=object_hook, parse_float=parse_float, parse_int=parse_int,
                 parse_constant=parse_constant, strict=strict, object_pairs_hook=object_pairs_hook))
 
         def _real(self):
-            entry = decoders.get(id(self))
+            entry = decoders.get(identity(self))
             if entry is None or entry[0] is not self:
                 raise TypeError("JSONDecoder.__init__() was not called")
             return entry[1]

@@ -283,6 +283,10 @@ class Checker(ast.NodeVisitor):
     visit_TypeVar = visit_ParamSpec = visit_TypeVarTuple = _type_param
 
 
+def _is_docstring(stmt):
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
 def _mangle(cls_name, attr):
     if cls_name and attr.startswith("__") and not attr.endswith("__"):
         stripped = cls_name.lstrip("_")
@@ -315,8 +319,19 @@ class Rewriter(ast.NodeTransformer):
         for field in ("bases", "keywords", "decorator_list"):
             setattr(node, field, [self.visit(n) for n in getattr(node, field)])
         self._classes.append(node.name)
-        node.body = self._stmts(node.body) or [ast.copy_location(ast.Pass(), node)]
+        body = self._stmts(node.body) or [ast.copy_location(ast.Pass(), node)]
         self._classes.pop()
+        # A class body looks names up in its namespace first, and a
+        # metaclass's __prepare__ may hand it a mapping the script holds (or
+        # whose __getitem__/__missing__ answers for any name): the guard's
+        # helpers and hidden names are globals there, and in the annotation
+        # scopes nested in it.
+        helpers = sorted({n.id for n in ast.walk(ast.Module(body=body, type_ignores=[]))
+                          if isinstance(n, ast.Name) and n.id.startswith(HELPER_PREFIX)})
+        if helpers:
+            at = 1 if _is_docstring(body[0]) else 0
+            body.insert(at, ast.copy_location(ast.Global(names=helpers), node))
+        node.body = body
         return node
 
     def _stmts(self, stmts):

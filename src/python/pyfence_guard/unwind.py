@@ -7,6 +7,7 @@ by CPython, which is why this is not built on settrace.)"""
 import os
 import signal
 import sys
+from functools import partial
 
 _MON = sys.monitoring
 _E = _MON.events
@@ -20,9 +21,8 @@ for _ev in _EVENT_LIST:
 _GUARD_DIR = os.path.dirname(__file__) + os.sep
 _set_events = _MON.set_events
 _setrecursionlimit = sys.setrecursionlimit
-_getrecursionlimit = sys.getrecursionlimit
 # Stack the guard may add to finish its own work when a check ran out of it
-# (the script cannot use it: termination is armed first).
+# (Stack.give); it is taken back on every path (Stack.restore).
 HEADROOM = 64
 
 
@@ -33,11 +33,41 @@ def _free_tool_id():
     raise RuntimeError("no free sys.monitoring tool id")
 
 
+class Stack:
+    """The run's recursion limit, and the headroom a failing guard check
+    takes to finish: `give` is a C callable (a partial of
+    sys.setrecursionlimit with a preallocated int), so calling it needs no
+    Python frame and allocates nothing; `restore` puts the limit back."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.give = partial(_setrecursionlimit, limit + HEADROOM)
+        # A frame at the limit cannot lower it to the limit (CPython refuses
+        # a limit at or below the current depth): its caller is below, so
+        # one frame above it does.
+        self._near = limit + 2
+
+    def set(self):
+        _setrecursionlimit(self.limit)
+
+    def restore(self):
+        """Back to the run's limit (out of stack or memory, as near as it can)."""
+        try:
+            _setrecursionlimit(self.limit)
+        except (RecursionError, MemoryError):
+            try:
+                _setrecursionlimit(self._near)
+            except (RecursionError, MemoryError):
+                pass
+
+
 class Unwinder:
     def __init__(self):
         self.reason = None
         self._finished = False
         self._tool = None
+        # Preallocated: a deadline may arrive with no memory left.
+        self._timeout = TimeoutError("time limit exceeded")
 
     def install(self):
         self._tool = _free_tool_id()
@@ -47,8 +77,9 @@ class Unwinder:
         signal.signal(signal.SIGINT, self._on_interrupt)
 
     def terminate(self, exc):
-        """Record why the run ends (the first reason wins) and arm the events.
-        Only C calls: it must work with no stack left."""
+        """Record why the run ends (the first reason wins), then arm the
+        events. Allocates nothing itself; arming instruments the code on
+        the stack, which can fail out of memory (the reason is set by then)."""
         if self.reason is None:
             self.reason = exc
         if not self._finished:
@@ -66,9 +97,8 @@ class Unwinder:
     def _on_interrupt(self, signum, frame):
         if self._finished:
             return
-        exc = TimeoutError("time limit exceeded")
-        self.terminate(exc)
-        raise exc
+        self.terminate(self._timeout)
+        raise self._timeout
 
     def _event(self, code, *args):
         if code.co_filename.startswith(_GUARD_DIR):
