@@ -36,8 +36,11 @@ export {
 
 // What a run returns
 export {
+  ERROR_KINDS,
+  type ErrorKind,
   type Finding,
-  LIMIT_ERRORS,
+  FINDING_KINDS,
+  type FindingKind,
   type RunError,
   type RunResult,
   type Violation,

@@ -9,7 +9,8 @@ import { denoVersionProblem, MIN_DENO } from "../src/host/deno_version.ts";
 
 Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () => {
   deepEqual(Object.keys(pyfence).sort(), [
-    "LIMIT_ERRORS",
+    "ERROR_KINDS",
+    "FINDING_KINDS",
     "PolicyError",
     "Sandbox",
     "SandboxError",

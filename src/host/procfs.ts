@@ -1,7 +1,7 @@
 /**
  * What the host can learn about a sandbox process from the operating system
  * rather than from the process itself (which, after a breach, may lie):
- * its resident memory and its worker threads. Linux only, from `/proc`; on
+ * its resident memory, its peak, and its worker threads. Linux only, from `/proc`; on
  * other systems both return `undefined` and the checks built on them are
  * skipped (see `process.ts`).
  *
@@ -10,15 +10,42 @@
 
 const LINUX = Deno.build.os === "linux";
 
-/** Resident memory of `pid` in bytes (`VmRSS`), or `undefined` if unknown. */
-export function residentBytes(pid: number): number | undefined {
+function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
   if (!LINUX) return undefined;
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status)?.[1];
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
+  }
+}
+
+/** Resident memory of `pid` in bytes (`VmRSS`), or `undefined` if unknown. */
+export function residentBytes(pid: number): number | undefined {
+  return statusBytes(pid, "VmRSS");
+}
+
+/**
+ * The most resident memory `pid` has held (`VmHWM`) since it started or
+ * since {@link resetPeakResident}: exact, where polling `VmRSS` can miss a
+ * short peak. `undefined` if unknown.
+ */
+export function peakResidentBytes(pid: number): number | undefined {
+  return statusBytes(pid, "VmHWM");
+}
+
+/**
+ * Start `pid`'s peak resident memory again from its current resident memory
+ * (`clear_refs`, which a process's owner may write). False if it could not.
+ */
+export function resetPeakResident(pid: number): boolean {
+  if (!LINUX) return false;
+  try {
+    Deno.writeTextFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
   }
 }
 

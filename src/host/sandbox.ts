@@ -12,11 +12,11 @@ import { pythonSatisfies } from "../policy/python_range.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { type PermissionMap, permissionsFor } from "../capabilities/permissions.ts";
 import { ProcessPool } from "./pool.ts";
-import type { JobRequest, ProcessSpec } from "./process.ts";
+import type { JobEvent, JobRequest, ProcessSpec } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot } from "./snapshot.ts";
 import { pythonVersion } from "./assets.ts";
-import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
+import type { Job, JobEnd } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
@@ -24,7 +24,6 @@ import type { Finding, RunResult } from "../protocol/result.ts";
 import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
 import { assertDenoVersion } from "./deno_version.ts";
-import { LIMIT_ERRORS } from "../protocol/result.ts";
 import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
@@ -226,7 +225,7 @@ export class Sandbox {
       this.#counters.active--;
     }
     this.#counters.violations += result.violations.length;
-    if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
+    if (result.error?.kind === "limit") this.#counters.limitHits++;
     await audit(endEvent(runId, origin, result));
     return result;
   }
@@ -240,14 +239,21 @@ export class Sandbox {
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
-      return recorder.finish(crashDone("CodeSizeError", tooLarge));
+      return recorder.finish({
+        done: crashDone("CodeSizeError", tooLarge, "size"),
+        by: "host",
+        deadlinePassed: false,
+        violationsOmitted: 0,
+        breaches: [],
+        memoryGrowthBytes: 0,
+      });
     }
-    const done = await this.#job(
+    const end = await this.#job(
       spec,
       this.#makeJob("execute", code, map),
       (e) => recorder.accept(e),
     );
-    return recorder.finish(done);
+    return recorder.finish(end);
   }
 
   /**
@@ -263,7 +269,7 @@ export class Sandbox {
     const { map, spec } = await this.#prepare(options, "sandbox.check() options");
     const tooLarge = sizeProblem(byteLength(code), map);
     if (tooLarge) return { ok: false, findings: [{ kind: "size", detail: tooLarge }] };
-    const done = await this.#job(spec, this.#makeJob("check", code, map), () => {});
+    const { done } = await this.#job(spec, this.#makeJob("check", code, map), () => {});
     if (!done.ok || !done.findings) {
       const detail = done.error
         ? `${done.error.type}: ${done.error.message}`
@@ -367,22 +373,23 @@ export class Sandbox {
   async #job(
     spec: ProcessSpec,
     job: JobRequest,
-    onEvent: (event: WorkerEvent) => void,
-  ): Promise<DoneEvent> {
+    onEvent: (event: JobEvent) => void,
+  ): Promise<JobEnd> {
     // A process can die while idle; a job it never started is safe to retry once.
     for (let attempt = 0;; attempt++) {
       let started = false;
       const process = await this.#host("boot", () => this.#pool.acquire(spec));
-      let done: DoneEvent;
+      let end: JobEnd;
       try {
-        done = await process.run(job, (event) => {
+        end = await process.run(job, (event) => {
           if (event.t === "started") started = true;
           onEvent(event);
         });
       } finally {
         this.#pool.release(spec, process);
       }
-      if (started || attempt > 0 || done.error?.type !== "WorkerCrash") return done;
+      // The host ended a job that never started: nothing of it is this job's doing.
+      if (started || attempt > 0 || end.by !== "host") return end;
     }
   }
 }

@@ -24,6 +24,11 @@ class ResponseTooLargeError(NetworkError):
     """The response body is larger than the run may receive (a limit, not a violation)."""
 
 
+# The ResponseTooLargeError this interpreter's one run was refused with, if
+# any: only that exception object stands for the limit, whatever its name.
+raised_limit = None
+
+
 def _origin_of(url):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -121,7 +126,10 @@ def make_web(run, fetch_sync, json_loads):
             if error.get("kind") == "refused":
                 refuse(message)
             if error.get("kind") == "limit":
-                raise ResponseTooLargeError(message)
+                global raised_limit
+                # Remembered so that only this exception counts as the limit.
+                raised_limit = ResponseTooLargeError(message)
+                raise raised_limit
             raise NetworkError(message)
         return Response(data)
 
