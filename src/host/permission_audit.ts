@@ -9,12 +9,14 @@
  * what was granted: a worker holds no permission but `net` to its origin
  * (and CORS hosts), so any other check is a refusal, unless it is one the
  * process makes itself once it is serving: reading its own code, Pyodide's
- * files and the snapshot (each new worker's modules), and Pyodide's eager
- * read of its wasm file, which it resolves against the (empty) working
- * directory. A worker's own attempt to read those files is not told apart
- * from them (they are public, and it is refused all the same). The process
- * reads its environment and opens its channel only before it is ready, so
- * later checks of those are a worker's too.
+ * files and the snapshot (each new worker's modules), Pyodide's eager read
+ * of its wasm file, which it resolves against the (empty) working
+ * directory, and, when its workers are granted a net list, a check of the
+ * whole `net` permission as it creates each worker. A worker's own attempt
+ * at those is not told apart from them (the files are public, and it is
+ * refused all the same). The process reads its environment and opens its
+ * channel only before it is ready, so later checks of those are a
+ * worker's.
  *
  * @module
  */
@@ -145,7 +147,8 @@ export class PermissionAudit {
 
   #expected(check: PermissionCheck): boolean {
     const { permission, value } = check;
-    if (value === null) return false;
+    // Creating a worker with a net grant checks the process's whole net permission.
+    if (value === null) return permission === "net" && this.#workerNet.size > 0;
     if (permission === "net") {
       const target = hostPort(value);
       return target !== undefined && this.#workerNet.has(target);

@@ -84,10 +84,12 @@ export const GRACE_MS = 400;
 
 /**
  * Resident memory an idle process may hold beyond what it held idle before
- * its first job (MiB). Measured idle levels drift by less than 40 MiB over
- * hundreds of ordinary runs; a run whose Blobs outlive it leaves far more.
+ * its first job (MiB). Measured on Linux, Deno 2.9.6: idle at about 250 MiB
+ * before the first job, and at most 55 MiB above that after runs that fetch
+ * 4 x 6 MiB or fill 200 MiB of their interpreter's memory; a run whose Blobs
+ * outlive it leaves hundreds of MiB.
  */
-export const IDLE_SLACK_MB = 96;
+export const IDLE_SLACK_MB = 128;
 
 /** How often an idle process is checked for threads and memory left behind. */
 export const IDLE_CHECK_MS = 1000;
@@ -326,6 +328,7 @@ export class SandboxProcess {
   /** SIGKILL the process. */
   kill(): void {
     if (!this.#alive) return;
+    if (Deno.env.get("PYFENCE_DEBUG")) console.error("KILL", new Error().stack?.split("\n").slice(2, 4).join(" | "));
     try {
       this.#child.kill("SIGKILL");
     } catch {
@@ -391,7 +394,10 @@ export class SandboxProcess {
   async #settle(): Promise<void> {
     try {
       if (!await this.#booted()) return this.kill();
-      if (!this.#leftAsFound()) this.kill();
+      if (!this.#leftAsFound()) {
+        if (Deno.env.get("PYFENCE_DEBUG")) console.error("settle kill", workerThreads(this.pid), Math.round((residentBytes(this.pid) ?? 0) / MIB), Math.round((this.#idleRss ?? 0) / MIB));
+        this.kill();
+      }
     } finally {
       this.#settling = undefined;
     }
@@ -408,7 +414,9 @@ export class SandboxProcess {
 
   /** Checks of the permission audit while no job ran (a worker left running). */
   #refusedWhileIdle(): boolean {
-    return (this.#audit?.refusals().length ?? 0) > 0;
+    const r = this.#audit?.refusals() ?? [];
+    if (r.length && Deno.env.get("PYFENCE_DEBUG")) console.error("IDLE REFUSALS", r);
+    return r.length > 0;
   }
 
   #ref(keep: boolean): void {

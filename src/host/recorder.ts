@@ -53,6 +53,8 @@ export class RunRecorder {
   #terminated = false;
   #violations: Violation[] = [];
   #omitted = 0;
+  /** Violations the worker reported and the result keeps. */
+  #reported = 0;
   #startedAt?: number;
   #endedAt?: number;
 
@@ -80,10 +82,12 @@ export class RunRecorder {
   }
 
   #violation(kind: ViolationKind, detail: string, line?: number): void {
-    if (this.#violations.length >= CAPS.violations) {
+    // Breach signs (at most MAX_BREACH_SIGNS, from the trusted side) are never crowded out.
+    if (kind !== "breach" && this.#reported >= CAPS.violations) {
       this.#omitted++;
       return;
     }
+    if (kind !== "breach") this.#reported++;
     const violation: Violation = {
       kind,
       detail,

@@ -115,8 +115,8 @@ export interface RunResult {
   /** Why the script did not end normally. */
   error?: RunError;
   /**
-   * The violations, in order: at most `CAPS.violations` (1000) of them; a
-   * breach sign the trusted side saw is always among them.
+   * The violations, in order: at most `CAPS.violations` (1000) that the
+   * guard reported, then every `breach` sign the trusted side saw.
    */
   violations: Violation[];
   /** Present when more violations were reported than `violations` keeps: how many were only counted. */
