@@ -328,7 +328,6 @@ export class SandboxProcess {
   /** SIGKILL the process. */
   kill(): void {
     if (!this.#alive) return;
-    if (Deno.env.get("PYFENCE_DEBUG")) console.error("KILL", new Error().stack?.split("\n").slice(2, 4).join(" | "));
     try {
       this.#child.kill("SIGKILL");
     } catch {
@@ -394,10 +393,7 @@ export class SandboxProcess {
   async #settle(): Promise<void> {
     try {
       if (!await this.#booted()) return this.kill();
-      if (!this.#leftAsFound()) {
-        if (Deno.env.get("PYFENCE_DEBUG")) console.error("settle kill", workerThreads(this.pid), Math.round((residentBytes(this.pid) ?? 0) / MIB), Math.round((this.#idleRss ?? 0) / MIB));
-        this.kill();
-      }
+      if (!this.#leftAsFound()) this.kill();
     } finally {
       this.#settling = undefined;
     }
@@ -414,9 +410,7 @@ export class SandboxProcess {
 
   /** Checks of the permission audit while no job ran (a worker left running). */
   #refusedWhileIdle(): boolean {
-    const r = this.#audit?.refusals() ?? [];
-    if (r.length && Deno.env.get("PYFENCE_DEBUG")) console.error("IDLE REFUSALS", r);
-    return r.length > 0;
+    return (this.#audit?.refusals().length ?? 0) > 0;
   }
 
   #ref(keep: boolean): void {

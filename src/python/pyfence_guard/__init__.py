@@ -223,10 +223,12 @@ def _outcome(run, config, code, exc):
     name = type_name(type(exc))
     if name != type(exc).__name__:
         message = f"[{cut(repr(type(exc).__name__), 200)}] {message}"
-    if issubclass(type(exc), OverflowError) and any(w in message for w in _SIZE_OVERFLOW):
+    cause = _script_cause(run, exc)
+    if (issubclass(type(exc), OverflowError) and any(w in message for w in _SIZE_OVERFLOW)
+            and not _raised_by_statement(exc)):
         # 32-bit wasm refuses huge sizes with OverflowError before allocating.
-        name = "MemoryError"
-    return _error(run, name, message, tb, _script_cause(run, exc))
+        name, cause = "MemoryError", "memory"
+    return _error(run, name, message, tb, cause)
 
 
 def _script_cause(run, exc):
