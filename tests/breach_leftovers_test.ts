@@ -146,13 +146,13 @@ Deno.test({
       equal(a.stdout, "3 spinning\n");
       equal(a.error?.type, "SandboxBreach", JSON.stringify(a));
       equal(a.error?.kind, "violation");
-      // (node:worker_threads' own start-up asks for the whole environment: refused too.)
-      ok(
-        a.violations.some((v) =>
-          v.kind === "breach" && v.detail === "3 worker threads still ran after the job ended"
-        ),
-        JSON.stringify(a.violations),
-      );
+      // At least one thread per nested worker (Deno 2.5 runs two for each);
+      // node:worker_threads' own start-up asks for the whole environment,
+      // which is refused and recorded too (on 2.9).
+      const left = a.violations.map((v) =>
+        /^(\d+) worker threads still ran after the job ended$/.exec(v.detail)?.[1]
+      ).find(Boolean);
+      ok(Number(left) >= 3, JSON.stringify(a.violations));
       // Retired with the result, not when the next job arrives.
       const retiredIn = await goneWithin(process, 2000);
       ok(retiredIn !== undefined, "the process with spinning workers is still alive");

@@ -195,9 +195,14 @@ isolationTest(
     const a = await sandbox.run(viaJs(LEFTOVER));
     equal(a.stdout, "A done, global Worker: undefined\n");
     equal(a.error?.type, "SandboxBreach", JSON.stringify(a));
-    deepEqual(a.violations.map((v) => [v.kind, v.detail]), [
-      ["breach", "1 worker thread still ran after the job ended"],
-    ]);
+    // (A nested worker runs one thread on Deno 2.9, two on 2.5; its start-up's
+    // request for the whole environment is refused and recorded too on 2.9.)
+    ok(
+      a.violations.some((v) =>
+        v.kind === "breach" && /^\d+ worker threads? still ran after the job ended$/.test(v.detail)
+      ),
+      JSON.stringify(a.violations),
+    );
     // Retired as A ended, before anything else could run there.
     ok(await gone(process), "the process with the leftover worker is still alive");
     const b = await sandbox.run(VICTIM);
