@@ -95,7 +95,10 @@ Deno.test({
     // A loose time limit: on a loaded machine, filling the memory cap from
     // JavaScript takes seconds, and these runs must reach the cap first.
     const sandbox = new Sandbox(
-      unguardedForTests({ poolSize: 1, policy: { version: 1, limits: { timeout_ms: 20_000 } } }),
+      unguardedForTests({
+        poolSize: 1,
+        policy: { version: 1 as const, limits: { timeout_ms: 20_000 } },
+      }),
     );
     const run = (code: string, timeoutMs = 15_000) => sandbox.run(code, { timeoutMs });
     const step = (name: string, fn: () => Promise<void>) =>

@@ -24,16 +24,19 @@
  *   process writes to its console.
  *
  * Each job leaves the process as it found it, or the process is retired
- * (design rules 8 and 10). When a job ends, the host waits for its worker's
- * thread to end (`worker.terminate()` does not stop a worker spinning in
- * JavaScript or wasm, nor the workers it started) and reads Deno's
- * permission audit for what the worker was refused (`permission_audit.ts`);
- * once the next interpreter has booted, the process's resident memory must
- * be back within {@link IDLE_SLACK_MB} of what it held idle before its first
- * job (Blob bytes a worker made stay in a process-wide store after it ends).
- * A thread left behind or a refused permission is a breach sign and retires
- * the process at once; memory left behind retires it before its next job.
- * Idle processes are checked the same way every {@link IDLE_CHECK_MS}.
+ * (design rules 8 and 10). The supervisor starts the next worker only when
+ * the host says so, so when a job ends the process runs no worker thread but
+ * the job's own (which `worker.terminate()` is ending): any other is one the
+ * job started (a nested worker keeps running after its parent is
+ * terminated). The host also reads Deno's permission audit for what the
+ * worker was refused (`permission_audit.ts`). A thread left behind or a
+ * refused permission is a breach sign, and retires the process with the
+ * result. Then, once the next interpreter has booted, the job's worker must
+ * have ended (one spinning in JavaScript or wasm ignores `terminate()`), and
+ * the process's resident memory must be back within {@link IDLE_SLACK_MB}
+ * of what it held idle before its first job (Blob bytes a worker made stay
+ * in a process-wide store after it ends), or it is retired before its next
+ * job. Idle processes are checked the same way every {@link IDLE_CHECK_MS}.
  * Thread and memory readings come from `/proc` (Linux only).
  *
  * What the supervisor reports at a job's end (`protocol/messages.ts`
@@ -55,7 +58,13 @@ import type { WorkerPermissions } from "../capabilities/permissions.ts";
 import type { Channel } from "./channel.ts";
 import { drain, launch } from "./launch.ts";
 import { PermissionAudit } from "./permission_audit.ts";
-import { peakResidentBytes, resetPeakResident, residentBytes, workerThreads } from "./procfs.ts";
+import {
+  peakResidentBytes,
+  resetPeakResident,
+  residentBytes,
+  workerThreadIds,
+  workerThreads,
+} from "./procfs.ts";
 import { rssCapBytes } from "./process_limits.ts";
 
 /** What a sandbox process is started with. */
@@ -100,7 +109,7 @@ const STDERR_KEEP = 8192;
 const MAX_CONSOLE_BYTES = 1024 * 1024;
 const POLL_MS = 50;
 /** How long a finished job's worker thread may take to end before the process is retired. */
-const LEFTOVER_WAIT_MS = 1000;
+const LEFTOVER_WAIT_MS = 3000;
 /** What V8 prints when an isolate hits its heap limit and aborts the process. */
 const V8_OOM = /Fatal (JavaScript|process) out of memory|JavaScript heap out of memory/;
 const MIB = 1024 * 1024;
@@ -139,6 +148,8 @@ interface Pending {
   rssPeak: number;
   /** The kernel's peak (`VmHWM`) was reset when the job was sent. */
   peakKnown: boolean;
+  /** The thread of the job's own worker (the process's only one when the job was sent). */
+  thread?: string;
   /** The watch killed the process for holding more than its cap. */
   overCap?: boolean;
 }
@@ -300,7 +311,9 @@ export class SandboxProcess {
     // The kernel's peak, from now: exact where polling could miss a spike.
     const peakKnown = resetPeakResident(this.pid);
     const rssAtStart = residentBytes(this.pid);
+    const [thread] = workerThreadIds(this.pid) ?? [];
     const pending: Pending = {
+      thread,
       id,
       timeoutMs: job.timeoutMs,
       onEvent,
@@ -342,7 +355,7 @@ export class SandboxProcess {
    * worker reported must be possible. Any breach sign retires the process;
    * otherwise it is checked again once its next interpreter has booted.
    */
-  async #afterJob(end: JobEnd, pending: Pending): Promise<JobEnd> {
+  #afterJob(end: JobEnd, pending: Pending): JobEnd {
     const breaches = [...end.breaches];
     if (pending.peakKnown && this.#alive) {
       pending.rssPeak = Math.max(pending.rssPeak, peakResidentBytes(this.pid) ?? 0);
@@ -350,14 +363,18 @@ export class SandboxProcess {
     if (pending.rssPeak > rssCapBytes(this.#memoryMb) && !pending.overCap) {
       breaches.push(this.#overCap(pending.rssPeak));
     }
-    // Once the supervisor has started the next worker, the job's worker
-    // must be gone and nothing else left: exactly one worker thread.
     // The supervisor starts the next worker only when told to: until then,
-    // once the job's worker has ended, the process must run no worker at all.
-    if (this.#alive && !this.#retiring && !await this.#threadsEnded(0)) {
-      const threads = workerThreads(this.pid) ?? 0;
+    // any worker thread but the job's own (which may still be ending) was
+    // started by the job, and outlives it.
+    const threads = this.#alive && !this.#retiring ? workerThreadIds(this.pid) ?? [] : [];
+    const started = pending.thread === undefined
+      ? Math.max(0, threads.length - 1)
+      : threads.filter((id) => id !== pending.thread).length;
+    if (started) {
       breaches.push(
-        `${threads} worker thread${threads === 1 ? "" : "s"} still ran after the job ended`,
+        `${started} worker thread${
+          started === 1 ? "" : "s"
+        } the job started still ran after it ended`,
       );
     }
     breaches.push(...this.#audit?.refusals() ?? []);
@@ -386,13 +403,14 @@ export class SandboxProcess {
   }
 
   /**
-   * Once the next interpreter has booted: retire the process if it holds
-   * more than {@link IDLE_SLACK_MB} beyond its idle level (memory a job left
-   * behind), or runs a thread beyond that interpreter's.
+   * Once the next interpreter has booted and the job's worker has ended:
+   * retire the process if it holds more than {@link IDLE_SLACK_MB} beyond
+   * its idle level (memory a job left behind), or if the job's worker did not
+   * end (a worker spinning in JavaScript or wasm ignores `terminate()`).
    */
   async #settle(): Promise<void> {
     try {
-      if (!await this.#booted()) return this.kill();
+      if (!await this.#booted() || !await this.#threadsEnded(1)) return this.kill();
       if (!this.#leftAsFound()) this.kill();
     } finally {
       this.#settling = undefined;
@@ -449,9 +467,9 @@ export class SandboxProcess {
 
   /**
    * True once the process runs at most `max` worker threads (or the OS
-   * cannot tell): before a job, only its booted interpreter's; after it,
-   * none (the job's worker, and any worker it started, must have ended). A
-   * normal teardown takes well under 100 ms.
+   * cannot tell): only its booted interpreter's, once the last job's worker
+   * has ended. A normal teardown takes well under 100 ms (seconds on a
+   * heavily loaded machine).
    */
   async #threadsEnded(max: number): Promise<boolean> {
     const deadline = Date.now() + LEFTOVER_WAIT_MS;

@@ -50,25 +50,30 @@ export function resetPeakResident(pid: number): boolean {
 }
 
 /**
- * How many Web Worker threads `pid` has, or `undefined` if unknown. Deno
- * names each worker's OS thread `worker-<n>`; the thread ends when the worker
- * has really stopped, which `worker.terminate()` does not guarantee.
+ * The thread ids of `pid`'s Web Worker threads, or `undefined` if unknown.
+ * Deno names each worker's OS thread `worker-<n>`; the thread ends when the
+ * worker has really stopped, which `worker.terminate()` does not guarantee.
  */
-export function workerThreads(pid: number): number | undefined {
+export function workerThreadIds(pid: number): string[] | undefined {
   if (!LINUX) return undefined;
   try {
-    let count = 0;
+    const ids: string[] = [];
     for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
       try {
         if (Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/comm`).startsWith("worker-")) {
-          count++;
+          ids.push(task.name);
         }
       } catch {
         // the thread ended meanwhile
       }
     }
-    return count;
+    return ids;
   } catch {
     return undefined;
   }
+}
+
+/** How many Web Worker threads `pid` has, or `undefined` if unknown. */
+export function workerThreads(pid: number): number | undefined {
+  return workerThreadIds(pid)?.length;
 }
