@@ -103,6 +103,9 @@ export const IDLE_SLACK_MB = 128;
 /** How often an idle process is checked for threads and memory left behind. */
 export const IDLE_CHECK_MS = 1000;
 
+/** Readings in a row beyond the idle level that retire a process (a transient peak is not a leftover). */
+const IDLE_SAMPLES = 3;
+
 const BOOT_TIMEOUT_MS = 60_000;
 const STDERR_KEEP = 8192;
 /** What the process may write to stdout + stderr per job (or while idle): nothing legitimate comes close. */
@@ -177,6 +180,8 @@ export class SandboxProcess {
   /** The check that the last job left the process as it found it, until it is done. */
   #settling?: Promise<void>;
   #polls = 0;
+  /** Idle checks in a row that found the process beyond its idle level. */
+  #overIdle = 0;
   #watch: ReturnType<typeof setInterval>;
   #ready: Promise<void>;
   #readyResolve!: () => void;
@@ -411,7 +416,12 @@ export class SandboxProcess {
   async #settle(): Promise<void> {
     try {
       if (!await this.#booted() || !await this.#threadsEnded(1)) return this.kill();
-      if (!this.#leftAsFound()) this.kill();
+      // A boot's own allocations settle within a few hundred milliseconds:
+      // only memory that stays above the level is left behind.
+      for (let sample = 1; !this.#leftAsFound(); sample++) {
+        if (sample === IDLE_SAMPLES) return this.kill();
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS * 4));
+      }
     } finally {
       this.#settling = undefined;
     }
@@ -507,7 +517,9 @@ export class SandboxProcess {
       );
     }
     if (++this.#polls % Math.round(IDLE_CHECK_MS / POLL_MS)) return;
-    if (this.#idleRss !== undefined && this.warm && !this.#leftAsFound()) this.kill();
+    if (this.#idleRss === undefined || !this.warm) return;
+    this.#overIdle = this.#leftAsFound() ? 0 : this.#overIdle + 1;
+    if (this.#overIdle >= IDLE_SAMPLES) this.kill();
   }
 
   #overCap(rss: number): string {
