@@ -337,6 +337,8 @@ export class SandboxProcess {
   /** Ask the process to exit, and kill it if it does not. */
   async close(): Promise<void> {
     if (!this.#alive) return;
+    // Whoever awaits this waits for the exit itself, not just for a timer.
+    this.#ref(true);
     await this.#send({ t: "exit" });
     const timer = setTimeout(() => this.kill(), 2000);
     await this.#child.status;
