@@ -34,6 +34,8 @@ export interface SecurityReport {
   topViolations: { kind: string; detail: string; count: number }[];
   /** Violations past a run's cap: counted in its `run.end`, not listed. */
   violationsOmitted: number;
+  /** Calls of host functions (`host.call` events). */
+  hostCalls: number;
   /** Lines that were not valid audit events. */
   malformedLines: number;
 }
@@ -65,7 +67,7 @@ function ranked(map: Map<string, number>): ReportCount[] {
  * ```
  */
 export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
-  let runs = 0, ok = 0, malformedLines = 0, violationsOmitted = 0;
+  let runs = 0, ok = 0, hostCalls = 0, malformedLines = 0, violationsOmitted = 0;
   const errors = new Map<string, number>();
   const byKind = new Map<string, number>();
   const byOrigin = new Map<string, number>();
@@ -104,6 +106,9 @@ export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
         details.set(key, entry);
         break;
       }
+      case "host.call":
+        hostCalls++;
+        break;
       default:
         malformedLines++;
     }
@@ -116,6 +121,7 @@ export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
     violationsByOrigin: ranked(byOrigin),
     topViolations: [...details.values()].sort((a, b) => b.count - a.count).slice(0, top),
     violationsOmitted,
+    hostCalls,
     malformedLines,
   };
 }
@@ -142,7 +148,8 @@ export function renderReport(report: SecurityReport): string {
       : ["  (none)"]),
   ];
   return [
-    `runs: ${report.runs}  ok: ${report.ok}  failed: ${report.runs - report.ok}`,
+    `runs: ${report.runs}  ok: ${report.ok}  failed: ${report.runs - report.ok}` +
+    (report.hostCalls ? `  host calls: ${report.hostCalls}` : ""),
     ...table("errors:", report.errors),
     ...table("violations by kind:", report.violationsByKind),
     ...table("violations by origin:", report.violationsByOrigin),

@@ -46,15 +46,18 @@
  * @module
  */
 import {
+  type CallEvent,
   type DoneEvent,
   type Job,
   type JobEnd,
   parseSandboxLine,
   type RelayedEvent,
 } from "../protocol/messages.ts";
+import type { HostAnswer } from "../protocol/host_call.ts";
+import { CAPS, MAX_BREACH_SIGNS } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
-import { MAX_BREACH_SIGNS } from "../protocol/caps.ts";
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
+import type { Wheel } from "../protocol/supervisor_init.ts";
 import type { Channel } from "./channel.ts";
 import { drain, launch } from "./launch.ts";
 import { PermissionAudit } from "./permission_audit.ts";
@@ -75,6 +78,8 @@ export interface ProcessSpec {
   memoryMb: number;
   /** Boot workers from this snapshot file. */
   snapshotPath?: string;
+  /** The wheels the snapshot was built with (its path names them: no pool key of their own). */
+  packages?: Wheel[];
   /** Test-only: no Python guard. */
   unguarded?: boolean;
 }
@@ -139,13 +144,23 @@ function hostEnd(done: DoneEvent, facts: Partial<JobEnd> = {}): JobEnd {
 
 const mib = (bytes: number) => Math.round(bytes / MIB);
 
+/**
+ * Answers one host call of the job (see `host_calls.ts`); rejects when the
+ * call is one the guard would never have sent, which ends the job.
+ */
+export type CallHandler = (call: CallEvent) => Promise<HostAnswer>;
+
 interface Pending {
   id: string;
   timeoutMs: number;
   onEvent: (event: JobEvent) => void;
+  onCall?: CallHandler;
   resolve: (end: JobEnd) => void;
   timer?: ReturnType<typeof setTimeout>;
   started?: boolean;
+  /** Every call id the job used, and how many calls wait for their answers. */
+  calls: Set<string>;
+  waiting: number;
   /** Resident memory when the job was sent, and its peak since (host readings). */
   rssAtStart?: number;
   rssPeak: number;
@@ -223,13 +238,17 @@ export class SandboxProcess {
         mode: "serve",
         snapshotPath: spec.snapshotPath,
         preload: [],
+        packages: spec.packages,
         permissions: spec.permissions,
         unguarded: spec.unguarded ?? false,
         graceMs: GRACE_MS,
         memoryMb: spec.memoryMb,
       },
       {
-        read: spec.snapshotPath ? [spec.snapshotPath] : [],
+        read: [
+          ...spec.snapshotPath ? [spec.snapshotPath] : [],
+          ...(spec.packages ?? []).map((w) => w.path),
+        ],
         timeoutMs: BOOT_TIMEOUT_MS,
         audit: true,
       },
@@ -240,8 +259,8 @@ export class SandboxProcess {
       channel,
       audit &&
         new PermissionAudit(audit, {
-          // While serving, the process reads only its code, Pyodide and the snapshot
-          // (not the channel's socket: it connected before it was ready).
+          // While serving, the process reads only its code, Pyodide, the snapshot
+          // and wheels (not the channel's socket: it connected before it was ready).
           ownReads: grants.read.filter((path) => !grants.write.includes(path)),
           cwd: grants.cwd,
           workerNet: spec.permissions.net || [],
@@ -281,9 +300,14 @@ export class SandboxProcess {
    * missed deadline end it with the matching error. A process that an
    * earlier job did not leave as it found it is retired instead, and the job
    * ends as a `WorkerCrash` it never started (which the caller may retry
-   * elsewhere).
+   * elsewhere). The job's host calls go to `onCall`; without it, a call ends
+   * the job.
    */
-  async run(job: JobRequest, onEvent: (event: JobEvent) => void): Promise<JobEnd> {
+  async run(
+    job: JobRequest,
+    onEvent: (event: JobEvent) => void,
+    onCall?: CallHandler,
+  ): Promise<JobEnd> {
     if (!this.alive) {
       return hostEnd(crashDone("WorkerCrash", "sandbox process is gone", "crash"));
     }
@@ -322,7 +346,10 @@ export class SandboxProcess {
       id,
       timeoutMs: job.timeoutMs,
       onEvent,
+      onCall,
       resolve: () => {},
+      calls: new Set(),
+      waiting: 0,
       rssAtStart,
       rssPeak: rssAtStart ?? 0,
       peakKnown,
@@ -343,6 +370,15 @@ export class SandboxProcess {
     const timer = setTimeout(() => this.kill(), 2000);
     await this.#child.status;
     clearTimeout(timer);
+  }
+
+  /**
+   * End the job in progress (or about to start) at once with `done`: the
+   * caller's abort. The process is killed; one busy in a script cannot be
+   * trusted to stop in time otherwise.
+   */
+  abort(done: DoneEvent): void {
+    if (this.busy) this.#killFor(hostEnd(done));
   }
 
   /** SIGKILL the process. */
@@ -461,6 +497,39 @@ export class SandboxProcess {
   #killFor(end: JobEnd): void {
     this.#killedFor ??= end;
     this.kill();
+  }
+
+  /**
+   * A sign only the host can see that the worker no longer obeys the guard
+   * (a host call it would never send): the process is killed and the job
+   * ends as a breach saying so.
+   */
+  #breach(detail: string): void {
+    const sign = `the worker broke the protocol: ${detail}`;
+    this.#killFor(hostEnd(crashDone("SandboxBreach", sign, "crash"), { breaches: [sign] }));
+  }
+
+  /** Hand one host call of the job in progress to its handler, and the answer back. */
+  #call(pending: Pending, call: CallEvent): void {
+    if (!pending.onCall) return this.#breach("a host call in a job that offers none");
+    if (pending.calls.has(call.call)) return this.#breach("a host call id used twice");
+    if (pending.waiting >= CAPS.host_calls_in_flight) {
+      return this.#breach("more host calls waiting at once than the guard makes");
+    }
+    pending.calls.add(call.call);
+    pending.waiting++;
+    pending.onCall(call).then(
+      (answer) => {
+        pending.waiting--;
+        // An answer after the job's end (or the process's) has no one to go to.
+        if (this.#pending === pending && this.#alive) {
+          this.#send({ t: "answer", job: pending.id, answer });
+        }
+      },
+      (err) => {
+        if (this.#pending === pending) this.#breach((err as Error).message);
+      },
+    );
   }
 
   /** Wait until the job's interpreter has booted; false if it does not in time. */
@@ -613,6 +682,10 @@ export class SandboxProcess {
           continue;
         }
         const { event } = message;
+        if (event.t === "call") {
+          this.#call(pending, event);
+          continue;
+        }
         if (event.t === "started") {
           // The supervisor relays one start per job; anything more is ignored.
           if (pending.started) continue;

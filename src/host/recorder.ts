@@ -40,7 +40,9 @@ const KIND_OF_CAUSE: Record<Cause, ErrorKind> = {
   output: "limit",
   recursion: "limit",
   response: "limit",
+  calls: "limit",
   size: "limit",
+  abort: "limit",
   crash: "crash",
 };
 

@@ -14,9 +14,17 @@ import { type PermissionMap, permissionsFor } from "../capabilities/permissions.
 import { ProcessPool } from "./pool.ts";
 import type { JobEvent, JobRequest, ProcessSpec } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
-import { ensureSnapshot } from "./snapshot.ts";
+import { ensureSnapshot, wheels } from "./snapshot.ts";
+import {
+  packageSource,
+  type PackageSourceOptions,
+  type PreparedPackages,
+  preparePackages,
+} from "./packages.ts";
+
+const NO_PACKAGES: PreparedPackages = Object.freeze({ packages: [], files: [], modules: [] });
 import { pythonVersion } from "./assets.ts";
-import type { Job, JobEnd } from "../protocol/messages.ts";
+import type { DoneEvent, Job, JobEnd } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
@@ -27,6 +35,9 @@ import { assertDenoVersion } from "./deno_version.ts";
 import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { exposedNames, exposeService } from "./expose.ts";
+import { HostCallRouter } from "./host_calls.ts";
+import type { CallHandler } from "./process.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -36,12 +47,26 @@ export interface SandboxOptions {
   poolSize?: number;
   /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
   audit?: AuditSink | AuditSink[];
+  /**
+   * Where the policy's `packages` are fetched from: a directory URL (`https:`,
+   * `http:`, `file:`) or a local directory holding the wheels by file name.
+   * Default `$PYFENCE_PACKAGE_INDEX`, else Pyodide's CDN for this version.
+   */
+  packageIndex?: string;
+  /**
+   * The Pyodide lock file (a path or URL) that pins each package's file,
+   * dependencies and sha256. Default `$PYFENCE_PACKAGE_LOCK`, else the one in
+   * the pyodide npm package.
+   */
+  packageLock?: string;
 }
 
 const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
   policy: true,
   poolSize: true,
   audit: true,
+  packageIndex: true,
+  packageLock: true,
 };
 
 /** Per-run options of a {@link Sandbox} (its policy is fixed). */
@@ -84,6 +109,37 @@ function sizeProblem(size: number, map: PermissionMap): string | undefined {
   return size > limit ? `the script is ${size} bytes; the limit is ${limit}` : undefined;
 }
 
+/** `onOutput` called once per line of each piece of output (a partial line as it came). */
+function lineByLine(onOutput: NonNullable<RunOptions["onOutput"]>): RunOptions["onOutput"] {
+  return (stream, text) => {
+    for (const line of text.split(/(?<=\n)/)) onOutput(stream, line);
+  };
+}
+
+/** The `done` of a run the caller's `signal` aborted, saying why. */
+function aborted(signal: AbortSignal): DoneEvent {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+  return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted", "abort");
+}
+
+/** How a run ends that the host never sent, or ended itself: nothing observed in it. */
+function hostEnd(done: DoneEvent): JobEnd {
+  return {
+    done,
+    by: "host",
+    deadlinePassed: false,
+    violationsOmitted: 0,
+    breaches: [],
+    memoryGrowthBytes: 0,
+  };
+}
+
+/** The end of a run the caller's `signal` aborted before it was sent. */
+function abortedEnd(signal: AbortSignal): JobEnd {
+  return hostEnd(aborted(signal));
+}
+
 /** The policy's own `audit.jsonl` sink; a path that cannot be written is the policy's fault. */
 function policyAuditSink(path: string): AuditSink {
   try {
@@ -119,13 +175,15 @@ export class Sandbox {
   #unguarded: boolean;
   #policyLabel: string;
   #sinks: AuditSink[];
+  #packageOptions: PackageSourceOptions;
+  #packages?: Promise<PreparedPackages>;
   #closed = false;
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0 };
 
   /**
    * Create a sandbox; the policy is loaded (and validated) lazily on first use.
    *
-   * @throws {UsageError} an unknown option key, or a bad `poolSize` or `audit`.
+   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `audit` or `packageIndex`.
    * @throws {SandboxError} (`deno-version`) this Deno is older than pyfence supports.
    */
   constructor(options: SandboxOptions = {}) {
@@ -149,6 +207,9 @@ export class Sandbox {
       ? "inline"
       : "default";
     this.#sinks = sinks;
+    // Checked now; the environment is read only once a policy has packages.
+    packageSource(options, undefined, () => undefined);
+    this.#packageOptions = { packageIndex: options.packageIndex, packageLock: options.packageLock };
   }
 
   /**
@@ -161,13 +222,14 @@ export class Sandbox {
   }
 
   /**
-   * Load the policy and make sure its interpreter snapshot exists: the first
-   * use of a policy on a machine builds it (a few seconds); later calls, in
-   * any process, find it in the cache. Starts no sandbox process.
+   * Load the policy, fetch its `packages` into the cache if they are not
+   * there, and make sure its interpreter snapshot exists: the first use of a
+   * policy on a machine builds it (a few seconds); later calls, in any
+   * process, find both in the cache. Starts no sandbox process.
    *
-   * @throws {PolicyError} the policy is invalid or cannot be read.
-   * @throws {UsageError} a bad origin.
-   * @throws {SandboxError} the sandbox is closed, or the snapshot could not be built.
+   * @throws {PolicyError} the policy is invalid or cannot be read, or names a package it cannot have (`packages[i]`).
+   * @throws {UsageError} a bad origin, `packageIndex` or `packageLock`.
+   * @throws {SandboxError} the sandbox is closed, a package could not be fetched or failed its sha256 check (`packages`), or the snapshot could not be built.
    */
   async prepare(origin?: string): Promise<void> {
     await this.#prepare({ origin }, "sandbox.prepare() origin");
@@ -199,10 +261,18 @@ export class Sandbox {
     const runId = crypto.randomUUID();
     const origin = map.guard.network.origin ?? "null";
     const audit = (event: AuditEvent) => this.#emit(sinks, event);
+    const calls = new HostCallRouter({
+      services: options.expose ? { host: exposeService(options.expose) } : {},
+      maxCalls: map.limits.hostCalls,
+      maxBytes: map.limits.hostCallBytes,
+      timeoutMs: map.limits.timeoutMs,
+      onCall: (call) =>
+        audit({ type: "host.call", ts: new Date().toISOString(), runId, origin, call }),
+    });
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
-      onOutput: options.onOutput,
+      onOutput: options.onOutput && lineByLine(options.onOutput),
       onViolation: (violation) =>
         audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
     });
@@ -220,9 +290,10 @@ export class Sandbox {
     this.#counters.active++;
     let result: RunResult;
     try {
-      result = await this.#execute(code, size, map, spec, recorder);
+      result = await this.#execute(code, size, map, spec, recorder, calls, options.signal);
     } finally {
       this.#counters.active--;
+      calls.end();
     }
     this.#counters.violations += result.violations.length;
     if (result.error?.kind === "limit") this.#counters.limitHits++;
@@ -236,24 +307,31 @@ export class Sandbox {
     map: PermissionMap,
     spec: ProcessSpec,
     recorder: RunRecorder,
+    calls: HostCallRouter,
+    signal?: AbortSignal,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
-      return recorder.finish({
-        done: crashDone("CodeSizeError", tooLarge, "size"),
-        by: "host",
-        deadlinePassed: false,
-        violationsOmitted: 0,
-        breaches: [],
-        memoryGrowthBytes: 0,
-      });
+      return recorder.finish(hostEnd(crashDone("CodeSizeError", tooLarge, "size")));
     }
     const end = await this.#job(
       spec,
       this.#makeJob("execute", code, map),
-      (e) => recorder.accept(e),
+      (e) => {
+        if (e.t === "started") calls.start();
+        recorder.accept(e);
+      },
+      (call) => calls.answer(call),
+      signal,
     );
-    return recorder.finish(end);
+    const result = recorder.finish(end);
+    const limit = calls.limitError;
+    // The host's own count decides, whatever the worker reported (a breach stays one).
+    if (limit && result.error?.kind !== "violation") {
+      Object.assign(result, { ok: false, error: limit });
+    }
+    const made = calls.calls;
+    return made.length ? { ...result, hostCalls: made } : result;
   }
 
   /**
@@ -297,6 +375,23 @@ export class Sandbox {
     return this.#pool.close();
   }
 
+  /**
+   * {@link Sandbox.close}, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * {
+   *   await using sandbox = new Sandbox();
+   *   assert.equal((await sandbox.run("print(1 + 1)")).stdout, "2\n");
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** `step()`, with a failure of the host (not of the caller) as a {@link SandboxError}. */
   async #host<T>(reason: "boot" | "snapshot", step: () => Promise<T>): Promise<T> {
     try {
@@ -326,6 +421,13 @@ export class Sandbox {
     label: string,
   ): Promise<{ map: PermissionMap; spec: ProcessSpec; sinks: AuditSink[] }> {
     checkOptionKeys(label, options, SANDBOX_RUN_OPTION_KEYS, FIXED_POLICY);
+    const hostFunctions = exposedNames(options.expose);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new UsageError("signal", "must be an AbortSignal");
+    }
+    if (options.onOutput !== undefined && typeof options.onOutput !== "function") {
+      throw new UsageError("onOutput", "must be a function");
+    }
     if (this.#closed) throw new SandboxError("closed", "the sandbox is closed");
     const policy = tighten(await this.#policy, {
       timeoutMs: options.timeoutMs,
@@ -340,10 +442,13 @@ export class Sandbox {
         );
       }
     }
-    const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
+    const map = permissionsFor(policy, parseOrigin(options.origin), options.files, hostFunctions);
+    // A caller reading output as it comes gets it within 50 ms.
+    map.guard.stream_output = options.onOutput !== undefined;
+    const packages = await this.#preparePackages(policy);
     const snapshotPath = await this.#host(
       "snapshot",
-      () => ensureSnapshot(map.guard.modules.allow),
+      () => ensureSnapshot([...map.guard.modules.allow, ...packages.modules], packages.files),
     );
     const sinks = policy.audit.jsonl
       ? [...this.#sinks, policyAuditSink(policy.audit.jsonl)]
@@ -354,10 +459,30 @@ export class Sandbox {
         permissions: map.deno,
         memoryMb: map.limits.memoryMb,
         snapshotPath,
+        packages: wheels(packages.files),
         unguarded: this.#unguarded,
       },
       sinks,
     };
+  }
+
+  /** The policy's packages, resolved and cached once per sandbox (a failure is retried next time). */
+  #preparePackages(policy: Policy): Promise<PreparedPackages> {
+    if (policy.packages.length === 0) return Promise.resolve(NO_PACKAGES);
+    this.#packages ??= Promise.resolve().then(() =>
+      preparePackages(policy, packageSource(this.#packageOptions))
+    ).catch((err) => {
+      this.#packages = undefined;
+      if (err instanceof PolicyError || err instanceof UsageError || err instanceof SandboxError) {
+        throw err;
+      }
+      throw new SandboxError(
+        "packages",
+        `preparing the policy's packages failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    });
+    return this.#packages;
   }
 
   #makeJob(mode: Job["mode"], code: string, map: PermissionMap): JobRequest {
@@ -374,18 +499,25 @@ export class Sandbox {
     spec: ProcessSpec,
     job: JobRequest,
     onEvent: (event: JobEvent) => void,
+    onCall?: CallHandler,
+    signal?: AbortSignal,
   ): Promise<JobEnd> {
     // A process can die while idle; a job it never started is safe to retry once.
     for (let attempt = 0;; attempt++) {
+      if (signal?.aborted) return abortedEnd(signal);
       let started = false;
       const process = await this.#host("boot", () => this.#pool.acquire(spec));
+      const abort = () => process.abort(aborted(signal!));
       let end: JobEnd;
       try {
+        if (signal?.aborted) return abortedEnd(signal);
+        signal?.addEventListener("abort", abort, { once: true });
         end = await process.run(job, (event) => {
           if (event.t === "started") started = true;
           onEvent(event);
-        });
+        }, onCall);
       } finally {
+        signal?.removeEventListener("abort", abort);
         this.#pool.release(spec, process);
       }
       // The host ended a job that never started: nothing of it is this job's doing.

@@ -27,6 +27,7 @@ import type { GuardConfig } from "../capabilities/guard_config.ts";
 import type { SupervisorInit } from "./supervisor_init.ts";
 import { FINDING_KINDS, type RunError, VIOLATION_KINDS } from "./result.ts";
 import { CAPS, MAX_BREACH_SIGNS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
+import { CALL_ID, FUNCTION_NAME, type HostAnswer, SERVICE_NAME } from "./host_call.ts";
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const line = z.number().int().min(0).max(10_000_000);
@@ -38,8 +39,9 @@ const text = (max: number) =>
 
 /**
  * What ended a job, as the accounting of the layer that ended it says: a
- * limit it enforced (`time`, `memory`, `output`, `recursion`, `response`,
- * `size`) or a `crash`. Never derived from an exception's name.
+ * limit it enforced (`time`, `memory`, `output`, `recursion`, `response`
+ * size, host `calls`, code `size`, the caller's `abort`) or a `crash`. Never
+ * derived from an exception's name.
  */
 export const CAUSES = [
   "time",
@@ -47,7 +49,9 @@ export const CAUSES = [
   "output",
   "recursion",
   "response",
+  "calls",
   "size",
+  "abort",
   "crash",
 ] as const;
 
@@ -82,6 +86,14 @@ const violation = z.strictObject({
   detail: text(CAPS.detail_bytes),
   line: line.optional(),
 });
+// A host call (see `host_call.ts`): the supervisor adds nothing but the job's id.
+const call = z.strictObject({
+  t: z.literal("call"),
+  call: z.string().regex(CALL_ID),
+  service: z.string().regex(SERVICE_NAME),
+  name: z.string().regex(FUNCTION_NAME),
+  data: text(CAPS.host_data_bytes),
+});
 const done = z.strictObject({
   t: z.literal("done"),
   ok: z.boolean(),
@@ -99,6 +111,7 @@ export const workerEvent = z.discriminatedUnion("t", [
   started,
   out,
   violation,
+  call,
   done,
 ]);
 
@@ -106,7 +119,7 @@ export const workerEvent = z.discriminatedUnion("t", [
 export type WorkerEvent = z.infer<typeof workerEvent>;
 
 /** The events of a job the supervisor relays to the host as the worker sent them. */
-export const relayedEvent = z.discriminatedUnion("t", [started, out, violation]);
+export const relayedEvent = z.discriminatedUnion("t", [started, out, violation, call]);
 
 /** A validated, relayed event. */
 export type RelayedEvent = z.infer<typeof relayedEvent>;
@@ -170,16 +183,24 @@ export interface Job {
   memoryMb: number;
 }
 
+/** A host call a worker made (see `host_call.ts`). */
+export type CallEvent = z.infer<typeof call>;
+
 /**
- * What the host tells a sandbox process: `init` once, first; then jobs, and
- * after each job's end `next` (boot the next interpreter: the host has seen
- * the last one's thread end), or `exit`.
+ * What the host tells a sandbox process: `init` once, first; then jobs, the
+ * answers to the host calls of the job in progress, and after each job's end
+ * `next` (boot the next interpreter: the host has checked the last job's
+ * threads), or `exit`.
  */
 export type HostCommand =
   | { t: "init"; init: SupervisorInit }
   | { t: "run"; job: Job }
+  | { t: "answer"; job: string; answer: HostAnswer }
   | { t: "next" }
   | { t: "exit" };
+
+/** What the sandbox process posts to the worker for one of its calls. */
+export type AnswerMessage = HostAnswer & { t: "answer" };
 
 /**
  * Parse one line from a sandbox process. Returns `undefined` for anything

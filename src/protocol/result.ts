@@ -38,8 +38,8 @@ export type ViolationKind = typeof VIOLATION_KINDS[number];
  * - `violation`: a security violation, reported by the guard or seen by the
  *   trusted side as a breach (exit 3);
  * - `limit`: a resource limit the host, the supervisor or the guard's own
- *   accounting established: time, memory, output, recursion, response or
- *   code size (exit 4);
+ *   accounting established: time, memory, output, recursion, response size,
+ *   host calls, code size, or the caller's abort `signal` (exit 4);
  * - `crash`: the interpreter or its worker crashed or could not start (exit 1);
  * - `queue`: the run never started, because it waited too long for a sandbox
  *   or the queue was full (`QueueTimeout`, `QueueFull`).
@@ -84,13 +84,34 @@ export interface Violation {
   at: number;
 }
 
+/** One call a script made to its host (a function the caller exposed), as the host saw it. */
+export interface HostCall {
+  /** The service: `host` for the caller's exposed functions. */
+  service: string;
+  /** The function called. */
+  name: string;
+  /** UTF-8 bytes of the arguments' JSON. */
+  bytesIn: number;
+  /** UTF-8 bytes of the answer's JSON (0 when it failed). */
+  bytesOut: number;
+  /** From the call reaching the host to its answer, in milliseconds. */
+  durationMs: number;
+  /**
+   * `ok`; `error`: the function threw or returned what cannot cross (the
+   * script got `HostError`); `timeout`: the run's deadline passed first;
+   * `limit`: the run's budget of calls or bytes was spent.
+   */
+  outcome: "ok" | "error" | "timeout" | "limit";
+}
+
 /** The exception a run ended with. */
 export interface RunError {
   /**
    * The exception's name: the Python exception's (`SecurityError`,
    * `ZeroDivisionError`, or any name a script gave its own class), or one the
    * trusted side reports: `TimeoutError`, `MemoryError`, `RecursionError`,
-   * `OutputLimitError`, `ResponseTooLargeError`, `CodeSizeError` (a limit),
+   * `OutputLimitError`, `ResponseTooLargeError`, `HostCallLimitError`,
+   * `CodeSizeError`, `Aborted` (the caller's `signal`) (a limit),
    * `WorkerCrash` (a crash), `SandboxBreach` (a breach sign, see
    * {@link VIOLATION_KINDS}), `QueueTimeout`, `QueueFull`. A name is only a
    * name: {@link RunError.kind} says what it means.
@@ -125,14 +146,15 @@ export interface RunResult {
   durationMs: number;
   /**
    * How much the sandbox process's resident memory grew during the run, at
-   * its peak, in bytes: measured from outside the worker (by the host from
-   * `/proc` on Linux, and by the sandbox process's own main thread), never
-   * taken from the worker. Sampled every 50 ms, so a spike shorter than that
-   * can be missed.
+   * its peak, in bytes: measured outside the worker, never taken from it. On
+   * Linux the kernel's own peak (`VmHWM`, exact); elsewhere the sandbox
+   * process's main thread samples it every 50 ms, and can miss a short spike.
    */
   peakMemoryBytes: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
+  /** The calls the script made to functions the caller exposed, in order; absent when none. */
+  hostCalls?: HostCall[];
 }
 
 /** One static-analysis finding of `check()`. */

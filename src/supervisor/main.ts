@@ -16,6 +16,7 @@
  * @module
  */
 import {
+  type AnswerMessage,
   type Cause,
   type DoneEvent,
   type HostCommand,
@@ -23,12 +24,13 @@ import {
   type JobEnd,
   parseWorkerEvent,
 } from "../protocol/messages.ts";
+import type { HostAnswer } from "../protocol/host_call.ts";
 import { CAPS, MAX_BREACH_SIGNS, utf8Bytes } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
 import { ADDRESS_ENV, helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
-import type { BootMessage } from "../protocol/boot.ts";
+import { type BootMessage, FLUSH_EVERY_MS, INTERRUPT } from "../protocol/boot.ts";
 import { withMemoryMaximum } from "./wasm_memory.ts";
 import { RelayBudget } from "./budget.ts";
 
@@ -68,16 +70,25 @@ async function receiveInit(): Promise<SupervisorInit> {
 const init = await receiveInit();
 
 /** What every worker boots from, read once (and the Python version it reports). */
-type Assets = Pick<BootMessage, "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles"> & {
-  python: string;
-};
+type Assets =
+  & Pick<
+    BootMessage,
+    "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles" | "packages"
+  >
+  & {
+    python: string;
+  };
 
 async function loadAssets(): Promise<Assets> {
   const dir = new URL(init.pyodideDir);
-  const [wasmBytes, stdlib, lock] = await Promise.all([
+  const [wasmBytes, stdlib, lock, packages] = await Promise.all([
     Deno.readFile(new URL("pyodide.asm.wasm", dir)),
     Deno.readFile(new URL("python_stdlib.zip", dir)),
     Deno.readTextFile(new URL("pyodide-lock.json", dir)),
+    Promise.all((init.packages ?? []).map(async ({ path, fileName }) => ({
+      fileName,
+      bytes: await Deno.readFile(path),
+    }))),
   ]);
   const capped = init.memoryMb === undefined
     ? wasmBytes
@@ -88,6 +99,7 @@ async function loadAssets(): Promise<Assets> {
     lock,
     snapshot: init.snapshotPath ? await Deno.readFile(init.snapshotPath) : undefined,
     guardFiles: init.guardFiles,
+    packages,
     python: JSON.parse(lock).info.python,
   };
 }
@@ -144,6 +156,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
     snapshot: makeSnapshot ? undefined : assets.snapshot?.slice(),
     guardFiles: assets.guardFiles,
     preload: init.preload,
+    packages: assets.packages.map(({ fileName, bytes }) => ({ fileName, bytes: bytes.slice() })),
     port: channel.port2,
     interrupt,
     unguarded: init.unguarded,
@@ -155,6 +168,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
   // the process grew by a gigabyte over a few hundred runs.)
   const moved: Transferable[] = [channel.port2, boot.stdlib.buffer as ArrayBuffer];
   if (boot.snapshot) moved.push(boot.snapshot.buffer as ArrayBuffer);
+  for (const wheel of boot.packages) moved.push(wheel.bytes.buffer as ArrayBuffer);
   worker.postMessage(boot, moved);
   // A boot failure while idle is reported when the next job awaits `ready`.
   ready.catch(() => {});
@@ -177,14 +191,16 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
   await send({ t: "snapshot", bytes: bytes.length });
 }
 
-/** Whether `data` carries output or a violation detail longer than the protocol's caps. */
+/** Whether `data` carries output, a violation detail or call data longer than the protocol's caps. */
 function oversized(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  const { t, text, detail } = data as Record<string, unknown>;
+  const { t, text, detail, data: args } = data as Record<string, unknown>;
   const [value, cap] = t === "out"
     ? [text, CAPS.chunk_bytes]
     : t === "violation"
     ? [detail, CAPS.detail_bytes]
+    : t === "call"
+    ? [args, CAPS.host_data_bytes]
     : [undefined, 0];
   // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
@@ -193,6 +209,9 @@ function oversized(data: unknown): boolean {
 /** How often the process's resident memory is sampled while a job runs. */
 const MEMORY_SAMPLE_MS = 50;
 
+/** Where the command loop delivers the host's answers: the job in progress. */
+let answerJob: ((jobId: string, answer: HostAnswer) => void) | undefined;
+
 /**
  * Run one job on a booted worker; resolves once its end has been reported.
  *
@@ -200,9 +219,10 @@ const MEMORY_SAMPLE_MS = 50;
  * word: whether the deadline interrupt fired, violations past the cap
  * (counted, not relayed), the process's memory growth, and breach signs —
  * a message that fails the schema or exceeds the protocol's caps, one out of
- * order (anything before `started`, a second `started`, `booted`), anything
- * posted on the worker's global channel. The guard sends none of these, so
- * each means the worker's JavaScript was reached.
+ * order (anything before `started`, a second `started`, `booted`, a host
+ * call whose id was used or past the calls in flight), anything posted on
+ * the worker's global channel. The guard
+ * sends none of these, so each means the worker's JavaScript was reached.
  */
 function runJob(booted: Booted, job: Job): Promise<void> {
   const { worker, port, interrupt } = booted;
@@ -216,17 +236,39 @@ function runJob(booted: Booted, job: Job): Promise<void> {
     const breach = (sign: string) => {
       if (breaches.length < MAX_BREACH_SIGNS) breaches.push(sign);
     };
-    const budget = new RelayBudget(job.guard.limits.output_bytes);
+    const { limits } = job.guard;
+    const budget = new RelayBudget(limits.output_bytes, limits.host_calls, limits.host_call_bytes);
+    // (One list of timer ids, intervals included: they share one pool.)
     const timers: ReturnType<typeof setTimeout>[] = [];
     const rssAtStart = Deno.memoryUsage().rss;
     let rssPeak = rssAtStart;
     const sample = () => rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
-    const sampler = setInterval(sample, MEMORY_SAMPLE_MS);
+    timers.push(setInterval(sample, MEMORY_SAMPLE_MS));
+    // Host calls waiting for their answers, and every id this job has used.
+    const waiting = new Set<string>();
+    const used = new Set<string>();
+    const answer = (message: AnswerMessage) => {
+      if (!waiting.delete(message.call)) return;
+      port.postMessage(message);
+    };
+    const timedOut = (call: string) =>
+      answer({
+        t: "answer",
+        call,
+        ok: false,
+        error: { type: "TimeoutError", message: "the run's time limit passed" },
+      });
+    let expired = false;
+    // An answer for a call already answered (by the deadline) or of an
+    // earlier job is dropped: the host is trusted, only late.
+    answerJob = (jobId, message) => {
+      if (jobId === job.id) answer({ t: "answer", ...message });
+    };
     const finish = async (done: DoneEvent, by: JobEnd["by"], exit: boolean) => {
       if (finished) return;
       finished = true;
+      answerJob = undefined;
       timers.forEach(clearTimeout);
-      clearInterval(sampler);
       sample();
       // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
@@ -285,13 +327,30 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           deadline = performance.now() + job.timeoutMs + init.graceMs;
           timers.push(setTimeout(() => {
             deadlinePassed = true;
-            Atomics.store(interrupt, 0, 2);
+            expired = true;
+            // A worker waiting for the host gets TimeoutError as the answer
+            // (the guard ends the run on it) rather than an interrupt: Python
+            // resumes from a wait through Pyodide's event loop, where an
+            // interrupt would be raised outside the script and crash the worker.
+            if (waiting.size) [...waiting].forEach(timedOut);
+            else Atomics.store(interrupt, 0, INTERRUPT.deadline);
             timers.push(setTimeout(
               () =>
                 crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, "time", true),
               init.graceMs,
             ));
           }, job.timeoutMs));
+          if (job.guard.stream_output) {
+            // The caller reads output as it comes: the guard sends what it
+            // has on this signal (never while the worker waits for the host,
+            // nor over the deadline's interrupt).
+            const flush = setInterval(() => {
+              if (!expired && !waiting.size) {
+                Atomics.compareExchange(interrupt, 0, 0, INTERRUPT.flushOutput);
+              }
+            }, FLUSH_EVERY_MS);
+            timers.push(flush);
+          }
           return void send({ id: job.id, event });
         case "out":
           // The guard caps output itself; this catches a worker that no longer obeys it.
@@ -302,6 +361,27 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           // Past the cap, only a count: the host's record stays bounded whatever the worker sends.
           if (relayedViolations >= CAPS.violations) return void violationsOmitted++;
           relayedViolations++;
+          return void send({ id: job.id, event });
+        case "call":
+          // The guard makes one call at a time, each with a fresh random id.
+          if (used.has(event.call) || waiting.size >= CAPS.host_calls_in_flight) {
+            return broken("the worker sent a host call out of order");
+          }
+          if (!budget.call(utf8Bytes(event.data))) {
+            return crash(
+              "HostCallLimitError",
+              "the worker flooded the host with calls",
+              "calls",
+              true,
+            );
+          }
+          used.add(event.call);
+          waiting.add(event.call);
+          if (expired) {
+            // Too late to ask the host; no interrupt may meet the worker's resumption.
+            Atomics.store(interrupt, 0, 0);
+            return timedOut(event.call);
+          }
           return void send({ id: job.id, event });
         case "done":
           return finish(event, "worker", false);
@@ -337,9 +417,16 @@ function startNext(assets: Assets, pending?: Pending): Booted {
 async function serve(assets: Assets, first: Pending): Promise<void> {
   let next: Booted | undefined = startNext(assets, first);
   await send({ t: "ready", python: assets.python });
+  // Commands keep coming while a job runs (the answers to its host calls);
+  // the host sends the next job only after the last one's `done`.
+  let running: Promise<void> = Promise.resolve();
   for await (const text of commands) {
     const command: HostCommand = JSON.parse(text);
     if (command.t === "exit") break;
+    if (command.t === "answer") {
+      answerJob?.(command.job, command.answer);
+      continue;
+    }
     // After a job, the next worker starts only when the host says so: until
     // then it can tell that no thread of the last job's is left.
     if (command.t === "next") {
@@ -349,9 +436,16 @@ async function serve(assets: Assets, first: Pending): Promise<void> {
     if (command.t !== "run" || !next) throw new Error(`unexpected '${command.t}' command`);
     const current = next;
     next = undefined;
-    await current.ready;
-    await runJob(current, command.job);
+    running = running.then(async () => {
+      await current.ready;
+      await runJob(current, command.job);
+    });
+    running.catch(async (err) => {
+      await send({ t: "fatal", message: String((err as Error)?.stack ?? err).slice(0, 60000) });
+      await exitNow(1);
+    });
   }
+  await running;
   await exitNow(0);
 }
 
