@@ -77,8 +77,11 @@ Deno.test({
         const real: [string, string, object][] = [
           ["TimeoutError", "while True:\n    pass", {}],
           ["TimeoutError", "print(sum(range(10**12)))", {}],
-          ["MemoryError", "b = bytearray(2**30)", { memoryMb: 128 }],
-          ["MemoryError", "l = []\nwhile True:\n    l.append('x' * 10**6)", { memoryMb: 128 }],
+          ["MemoryError", "b = bytearray(2**30)", { memoryMb: 128, timeoutMs: 5000 }],
+          ["MemoryError", "l = []\nwhile True:\n    l.append('x' * 10**6)", {
+            memoryMb: 128,
+            timeoutMs: 5000,
+          }],
           ["RecursionError", "def f(n):\n    return f(n + 1)\nf(0)", {}],
           ["OutputLimitError", "while True:\n    print('A' * 10000)", {}],
           ["CodeSizeError", "x = 1\n".repeat(policy.limits.code_bytes / 6 + 1), {}],

@@ -22,6 +22,13 @@
  *   (mode 0700), removed when it exits, so `Deno.cwd()` in it names a
  *   random temporary path, never the host's directory. (Pyodide resolves
  *   paths against the working directory as it boots: it must exist.)
+ * - glibc's malloc is told to keep large blocks out of its heap
+ *   (`GLIBC_TUNABLES`: a fixed mmap threshold, and a trim threshold, of
+ *   128 KiB): by default it raises the mmap threshold after each large
+ *   free, so buffers a run allocated (a fetched body, its base64) come to
+ *   live in heap arenas that outlive the run's worker. Measured: a process
+ *   serving runs that fetch 4 × 6 MiB each went from 293 to 396 MiB over 8
+ *   runs by default, and stayed at 221-223 MiB with these settings.
  * - Deno's permission audit (`DENO_AUDIT_PERMISSIONS`, Deno 2.5 and later)
  *   logs every permission check of the process, its workers' included, to a
  *   file in that private directory. The host opens the file as soon as the
@@ -49,6 +56,9 @@ import { sha256Hex } from "../sha256.ts";
  * directory of every sandbox process. (On Windows, the NUL device; untested.)
  */
 const NOWHERE = Deno.build.os === "windows" ? "\\\\.\\NUL\\pyfence" : "/dev/null/pyfence";
+
+/** glibc's malloc settings for a sandbox process (see the module's notes). */
+const MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072";
 
 /** What a sandbox process is started with, beyond what the launch supplies itself. */
 export type LaunchInit = Omit<SupervisorInit, "pyodideDir" | "workerUrl" | "guardFiles">;
@@ -215,6 +225,7 @@ export async function launch(
         TEMP: NOWHERE,
         NO_COLOR: "1",
         DENO_NO_UPDATE_CHECK: "1",
+        GLIBC_TUNABLES: MALLOC_TUNABLES,
       },
     }).spawn();
   } catch (err) {
