@@ -76,7 +76,7 @@ async function sandboxProcess(): Promise<void> {
     ]
   ) {
     t0 = now();
-    const done = await process.run(job, () => {});
+    const { done } = await process.run(job, () => {});
     if (!done.ok) throw new Error(JSON.stringify(done));
     add("A", name, now() - t0);
   }

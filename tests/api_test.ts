@@ -11,7 +11,7 @@ Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () =>
   deepEqual(Object.keys(pyfence).sort(), [
     "API_ERRORS",
     "ERROR_KINDS",
-    "LIMIT_ERRORS",
+    "FINDING_KINDS",
     "PolicyError",
     "Sandbox",
     "SandboxError",

@@ -7,8 +7,8 @@ import { deepEqual, equal, match, ok, rejects } from "assert";
 import { Sandbox } from "../src/host/sandbox.ts";
 import { unguardedForTests } from "../src/host/internal.ts";
 import type { AuditEvent } from "../src/audit/trail.ts";
-import { LIMIT_ERRORS } from "../src/protocol/result.ts";
 import { UsageError } from "../src/errors.ts";
+import type { RunResult } from "../src/protocol/result.ts";
 
 const SECRET = "host-secret-" + crypto.randomUUID();
 
@@ -218,7 +218,7 @@ Deno.test({
         equal(r.ok, false);
         equal(r.error?.type, "HostCallLimitError", JSON.stringify(r.error));
         match(r.error!.message, /more than 500 host calls in one run/);
-        ok(LIMIT_ERRORS.has(r.error!.type));
+        equal(r.error?.kind, "limit");
         equal(r.stdout, "", "the script went on after the limit");
         equal(r.hostCalls?.length, 500);
         equal(lookups, before);
@@ -314,6 +314,14 @@ Deno.test({
   },
 });
 
+/** The run ended as a breach the trusted side saw, named by a violation matching `sign`. */
+function breach(r: RunResult, sign: RegExp): void {
+  equal(r.error?.type, "SandboxBreach", JSON.stringify(r.error));
+  equal(r.error?.kind, "violation");
+  match(r.error!.message, sign);
+  ok(r.violations.some((v) => v.kind === "breach" && sign.test(v.detail)), JSON.stringify(r));
+}
+
 Deno.test({
   name: "host calls with the guard off: a forging worker reaches only what this run exposes",
   sanitizeResources: false,
@@ -345,22 +353,19 @@ Deno.test({
           mine: () => (called.push("mine"), "ok"),
         });
         equal(r.ok, false);
-        equal(r.error?.type, "WorkerCrash");
-        match(r.error!.message, /'host\.secret', which this run does not offer/);
+        breach(r, /'host\.secret', which this run does not offer/);
         ok(!r.stdout.includes(SECRET));
       });
       await t.step("a service the run does not offer is unreachable", async () => {
         const r = await forge("print(call('storage', 'get_item', ['k']))", { mine: () => 1 });
-        equal(r.error?.type, "WorkerCrash");
-        match(r.error!.message, /'storage\.get_item', which this run does not offer/);
+        breach(r, /'storage\.get_item', which this run does not offer/);
       });
       await t.step("arguments that are not a JSON list end the run", async () => {
         const r = await forge(
           "print(str(run_sync(js.pyfenceChannel.call('host', 'mine', '{\"a\": 1}'))))",
           { mine: () => (called.push("mine"), 1) },
         );
-        equal(r.error?.type, "WorkerCrash");
-        match(r.error!.message, /not a JSON list/);
+        breach(r, /not a JSON list/);
       });
       await t.step("a call id used twice ends the run", async () => {
         const r = await forge(
@@ -368,16 +373,14 @@ Deno.test({
             "post(m)\npost(m)\nwhile True: pass\n",
           { mine: () => 1 },
         );
-        equal(r.error?.type, "WorkerCrash", JSON.stringify(r.error));
-        match(r.error!.message, /out of order/);
+        breach(r, /out of order/);
       });
       await t.step("an answer forged by the worker ends the run", async () => {
         const r = await forge(
           "post({'t': 'answer', 'call': 'forged-id-2', 'ok': True, 'data': '1'})\nwhile True: pass\n",
           { mine: () => 1 },
         );
-        equal(r.error?.type, "WorkerCrash", JSON.stringify(r.error));
-        match(r.error!.message, /malformed/);
+        breach(r, /malformed/);
       });
       deepEqual(called.filter((c) => c === "secret"), [], "another run's function was called");
       equal(called.filter((c) => c === "mine").length, 1);

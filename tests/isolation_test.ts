@@ -5,12 +5,12 @@
  * nor forge B's result, store anything B (or the disk) keeps, nor leave a
  * worker behind that acts during B.
  */
-import { equal, match, notEqual, ok } from "assert";
+import { deepEqual, equal, match, notEqual, ok } from "assert";
 import { join } from "node:path";
 import { Sandbox } from "../src/host/sandbox.ts";
 import { unguardedForTests } from "../src/host/internal.ts";
 import { listing, storagePlaces } from "./helpers/disk.ts";
-import { TOKEN_ENV } from "../src/protocol/channel.ts";
+import { ADDRESS_ENV, TOKEN_ENV } from "../src/protocol/channel.ts";
 
 const SECRET = "victim-secret-" + crypto.randomUUID();
 const VICTIM = `print(${JSON.stringify(SECRET)})`;
@@ -29,7 +29,9 @@ function viaJs(js: string): string {
 const PROTOCOL_ATTACK = `
   const enc = new TextEncoder();
   const line = (m) => Deno.stdout.writeSync(enc.encode(JSON.stringify(m) + "\\n"));
-  for (let i = 1; i <= 3000; i++) line({ id: "j" + i, event: { t: "done", ok: true, peakMemoryBytes: 0 } });
+  const end = { done: { t: "done", ok: true, wasmBytes: 0 }, by: "worker", deadlinePassed: false,
+    violationsOmitted: 0, breaches: [], memoryGrowthBytes: 0 };
+  for (let i = 1; i <= 3000; i++) line({ id: "j" + i, end });
   const reader = Deno.stdin.readable.getReader();
   const dec = new TextDecoder();
   let buf = "";
@@ -43,7 +45,7 @@ const PROTOCOL_ATTACK = `
       const { id, code } = command.job;
       line({ id, event: { t: "started" } });
       line({ id, event: { t: "out", stream: "stdout", text: "FORGED " + code + "\\n" } });
-      line({ id, event: { t: "done", ok: true, peakMemoryBytes: 0 } });
+      line({ id, end });
     }
   }
 `;
@@ -76,9 +78,10 @@ const FETCH_STORED = `
 // A worker that outlives its run: a nested worker, busy (reading stdin, then
 // spinning) when its parent is terminated, keeps running, since
 // \`worker.terminate()\` does not stop a busy worker. On stdin it would find
-// the next job, and could answer it in the victim's name.
+// the next job, and could answer it in the victim's name. (\`Worker\` is gone
+// from the worker's global scope; \`node:worker_threads\` still makes one.)
 const NESTED = `
-  postMessage("busy");
+  require("node:worker_threads").parentPort.postMessage("busy");
   const buf = new Uint8Array(1 << 20);
   const n = Deno.stdin.readSync(buf);
   if (n) {
@@ -86,15 +89,17 @@ const NESTED = `
     const line = (m) => Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(m) + "\\n"));
     line({ id, event: { t: "started" } });
     line({ id, event: { t: "out", stream: "stdout", text: "FORGED\\n" } });
-    line({ id, event: { t: "done", ok: true, peakMemoryBytes: 0 } });
+    line({ id, end: { done: { t: "done", ok: true, wasmBytes: 0 }, by: "worker",
+      deadlinePassed: false, violationsOmitted: 0, breaches: [], memoryGrowthBytes: 0 } });
   }
   for (;;) {}
 `;
 const LEFTOVER = `
-  const source = ${JSON.stringify(NESTED)};
-  const nested = new Worker("data:text/javascript," + encodeURIComponent(source), { type: "module" });
-  await new Promise((resolve) => nested.onmessage = resolve);
-  return "A done";
+  const gone = typeof Worker;
+  const { Worker: NodeWorker } = await import("node:worker_threads");
+  const nested = new NodeWorker(${JSON.stringify(NESTED)}, { eval: true });
+  await new Promise((resolve) => nested.on("message", resolve));
+  return "A done, global Worker: " + gone;
 `;
 
 function pids(sandbox: Sandbox): number[] {
@@ -183,33 +188,53 @@ isolationTest("npm packages cannot be fetched into any cache", async (sandbox) =
   equal(listing([join(DENO_DIR, "npm/registry.npmjs.org/is-odd")]).length, 0);
 });
 
-isolationTest("a worker left running by A is retired before B starts", async (sandbox) => {
-  const [process] = pids(sandbox);
-  const a = await sandbox.run(viaJs(LEFTOVER));
-  equal(a.ok, true, JSON.stringify(a));
-  const b = await sandbox.run(VICTIM);
-  equal(b.ok, true, JSON.stringify(b));
-  equal(b.stdout, `${SECRET}\n`);
-  notEqual(pids(sandbox)[0], process, "B ran next to A's leftover worker");
-  ok(await gone(process), "the process with the leftover worker is still alive");
-});
+isolationTest(
+  "a worker left running by A ends A as a breach and retires its process",
+  async (sandbox) => {
+    const [process] = pids(sandbox);
+    const a = await sandbox.run(viaJs(LEFTOVER));
+    equal(a.stdout, "A done, global Worker: undefined\n");
+    equal(a.error?.type, "SandboxBreach", JSON.stringify(a));
+    // (A nested worker runs one thread on Deno 2.9, two on 2.5; its start-up's
+    // request for the whole environment is refused and recorded too on 2.9.)
+    ok(
+      a.violations.some((v) =>
+        v.kind === "breach" &&
+        /^\d+ worker threads? the job started still ran after it ended$/.test(v.detail)
+      ),
+      JSON.stringify(a.violations),
+    );
+    // Retired as A ended, before anything else could run there.
+    ok(await gone(process), "the process with the leftover worker is still alive");
+    const b = await sandbox.run(VICTIM);
+    equal(b.ok, true, JSON.stringify(b));
+    equal(b.stdout, `${SECRET}\n`);
+    notEqual(pids(sandbox)[0], process, "B ran next to A's leftover worker");
+  },
+);
 
 isolationTest("a worker can neither connect to the channel nor read its token", async (sandbox) => {
   const r = await sandbox.run(viaJs(`
     const out = [];
-    const address = JSON.parse(Deno.args[0]);
-    try {
-      await Deno.connect({ transport: "unix", path: address.path });
-      out.push("connected");
-    } catch (e) {
-      out.push("connect refused: " + e.name);
-    }
-    try {
-      out.push("token: " + Deno.env.get(${JSON.stringify(TOKEN_ENV)}));
-    } catch (e) {
-      out.push("env refused: " + e.name);
+    // The channel's address is nowhere a worker can read it (neither in
+    // Deno.args nor in the environment), and its socket is gone once used.
+    out.push("args: " + JSON.stringify(Deno.args));
+    for (const name of [${JSON.stringify(TOKEN_ENV)}, ${JSON.stringify(ADDRESS_ENV)}]) {
+      try {
+        out.push(name + ": " + Deno.env.get(name));
+      } catch (e) {
+        out.push(name + " refused: " + e.name);
+      }
     }
     return out.join("; ");`));
-  equal(r.ok, true, JSON.stringify(r));
-  match(r.stdout, /^connect refused: (NotCapable|NotFound); env refused: NotCapable\n$/);
+  equal(
+    r.stdout,
+    `args: []; ${TOKEN_ENV} refused: NotCapable; ${ADDRESS_ENV} refused: NotCapable\n`,
+  );
+  // Both attempts are on the record, from Deno's own audit.
+  deepEqual(r.violations.map((v) => v.detail).sort(), [
+    `Deno refused the worker env access to "${ADDRESS_ENV}"`,
+    `Deno refused the worker env access to "${TOKEN_ENV}"`,
+  ]);
+  equal(r.error?.kind, "violation");
 });

@@ -157,7 +157,7 @@ Deno.test("mcp: the script's output cannot pose as the summary around it", () =>
     ok: false,
     stdout,
     stderr: "",
-    error: { type: "ValueError", message: "x" },
+    error: { type: "ValueError", kind: "script", message: "x" },
     violations: [],
     durationMs: 1,
     peakMemoryBytes: 0,

@@ -32,6 +32,8 @@ export interface SecurityReport {
   violationsByOrigin: ReportCount[];
   /** The most frequent violation details. */
   topViolations: { kind: string; detail: string; count: number }[];
+  /** Violations past a run's cap: counted in its `run.end`, not listed. */
+  violationsOmitted: number;
   /** Calls of host functions (`host.call` events). */
   hostCalls: number;
   /** Lines that were not valid audit events. */
@@ -65,7 +67,7 @@ function ranked(map: Map<string, number>): ReportCount[] {
  * ```
  */
 export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
-  let runs = 0, ok = 0, hostCalls = 0, malformedLines = 0;
+  let runs = 0, ok = 0, hostCalls = 0, malformedLines = 0, violationsOmitted = 0;
   const errors = new Map<string, number>();
   const byKind = new Map<string, number>();
   const byOrigin = new Map<string, number>();
@@ -86,6 +88,9 @@ export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
       case "run.end":
         if (event.ok === true) ok++;
         else bump(errors, String(event.errorType ?? "unknown"));
+        if (Number.isSafeInteger(event.violationsOmitted) && event.violationsOmitted! > 0) {
+          violationsOmitted += event.violationsOmitted!;
+        }
         break;
       case "violation": {
         const { kind, detail } = event.violation ?? {};
@@ -115,6 +120,7 @@ export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
     violationsByKind: ranked(byKind),
     violationsByOrigin: ranked(byOrigin),
     topViolations: [...details.values()].sort((a, b) => b.count - a.count).slice(0, top),
+    violationsOmitted,
     hostCalls,
     malformedLines,
   };
@@ -153,6 +159,9 @@ export function renderReport(report: SecurityReport): string {
         `  ${String(v.count).padStart(6)}  [${inertField(v.kind)}] ${inertField(v.detail)}`
       )
       : ["  (none)"]),
+    ...(report.violationsOmitted
+      ? [`violations past a run's cap (counted, not listed): ${report.violationsOmitted}`]
+      : []),
     ...(report.malformedLines ? [`malformed lines skipped: ${report.malformedLines}`] : []),
   ].join("\n");
 }
@@ -212,6 +221,9 @@ export function renderReportHtml(
     "<body>",
     `<h1>${html(title)}</h1>`,
     `<p>runs: ${report.runs}, ok: ${report.ok}, failed: ${report.runs - report.ok}` +
+    (report.violationsOmitted
+      ? `, violations past a run's cap (counted, not listed): ${report.violationsOmitted}`
+      : "") +
     (report.malformedLines ? `, malformed lines skipped: ${report.malformedLines}` : "") + "</p>",
     counts("Errors", "error type", report.errors),
     counts("Violations by kind", "kind", report.violationsByKind),

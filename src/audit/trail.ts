@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { HostCall, RunResult, Violation } from "../protocol/result.ts";
+import type { ErrorKind, HostCall, RunResult, Violation } from "../protocol/result.ts";
 
 /** One audit event. */
 export type AuditEvent =
@@ -63,8 +63,15 @@ export type AuditEvent =
     ok: boolean;
     /** The error type, when it did not. */
     errorType?: string;
-    /** Number of violations. */
+    /** Whose error it was (see `ERROR_KINDS`), when it did not. */
+    errorKind?: ErrorKind;
+    /** Number of violations recorded (each has its `violation` event). */
     violations: number;
+    /**
+     * Violations past the cap (`CAPS.violations`): counted, with no event of
+     * their own. Present when there were any: the trail's one summary of them.
+     */
+    violationsOmitted?: number;
     /** Run duration. */
     durationMs: number;
     /** Interpreter peak memory. */
@@ -84,8 +91,9 @@ export function endEvent(runId: string, origin: string, result: RunResult): Audi
     runId,
     origin,
     ok: result.ok,
-    ...(result.error ? { errorType: result.error.type } : {}),
+    ...(result.error ? { errorType: result.error.type, errorKind: result.error.kind } : {}),
     violations: result.violations.length,
+    ...(result.violationsOmitted ? { violationsOmitted: result.violationsOmitted } : {}),
     durationMs: result.durationMs,
     peakMemoryBytes: result.peakMemoryBytes,
     truncated: result.truncated === true,

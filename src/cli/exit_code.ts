@@ -1,9 +1,11 @@
 /**
- * The CLI's exit codes, derived from a run's result.
+ * The CLI's exit codes, derived from a run's result: from the error's
+ * `kind`, which the trusted side decides, never from its `type`, which a
+ * script can choose.
  *
  * @module
  */
-import { LIMIT_ERRORS, type RunResult } from "../protocol/result.ts";
+import type { ErrorKind, RunResult } from "../protocol/result.ts";
 
 /** Exit codes of `pyfence`. */
 export const ExitCode = {
@@ -13,16 +15,22 @@ export const ExitCode = {
   ScriptError: 1,
   /** Bad usage or a bad policy. */
   Usage: 2,
-  /** The script attempted something its policy forbids. */
+  /** The script attempted something its policy forbids, or broke out of the guard. */
   Violation: 3,
-  /** The script hit a resource limit: time, memory, output, recursion or code size. */
+  /** The script hit a resource limit: time, memory, output, recursion, response or code size. */
   Limit: 4,
 } as const;
+
+const BY_KIND: Record<ErrorKind, number> = {
+  script: ExitCode.ScriptError,
+  crash: ExitCode.ScriptError,
+  queue: ExitCode.ScriptError,
+  violation: ExitCode.Violation,
+  limit: ExitCode.Limit,
+};
 
 /** The exit code for a run's result. */
 export function exitCodeOf(result: RunResult): number {
   if (result.ok) return ExitCode.Ok;
-  if (result.violations.length) return ExitCode.Violation;
-  if (result.error && LIMIT_ERRORS.has(result.error.type)) return ExitCode.Limit;
-  return ExitCode.ScriptError;
+  return result.error ? BY_KIND[result.error.kind] : ExitCode.ScriptError;
 }

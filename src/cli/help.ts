@@ -55,8 +55,10 @@ Exit codes:
   1  the script raised an exception, or its interpreter crashed or could not start
      (check: a syntax error)
   2  bad usage or a bad policy
-  3  security violation (check: findings)
-  4  resource limit: time, memory, output, recursion or code size (check: code size)
+  3  security violation, or a breach of the sandbox (check: findings)
+  4  resource limit: time, memory, output, recursion, response or code size
+     (check: code size; the exit code follows error.kind, which pyfence
+     decides, never the name of the script's exception)
 `,
   run: `${USAGE.run}
 
@@ -64,8 +66,9 @@ Runs SCRIPT (or standard input, for '-') in a fresh interpreter under a policy.
 Without --json the script's stdout and stderr pass through (control characters
 escaped on a terminal), and violations and the final error are reported on
 stderr. With --json, stdout is exactly one JSON RunResult: {ok, stdout,
-stderr, error?, violations, durationMs, peakMemoryBytes, truncated?}; a usage
-error is {"error": {code, message, ...}} instead.
+stderr, error?: {type, kind, message, traceback?}, violations,
+violationsOmitted?, durationMs, peakMemoryBytes, truncated?}; a usage error is
+{"error": {code, message, ...}} instead.
 
 Options:
 ${POLICY}

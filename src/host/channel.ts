@@ -34,7 +34,7 @@ export interface Channel {
 
 /** A listener waiting for its one sandbox process. */
 export interface PrivateListener {
-  /** Where the child connects (its command-line argument). */
+  /** Where the child connects (passed in its environment). */
   address: ChannelAddress;
   /** What the child must send first (through its environment). */
   token: string;

@@ -119,7 +119,7 @@ export class HostCallRouter {
   get limitError(): RunError | undefined {
     return this.#limit === undefined
       ? undefined
-      : { type: "HostCallLimitError", message: this.#limit };
+      : { type: "HostCallLimitError", kind: "limit", message: this.#limit };
   }
 
   /**

@@ -17,15 +17,31 @@
  *   it past the cap plus a fixed overhead (`process_limits.ts`; Linux only,
  *   from `/proc/PID/status`: elsewhere this watch is off, and
  *   `new WebAssembly.Memory` or large `ArrayBuffer`s in a breached worker are
- *   bounded only by the system). A V8 out-of-memory abort is reported as
- *   `MemoryError` too.
+ *   bounded only by the system). Memory past that cap, or a V8 out-of-memory
+ *   abort, is more than the interpreter can hold: a breach sign.
  * - time: the supervisor interrupts, then exits; the host's backstop kills.
  * - output: the supervisor budgets what a job relays; the host caps what the
  *   process writes to its console.
- * - leftovers: `worker.terminate()` does not stop a worker spinning in
- *   JavaScript or wasm, so before each job the host checks that the process
- *   runs no worker thread beyond the one booted for that job (Linux only),
- *   and retires it otherwise.
+ *
+ * Each job leaves the process as it found it, or the process is retired
+ * (design rules 8 and 10). The supervisor starts the next worker only when
+ * the host says so, so when a job ends the process runs no worker thread but
+ * the job's own (which `worker.terminate()` is ending): any other is one the
+ * job started (a nested worker keeps running after its parent is
+ * terminated). The host also reads Deno's permission audit for what the
+ * worker was refused (`permission_audit.ts`). A thread left behind or a
+ * refused permission is a breach sign, and retires the process with the
+ * result. Then, once the next interpreter has booted, the job's worker must
+ * have ended (one spinning in JavaScript or wasm ignores `terminate()`), and
+ * the process's resident memory must be back within {@link IDLE_SLACK_MB}
+ * of what it held idle before its first job (Blob bytes a worker made stay
+ * in a process-wide store after it ends), or it is retired before its next
+ * job. Idle processes are checked the same way every {@link IDLE_CHECK_MS}.
+ * Thread and memory readings come from `/proc` (Linux only).
+ *
+ * What the supervisor reports at a job's end (`protocol/messages.ts`
+ * `JobEnd`) is combined here with what the host saw: breach signs, the
+ * memory growth it measured, and who ended the job.
  *
  * @module
  */
@@ -33,17 +49,25 @@ import {
   type CallEvent,
   type DoneEvent,
   type Job,
+  type JobEnd,
   parseSandboxLine,
-  type WorkerEvent,
+  type RelayedEvent,
 } from "../protocol/messages.ts";
 import type { HostAnswer } from "../protocol/host_call.ts";
-import { CAPS } from "../protocol/caps.ts";
+import { CAPS, MAX_BREACH_SIGNS } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
 import type { Wheel } from "../protocol/supervisor_init.ts";
 import type { Channel } from "./channel.ts";
 import { drain, launch } from "./launch.ts";
-import { residentBytes, workerThreads } from "./procfs.ts";
+import { PermissionAudit } from "./permission_audit.ts";
+import {
+  peakResidentBytes,
+  resetPeakResident,
+  residentBytes,
+  workerThreadIds,
+  workerThreads,
+} from "./procfs.ts";
 import { rssCapBytes } from "./process_limits.ts";
 
 /** What a sandbox process is started with. */
@@ -63,18 +87,40 @@ export interface ProcessSpec {
 /** A job as the caller gives it; the process assigns its id. */
 export type JobRequest = Omit<Job, "id">;
 
+/**
+ * What a job's caller hears while it runs: the relayed events, then `ended`
+ * as soon as its end arrives (before the host's checks of the process).
+ */
+export type JobEvent = RelayedEvent | { t: "ended" };
+
 /** How long a worker may take to unwind after the deadline interrupt. */
 export const GRACE_MS = 400;
+
+/**
+ * Resident memory an idle process may hold beyond what it held idle before
+ * its first job (MiB). Measured on Linux, Deno 2.9.6: idle at about 250 MiB
+ * before the first job, and at most 55 MiB above that after runs that fetch
+ * 4 x 6 MiB or fill 200 MiB of their interpreter's memory; a run whose Blobs
+ * outlive it leaves hundreds of MiB.
+ */
+export const IDLE_SLACK_MB = 128;
+
+/** How often an idle process is checked for threads and memory left behind. */
+export const IDLE_CHECK_MS = 1000;
+
+/** Readings in a row beyond the idle level that retire a process (a transient peak is not a leftover). */
+const IDLE_SAMPLES = 3;
 
 const BOOT_TIMEOUT_MS = 60_000;
 const STDERR_KEEP = 8192;
 /** What the process may write to stdout + stderr per job (or while idle): nothing legitimate comes close. */
 const MAX_CONSOLE_BYTES = 1024 * 1024;
-const RSS_POLL_MS = 50;
+const POLL_MS = 50;
 /** How long a finished job's worker thread may take to end before the process is retired. */
-const LEFTOVER_WAIT_MS = 1000;
+const LEFTOVER_WAIT_MS = 3000;
 /** What V8 prints when an isolate hits its heap limit and aborts the process. */
 const V8_OOM = /Fatal (JavaScript|process) out of memory|JavaScript heap out of memory/;
+const MIB = 1024 * 1024;
 
 /** Let `timer` not keep the host alive. */
 function unrefTimer(timer: ReturnType<typeof setInterval>): void {
@@ -82,6 +128,21 @@ function unrefTimer(timer: ReturnType<typeof setInterval>): void {
   if (typeof timer === "number") Deno.unrefTimer(timer);
   else (timer as unknown as { unref(): void }).unref();
 }
+
+/** A job's end as the host made it: it killed the process, or never sent the job. */
+function hostEnd(done: DoneEvent, facts: Partial<JobEnd> = {}): JobEnd {
+  return {
+    done,
+    by: "host",
+    deadlinePassed: false,
+    violationsOmitted: 0,
+    breaches: [],
+    memoryGrowthBytes: 0,
+    ...facts,
+  };
+}
+
+const mib = (bytes: number) => Math.round(bytes / MIB);
 
 /**
  * Answers one host call of the job (see `host_calls.ts`); rejects when the
@@ -92,14 +153,23 @@ export type CallHandler = (call: CallEvent) => Promise<HostAnswer>;
 interface Pending {
   id: string;
   timeoutMs: number;
-  onEvent: (event: WorkerEvent) => void;
+  onEvent: (event: JobEvent) => void;
   onCall?: CallHandler;
-  resolve: (done: DoneEvent) => void;
+  resolve: (end: JobEnd) => void;
   timer?: ReturnType<typeof setTimeout>;
   started?: boolean;
   /** Every call id the job used, and how many calls wait for their answers. */
   calls: Set<string>;
   waiting: number;
+  /** Resident memory when the job was sent, and its peak since (host readings). */
+  rssAtStart?: number;
+  rssPeak: number;
+  /** The kernel's peak (`VmHWM`) was reset when the job was sent. */
+  peakKnown: boolean;
+  /** The thread of the job's own worker (the process's only one when the job was sent). */
+  thread?: string;
+  /** The watch killed the process for holding more than its cap. */
+  overCap?: boolean;
 }
 
 /** A live sandbox process that runs one job at a time. */
@@ -107,6 +177,7 @@ export class SandboxProcess {
   #child: Deno.ChildProcess;
   #channel: Channel;
   #memoryMb: number;
+  #audit?: PermissionAudit;
   #pending?: Pending;
   #claimed = false;
   #alive = true;
@@ -118,16 +189,29 @@ export class SandboxProcess {
   /** What the supervisor itself reported when it gave up (trusted, unlike the console). */
   #fatal = "";
   #consoleBytes = 0;
-  #killedFor?: DoneEvent;
+  #killedFor?: JobEnd;
+  /** Resident memory when idle, before its first job (the level each job must return to). */
+  #idleRss?: number;
+  /** The check that the last job left the process as it found it, until it is done. */
+  #settling?: Promise<void>;
+  #polls = 0;
+  /** Idle checks in a row that found the process beyond its idle level. */
+  #overIdle = 0;
   #watch: ReturnType<typeof setInterval>;
   #ready: Promise<void>;
   #readyResolve!: () => void;
   #readyReject!: (err: Error) => void;
 
-  private constructor(spec: ProcessSpec, child: Deno.ChildProcess, channel: Channel) {
+  private constructor(
+    spec: ProcessSpec,
+    child: Deno.ChildProcess,
+    channel: Channel,
+    audit?: PermissionAudit,
+  ) {
     this.#child = child;
     this.#channel = channel;
     this.#memoryMb = spec.memoryMb;
+    this.#audit = audit;
     this.#ready = new Promise((resolve, reject) => {
       this.#readyResolve = resolve;
       this.#readyReject = reject;
@@ -141,7 +225,7 @@ export class SandboxProcess {
     });
     this.#readChannel();
     this.#child.status.then((status) => this.#died(status));
-    this.#watch = setInterval(() => this.#checkMemory(), RSS_POLL_MS);
+    this.#watch = setInterval(() => this.#poll(), POLL_MS);
     unrefTimer(this.#watch);
     // An idle sandbox must not keep the host alive; a running job does.
     this.#ref(false);
@@ -149,7 +233,7 @@ export class SandboxProcess {
 
   /** Start a process and wait until it is ready for a job. */
   static async start(spec: ProcessSpec): Promise<SandboxProcess> {
-    const { child, channel } = await launch(
+    const { child, channel, audit, grants } = await launch(
       {
         mode: "serve",
         snapshotPath: spec.snapshotPath,
@@ -166,9 +250,22 @@ export class SandboxProcess {
           ...(spec.packages ?? []).map((w) => w.path),
         ],
         timeoutMs: BOOT_TIMEOUT_MS,
+        audit: true,
       },
     );
-    const process = new SandboxProcess(spec, child, channel);
+    const process = new SandboxProcess(
+      spec,
+      child,
+      channel,
+      audit &&
+        new PermissionAudit(audit, {
+          // While serving, the process reads only its code, Pyodide, the snapshot
+          // and wheels (not the channel's socket: it connected before it was ready).
+          ownReads: grants.read.filter((path) => !grants.write.includes(path)),
+          cwd: grants.cwd,
+          workerNet: spec.permissions.net || [],
+        }),
+    );
     const timer = setTimeout(() => process.kill(), BOOT_TIMEOUT_MS);
     try {
       await process.#ready;
@@ -195,7 +292,7 @@ export class SandboxProcess {
 
   /** True when its next interpreter has finished booting, so a job starts at once. */
   get warm(): boolean {
-    return this.#warm && this.alive && !this.busy;
+    return this.#warm && this.alive && !this.busy && !this.#settling;
   }
 
   /** True while a job is running (or about to). */
@@ -204,18 +301,21 @@ export class SandboxProcess {
   }
 
   /**
-   * Run a job. Resolves with its `done` event, always: a crash, a kill or a
-   * missed deadline become a `done` with the matching error. A process that
-   * still runs an earlier job's worker is retired instead, and the job ends
-   * as a `WorkerCrash` it never started (which the caller may retry elsewhere).
-   * The job's host calls go to `onCall`; without it, a call ends the job.
+   * Run a job. Resolves with how it ended, always: a crash, a kill or a
+   * missed deadline end it with the matching error. A process that an
+   * earlier job did not leave as it found it is retired instead, and the job
+   * ends as a `WorkerCrash` it never started (which the caller may retry
+   * elsewhere). The job's host calls go to `onCall`; without it, a call ends
+   * the job.
    */
   async run(
     job: JobRequest,
-    onEvent: (event: WorkerEvent) => void,
+    onEvent: (event: JobEvent) => void,
     onCall?: CallHandler,
-  ): Promise<DoneEvent> {
-    if (!this.alive) return crashDone("WorkerCrash", "sandbox process is gone");
+  ): Promise<JobEnd> {
+    if (!this.alive) {
+      return hostEnd(crashDone("WorkerCrash", "sandbox process is gone", "crash"));
+    }
     if (this.busy) throw new Error("SandboxProcess.run: a job is already running");
     if (job.memoryMb !== this.#memoryMb) {
       throw new Error("SandboxProcess.run: the job's memory cap is not this process's");
@@ -225,33 +325,45 @@ export class SandboxProcess {
     this.#claimed = true;
     this.#ref(true);
     try {
-      if (!await this.#booted() || !await this.#noLeftovers()) this.kill();
+      await this.#settling;
+      if (!await this.#booted() || !await this.#threadsEnded(1) || this.#refusedWhileIdle()) {
+        this.kill();
+      }
     } finally {
       this.#claimed = false;
     }
     if (!this.#alive) {
       const why = "the sandbox process was retired before the job started";
-      return crashDone("WorkerCrash", this.#fatal ? `${why}: ${this.#fatal}` : why);
+      return hostEnd(
+        crashDone("WorkerCrash", this.#fatal ? `${why}: ${this.#fatal}` : why, "crash"),
+      );
     }
     this.#warm = false;
     this.#stderr = "";
     this.#consoleBytes = 0;
     const id = crypto.randomUUID();
-    const done = new Promise<DoneEvent>((resolve) => {
-      const timer = setTimeout(() => this.#backstop(), BOOT_TIMEOUT_MS);
-      this.#pending = {
-        id,
-        timeoutMs: job.timeoutMs,
-        onEvent,
-        onCall,
-        resolve,
-        timer,
-        calls: new Set(),
-        waiting: 0,
-      };
-    });
+    // The kernel's peak, from now: exact where polling could miss a spike.
+    const peakKnown = resetPeakResident(this.pid);
+    const rssAtStart = residentBytes(this.pid);
+    const [thread] = workerThreadIds(this.pid) ?? [];
+    const pending: Pending = {
+      thread,
+      id,
+      timeoutMs: job.timeoutMs,
+      onEvent,
+      onCall,
+      resolve: () => {},
+      calls: new Set(),
+      waiting: 0,
+      rssAtStart,
+      rssPeak: rssAtStart ?? 0,
+      peakKnown,
+    };
+    const ended = new Promise<JobEnd>((resolve) => pending.resolve = resolve);
+    pending.timer = setTimeout(() => this.#backstop(), BOOT_TIMEOUT_MS);
+    this.#pending = pending;
     this.#send({ t: "run", job: { ...job, id } });
-    return done;
+    return this.#afterJob(await ended, pending);
   }
 
   /** Ask the process to exit, and kill it if it does not. */
@@ -259,7 +371,7 @@ export class SandboxProcess {
     if (!this.#alive) return;
     // Whoever waits for this process to exit (a pool freeing its slot for a
     // queued run, close()) must not see the host end first.
-    this.#child.ref();
+    this.#ref(true);
     await this.#send({ t: "exit" });
     const timer = setTimeout(() => this.kill(), 2000);
     await this.#child.status;
@@ -272,7 +384,7 @@ export class SandboxProcess {
    * trusted to stop in time otherwise.
    */
   abort(done: DoneEvent): void {
-    if (this.busy) this.#killFor(done);
+    if (this.busy) this.#killFor(hostEnd(done));
   }
 
   /** SIGKILL the process. */
@@ -285,6 +397,93 @@ export class SandboxProcess {
       // already gone
     }
     this.#died();
+  }
+
+  /**
+   * What the host adds to a job's end: the job's worker must have ended, and
+   * the permission audit must show nothing it was refused; a figure the
+   * worker reported must be possible. Any breach sign retires the process;
+   * otherwise it is checked again once its next interpreter has booted.
+   */
+  #afterJob(end: JobEnd, pending: Pending): JobEnd {
+    const breaches = [...end.breaches];
+    if (pending.peakKnown && this.#alive) {
+      pending.rssPeak = Math.max(pending.rssPeak, peakResidentBytes(this.pid) ?? 0);
+    }
+    if (pending.rssPeak > rssCapBytes(this.#memoryMb) && !pending.overCap) {
+      breaches.push(this.#overCap(pending.rssPeak));
+    }
+    // The supervisor starts the next worker only when told to: until then,
+    // any worker thread but the job's own (which may still be ending) was
+    // started by the job, and outlives it.
+    const threads = this.#alive && !this.#retiring ? workerThreadIds(this.pid) ?? [] : [];
+    const started = pending.thread === undefined
+      ? Math.max(0, threads.length - 1)
+      : threads.filter((id) => id !== pending.thread).length;
+    if (started) {
+      breaches.push(
+        `${started} worker thread${
+          started === 1 ? "" : "s"
+        } the job started still ran after it ended`,
+      );
+    }
+    breaches.push(...this.#audit?.refusals() ?? []);
+    if (!this.#alive) this.#audit?.close();
+    if (end.done.wasmBytes > this.#memoryMb * MIB) {
+      breaches.push(
+        `the worker reported ${mib(end.done.wasmBytes)} MiB of interpreter memory, ` +
+          `over its cap of ${this.#memoryMb} MiB`,
+      );
+    }
+    if (end.by === "worker" && end.done.cause === "time" && !end.deadlinePassed) {
+      breaches.push("the worker reported a time limit before its deadline");
+    }
+    const growth = pending.rssAtStart === undefined ? 0 : pending.rssPeak - pending.rssAtStart;
+    const result: JobEnd = {
+      ...end,
+      breaches: breaches.slice(0, MAX_BREACH_SIGNS),
+      memoryGrowthBytes: Math.max(end.memoryGrowthBytes, growth, 0),
+    };
+    if (breaches.length) this.kill();
+    else if (this.#alive) {
+      this.#send({ t: "next" });
+      this.#settling = this.#settle();
+    }
+    return result;
+  }
+
+  /**
+   * Once the next interpreter has booted and the job's worker has ended:
+   * retire the process if it holds more than {@link IDLE_SLACK_MB} beyond
+   * its idle level (memory a job left behind), or if the job's worker did not
+   * end (a worker spinning in JavaScript or wasm ignores `terminate()`).
+   */
+  async #settle(): Promise<void> {
+    try {
+      if (!await this.#booted() || !await this.#threadsEnded(1)) return this.kill();
+      // A boot's own allocations settle within a few hundred milliseconds:
+      // only memory that stays above the level is left behind.
+      for (let sample = 1; !this.#leftAsFound(); sample++) {
+        if (sample === IDLE_SAMPLES) return this.kill();
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS * 4));
+      }
+    } finally {
+      this.#settling = undefined;
+    }
+  }
+
+  /** The process holds no more threads and memory than when it was idle before its first job. */
+  #leftAsFound(): boolean {
+    const threads = workerThreads(this.pid);
+    if (threads !== undefined && threads > 1) return false;
+    const rss = residentBytes(this.pid);
+    return rss === undefined || this.#idleRss === undefined ||
+      rss <= this.#idleRss + IDLE_SLACK_MB * MIB;
+  }
+
+  /** Checks of the permission audit while no job ran (a worker left running). */
+  #refusedWhileIdle(): boolean {
+    return (this.#audit?.refusals().length ?? 0) > 0;
   }
 
   #ref(keep: boolean): void {
@@ -301,19 +500,20 @@ export class SandboxProcess {
     }
   }
 
-  /** Kill the process and end the job in progress (if any) with `done`. */
-  #killFor(done: DoneEvent): void {
-    this.#killedFor ??= done;
+  /** Kill the process and end the job in progress (if any) with `end`. */
+  #killFor(end: JobEnd): void {
+    this.#killedFor ??= end;
     this.kill();
   }
 
   /**
    * A sign only the host can see that the worker no longer obeys the guard
    * (a host call it would never send): the process is killed and the job
-   * ends as a `WorkerCrash` saying so.
+   * ends as a breach saying so.
    */
   #breach(detail: string): void {
-    this.#killFor(crashDone("WorkerCrash", `the worker broke the protocol: ${detail}`));
+    const sign = `the worker broke the protocol: ${detail}`;
+    this.#killFor(hostEnd(crashDone("SandboxBreach", sign, "crash"), { breaches: [sign] }));
   }
 
   /** Hand one host call of the job in progress to its handler, and the answer back. */
@@ -354,53 +554,84 @@ export class SandboxProcess {
   }
 
   /**
-   * True once the job's booted interpreter is the process's only worker
-   * thread (or the OS cannot tell): the last job's worker, and any worker it
-   * started, must have ended. A normal teardown takes well under 100 ms.
+   * True once the process runs at most `max` worker threads (or the OS
+   * cannot tell): only its booted interpreter's, once the last job's worker
+   * has ended. A normal teardown takes well under 100 ms (seconds on a
+   * heavily loaded machine).
    */
-  async #noLeftovers(): Promise<boolean> {
+  async #threadsEnded(max: number): Promise<boolean> {
     const deadline = Date.now() + LEFTOVER_WAIT_MS;
     for (;;) {
       const threads = workerThreads(this.pid);
-      if (threads === undefined || threads <= 1) return true;
+      if (threads === undefined || threads <= max) return true;
       if (Date.now() > deadline || !this.#alive) return false;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
-  #checkMemory(): void {
+  /** The watch: memory and console during a job, and an idle process's state. */
+  #poll(): void {
     const rss = residentBytes(this.pid);
+    if (rss === undefined) return;
+    const pending = this.#pending;
+    if (pending) pending.rssPeak = Math.max(pending.rssPeak, rss);
+    if (rss > rssCapBytes(this.#memoryMb)) {
+      const sign = this.#overCap(rss);
+      if (pending) pending.overCap = true;
+      return this.#killFor(hostEnd(
+        crashDone(
+          "MemoryError",
+          `memory limit of ${this.#memoryMb} MiB exceeded (${sign})`,
+          "memory",
+        ),
+        { breaches: [sign] },
+      ));
+    }
+    const audit = this.#audit?.unread() ?? 0;
+    if (audit > 4 * 1024 * 1024) {
+      const sign = `the worker made more than ${mib(audit)} MiB of permission checks`;
+      return this.#killFor(
+        hostEnd(crashDone("SandboxBreach", sign, "crash"), { breaches: [sign] }),
+      );
+    }
+    if (++this.#polls % Math.round(IDLE_CHECK_MS / POLL_MS)) return;
+    if (this.#idleRss === undefined || !this.warm) return;
+    this.#overIdle = this.#leftAsFound() ? 0 : this.#overIdle + 1;
+    if (this.#overIdle >= IDLE_SAMPLES) this.kill();
+  }
+
+  #overCap(rss: number): string {
     const cap = rssCapBytes(this.#memoryMb);
-    if (rss === undefined || rss <= cap) return;
-    this.#killFor(crashDone(
-      "MemoryError",
-      `memory limit of ${this.#memoryMb} MiB exceeded (the sandbox process held ${
-        Math.round(rss / 1048576)
-      } MiB)`,
-    ));
+    return `the sandbox process held ${mib(rss)} MiB, over its cap of ${mib(cap)} MiB`;
   }
 
   #console(bytes: number): void {
     this.#consoleBytes += bytes;
     if (this.#consoleBytes > MAX_CONSOLE_BYTES) {
-      this.#killFor(crashDone("OutputLimitError", "the sandbox process flooded its console"));
+      this.#killFor(hostEnd(
+        crashDone("OutputLimitError", "the sandbox process flooded its console", "output"),
+      ));
     }
   }
 
   #backstop(): void {
     const pending = this.#pending;
     if (!pending) return;
-    this.#killFor(crashDone("TimeoutError", `time limit of ${pending.timeoutMs} ms exceeded`));
+    this.#killFor(hostEnd(
+      crashDone("TimeoutError", `time limit of ${pending.timeoutMs} ms exceeded`, "time"),
+      { deadlinePassed: pending.started === true },
+    ));
   }
 
-  #settle(done: DoneEvent): void {
+  #settlePending(end: JobEnd): void {
     const pending = this.#pending;
     if (!pending) return;
     clearTimeout(pending.timer);
     this.#pending = undefined;
     this.#warm = false;
     if (this.#alive) this.#ref(false);
-    pending.resolve(done);
+    pending.onEvent({ t: "ended" });
+    pending.resolve(end);
   }
 
   #died(status?: Deno.CommandStatus): void {
@@ -414,13 +645,17 @@ export class SandboxProcess {
     this.#readyReject(new Error(tail ? `${reason}: ${tail}` : reason));
     // V8 aborts the whole process when an isolate exceeds its heap limit; a
     // worker cannot raise a signal itself (no run permission), so a signal
-    // death with V8's message is that limit.
+    // death with V8's message is that limit: JavaScript the interpreter does
+    // not run filled it.
     const outOfMemory = status?.signal && V8_OOM.test(this.#stderr);
-    this.#settle(
+    const sign = "the sandbox process ran out of JavaScript heap";
+    // A job in progress reads what its worker was refused first (`#afterJob`).
+    if (!this.#pending) this.#audit?.close();
+    this.#settlePending(
       this.#killedFor ??
         (outOfMemory
-          ? crashDone("MemoryError", "the sandbox process ran out of JavaScript heap")
-          : crashDone("WorkerCrash", tail ? `${reason}: ${tail}` : reason)),
+          ? hostEnd(crashDone("MemoryError", sign, "memory"), { breaches: [sign] })
+          : hostEnd(crashDone("WorkerCrash", tail ? `${reason}: ${tail}` : reason, "crash"))),
     );
   }
 
@@ -430,11 +665,15 @@ export class SandboxProcess {
         const message = parseSandboxLine(line);
         if (!message) throw new Error("malformed message from the sandbox process");
         if ("t" in message) {
-          if (message.t === "ready") this.#readyResolve();
-          else if (message.t === "exiting") this.#retiring = true;
+          if (message.t === "ready") {
+            // What the process did to start is its own.
+            this.#audit?.skip();
+            this.#readyResolve();
+          } else if (message.t === "exiting") this.#retiring = true;
           // A boot that finished during a job was that job's worker.
           else if (message.t === "warm") {
             this.#warm = !this.#pending;
+            this.#idleRss ??= residentBytes(this.pid);
             this.#onWarm?.();
           } else if (message.t === "fatal") this.#fatal = message.message.slice(0, 4000);
           continue;
@@ -445,24 +684,26 @@ export class SandboxProcess {
         if (!pending || message.id !== pending.id) {
           throw new Error("a message for a job this process was not given");
         }
-        const { event } = message;
-        if (event.t === "done") {
-          this.#settle(event);
-        } else if (event.t === "call") {
-          this.#call(pending, event);
-        } else {
-          if (event.t === "started") {
-            // The supervisor relays one start per job; anything more is ignored.
-            if (pending.started) continue;
-            pending.started = true;
-            clearTimeout(pending.timer);
-            pending.timer = setTimeout(
-              () => this.#backstop(),
-              pending.timeoutMs + GRACE_MS + 1000,
-            );
-          }
-          pending.onEvent(event);
+        if ("end" in message) {
+          this.#settlePending(message.end);
+          continue;
         }
+        const { event } = message;
+        if (event.t === "call") {
+          this.#call(pending, event);
+          continue;
+        }
+        if (event.t === "started") {
+          // The supervisor relays one start per job; anything more is ignored.
+          if (pending.started) continue;
+          pending.started = true;
+          clearTimeout(pending.timer);
+          pending.timer = setTimeout(
+            () => this.#backstop(),
+            pending.timeoutMs + GRACE_MS + 1000,
+          );
+        }
+        pending.onEvent(event);
       }
     } catch (err) {
       this.#stderr += `\n${(err as Error).message}`;

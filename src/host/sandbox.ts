@@ -21,7 +21,7 @@ import {
   QueueAborted,
   QueueError,
 } from "./limiter.ts";
-import type { JobRequest, ProcessSpec, SandboxProcess } from "./process.ts";
+import type { JobEvent, JobRequest, ProcessSpec, SandboxProcess } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot, wheels } from "./snapshot.ts";
 import {
@@ -33,7 +33,7 @@ import {
 
 const NO_PACKAGES: PreparedPackages = Object.freeze({ packages: [], files: [], modules: [] });
 import { pythonVersion } from "./assets.ts";
-import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
+import type { DoneEvent, Job, JobEnd } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
@@ -41,7 +41,6 @@ import type { Finding, RunError, RunResult } from "../protocol/result.ts";
 import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
 import { assertDenoVersion } from "./deno_version.ts";
-import { LIMIT_ERRORS } from "../protocol/result.ts";
 import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
@@ -209,7 +208,24 @@ function lineByLine(onOutput: NonNullable<RunOptions["onOutput"]>): RunOptions["
 function aborted(signal: AbortSignal): DoneEvent {
   const reason = signal.reason;
   const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
-  return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted");
+  return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted", "abort");
+}
+
+/** How a run ends that the host never sent, or ended itself: nothing observed in it. */
+function hostEnd(done: DoneEvent): JobEnd {
+  return {
+    done,
+    by: "host",
+    deadlinePassed: false,
+    violationsOmitted: 0,
+    breaches: [],
+    memoryGrowthBytes: 0,
+  };
+}
+
+/** The end of a run the caller's `signal` aborted before it was sent. */
+function abortedEnd(signal: AbortSignal): JobEnd {
+  return hostEnd(aborted(signal));
 }
 
 /** The policy's own `audit.jsonl` sink; a path that cannot be written is the policy's fault. */
@@ -423,7 +439,7 @@ export class Sandbox {
       calls.end();
     }
     this.#counters.violations += result.violations.length;
-    if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
+    if (result.error?.kind === "limit") this.#counters.limitHits++;
     if (result.error?.kind === "queue") this.#counters.queueRefusals++;
     await audit(endEvent(runId, origin, result));
     return result;
@@ -440,11 +456,11 @@ export class Sandbox {
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
-      return recorder.finish(crashDone("CodeSizeError", tooLarge));
+      return recorder.finish(hostEnd(crashDone("CodeSizeError", tooLarge, "size")));
     }
-    let done: DoneEvent;
+    let end: JobEnd;
     try {
-      done = await this.#job(
+      end = await this.#job(
         spec,
         this.#makeJob("execute", code, map),
         (e) => {
@@ -459,10 +475,10 @@ export class Sandbox {
       if (err instanceof QueueError) return queueResult(err);
       throw err;
     }
-    const result = recorder.finish(done);
+    const result = recorder.finish(end);
     const limit = calls.limitError;
-    // The host's own count decides, whatever the worker reported.
-    if (limit && result.error?.type !== limit.type) {
+    // The host's own count decides, whatever the worker reported (a breach stays one).
+    if (limit && result.error?.kind !== "violation") {
       Object.assign(result, { ok: false, error: limit });
     }
     const made = calls.calls;
@@ -484,12 +500,12 @@ export class Sandbox {
     if (tooLarge) return { ok: false, findings: [{ kind: "size", detail: tooLarge }] };
     let done: DoneEvent;
     try {
-      done = await this.#job(
+      ({ done } = await this.#job(
         spec,
         this.#makeJob("check", code, map),
         () => {},
         options.queueTimeoutMs ?? this.#queueTimeoutMs,
-      );
+      ));
     } catch (err) {
       if (!(err instanceof QueueError)) throw err;
       return { ok: false, findings: [{ kind: "error", detail: `${err.type}: ${err.message}` }] };
@@ -661,16 +677,16 @@ export class Sandbox {
   async #job(
     spec: ProcessSpec,
     job: JobRequest,
-    onEvent: (event: WorkerEvent) => void,
+    onEvent: (event: JobEvent) => void,
     queueTimeoutMs: number,
     onCall?: CallHandler,
     signal?: AbortSignal,
-  ): Promise<DoneEvent> {
+  ): Promise<JobEnd> {
     const deadline = performance.now() + queueTimeoutMs;
     // A process can die while idle; a job it never started is safe to retry
     // once, within what is left of the run's wait.
     for (let attempt = 0;; attempt++) {
-      if (signal?.aborted) return aborted(signal);
+      if (signal?.aborted) return abortedEnd(signal);
       let started = false;
       const wait = Math.max(0, Math.round(deadline - performance.now()));
       let process: SandboxProcess;
@@ -678,15 +694,15 @@ export class Sandbox {
         process = await this.#host("boot", () => this.#pool.acquire(spec, wait, signal));
       } catch (err) {
         // Aborted while it waited for a process: it never started.
-        if (err instanceof QueueAborted) return aborted(signal!);
+        if (err instanceof QueueAborted) return abortedEnd(signal!);
         throw err;
       }
       const abort = () => process.abort(aborted(signal!));
-      let done: DoneEvent;
+      let end: JobEnd;
       try {
-        if (signal?.aborted) return aborted(signal);
+        if (signal?.aborted) return abortedEnd(signal);
         signal?.addEventListener("abort", abort, { once: true });
-        done = await process.run(job, (event) => {
+        end = await process.run(job, (event) => {
           if (event.t === "started") started = true;
           onEvent(event);
         }, onCall);
@@ -694,7 +710,8 @@ export class Sandbox {
         signal?.removeEventListener("abort", abort);
         this.#pool.release(spec, process);
       }
-      if (started || attempt > 0 || done.error?.type !== "WorkerCrash") return done;
+      // The host ended a job that never started: nothing of it is this job's doing.
+      if (started || attempt > 0 || end.by !== "host") return end;
     }
   }
 }

@@ -44,6 +44,13 @@ export const CAPS: Readonly<ProtocolCaps> = Object.freeze({
   host_calls_in_flight: 16,
 });
 
+/**
+ * Breach signs the supervisor reports for one job (each a detail of at most
+ * `detail_bytes`); further signs change nothing: one is enough to make the
+ * run a violation.
+ */
+export const MAX_BREACH_SIGNS = 32;
+
 /** An exception type name as the protocol carries it. */
 export const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,99}$/;
 

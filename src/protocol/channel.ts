@@ -9,7 +9,9 @@
  * and write access to that one path, and workers hold no permissions at all,
  * so no worker can connect. The child then sends a random token it got
  * through an environment variable (workers have no env access) before
- * anything else, and the host accepts exactly one connection.
+ * anything else, and the host accepts exactly one connection. The address
+ * comes through the environment too, not the command line, which every
+ * worker could read as `Deno.args`.
  *
  * Windows has no Unix sockets in Deno; there the host listens on TCP
  * loopback (port 0) and the child is granted net access to that one
@@ -23,10 +25,13 @@
 /** The environment variable that carries the token to the sandbox process. */
 export const TOKEN_ENV = "PYFENCE_CHANNEL_TOKEN";
 
+/** The environment variable that carries the channel's address to the sandbox process. */
+export const ADDRESS_ENV = "PYFENCE_CHANNEL_ADDRESS";
+
 /** Longest first line the host reads before the token is verified (bytes). */
 export const MAX_HELLO_BYTES = 256;
 
-/** Where the host listens; passed to the sandbox process as its one argument. */
+/** Where the host listens; passed to the sandbox process in {@link ADDRESS_ENV}. */
 export type ChannelAddress =
   | { transport: "unix"; path: string }
   | { transport: "tcp"; hostname: "127.0.0.1"; port: number };
@@ -62,12 +67,12 @@ export function isHello(line: string, token: string): boolean {
   return diff === 0;
 }
 
-/** The address as the sandbox process's command-line argument. */
+/** The address as the sandbox process receives it. */
 export function formatAddress(address: ChannelAddress): string {
   return JSON.stringify(address);
 }
 
-/** Parse the sandbox process's command-line argument. */
+/** Parse the address the sandbox process received. */
 export function parseAddress(text: string): ChannelAddress {
   const value = JSON.parse(text);
   if (value?.transport === "unix" && typeof value.path === "string") {

@@ -4,9 +4,13 @@
  *
  * @module
  */
-import type { DoneEvent } from "./messages.ts";
+import type { Cause, DoneEvent } from "./messages.ts";
 
-/** The `done` event of a job that did not end on its own: a crash, a kill, a missed deadline. */
-export function crashDone(type: string, message: string): DoneEvent {
-  return { t: "done", ok: false, error: { type, message }, peakMemoryBytes: 0 };
+/**
+ * The `done` event of a job that did not end on its own: a crash, a kill, a
+ * missed deadline. `cause` is what the reporting layer itself established
+ * (see {@link Cause}).
+ */
+export function crashDone(type: string, message: string, cause: Cause): DoneEvent {
+  return { t: "done", ok: false, error: { type, message }, cause, wasmBytes: 0 };
 }

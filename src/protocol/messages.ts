@@ -4,24 +4,61 @@
  * Every message that comes *out* of a sandbox is hostile input: the process
  * and the worker may be running attacker-controlled JavaScript if both
  * Python-side defences were bypassed. So each message is size-capped and
- * validated against a strict schema before anything reads it; a message that
- * fails ends the run as a `WorkerCrash` and the process is killed.
+ * validated against a strict schema before anything reads it.
+ *
+ * Three layers speak, and each says only what it can know:
+ *
+ * - the worker reports its script's events ({@link WorkerEvent}); its `done`
+ *   may name a {@link Cause}, which only the guard's or the worker runtime's
+ *   own accounting sets, never an exception's name;
+ * - the supervisor (the sandbox process's main thread) validates and relays
+ *   them, and ends each job with a {@link JobEnd}: the `done` event plus what
+ *   it saw itself (who ended the job, whether the deadline passed, violations
+ *   past the cap, breach signs, memory growth);
+ * - the host adds what it sees from outside the process (`host/process.ts`).
+ *
+ * A worker cannot send a supervisor's message: the supervisor relays only
+ * `started`, `out` and `violation` events, and wraps the `done` itself.
  *
  * @module
  */
 import { z } from "../zod.ts";
 import type { GuardConfig } from "../capabilities/guard_config.ts";
 import type { SupervisorInit } from "./supervisor_init.ts";
-import { type Finding, VIOLATION_KINDS } from "./result.ts";
-import { CAPS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
+import { FINDING_KINDS, type RunError, VIOLATION_KINDS } from "./result.ts";
+import { CAPS, MAX_BREACH_SIGNS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
 import { CALL_ID, FUNCTION_NAME, type HostAnswer, SERVICE_NAME } from "./host_call.ts";
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const line = z.number().int().min(0).max(10_000_000);
+const count = z.number().int().min(0).max(2 ** 40);
 
 /** A string of at most `max` UTF-8 bytes. */
 const text = (max: number) =>
   z.string().max(max).refine((s) => utf8Bytes(s) <= max, `longer than ${max} bytes`);
+
+/**
+ * What ended a job, as the accounting of the layer that ended it says: a
+ * limit it enforced (`time`, `memory`, `output`, `recursion`, `response`
+ * size, WebSocket caps (`websocket`), host `calls`, code `size`, the caller's
+ * `abort`) or a `crash`. Never
+ * derived from an exception's name.
+ */
+export const CAUSES = [
+  "time",
+  "memory",
+  "output",
+  "recursion",
+  "response",
+  "websocket",
+  "calls",
+  "size",
+  "abort",
+  "crash",
+] as const;
+
+/** One of {@link CAUSES}. */
+export type Cause = typeof CAUSES[number];
 
 const runError = z.strictObject({
   type: z.string().regex(TYPE_NAME),
@@ -29,47 +66,94 @@ const runError = z.strictObject({
   traceback: text(CAPS.traceback_bytes).optional(),
 });
 
-const finding: z.ZodType<Finding> = z.strictObject({
-  kind: z.string().regex(/^[a-z_]{1,32}$/),
+/** An error as a worker or the supervisor reports it; its {@link RunError.kind} is the host's to decide. */
+export type WireError = Omit<RunError, "kind">;
+
+const finding = z.strictObject({
+  kind: z.enum(FINDING_KINDS),
   detail: text(CAPS.detail_bytes),
   line: line.optional(),
   col: line.optional(),
 });
 
+const started = z.strictObject({ t: z.literal("started") });
+const out = z.strictObject({
+  t: z.literal("out"),
+  stream: z.enum(["stdout", "stderr"]),
+  text: text(CAPS.chunk_bytes),
+});
+const violation = z.strictObject({
+  t: z.literal("violation"),
+  kind: z.enum(VIOLATION_KINDS).exclude(["breach"]),
+  detail: text(CAPS.detail_bytes),
+  line: line.optional(),
+});
+// A host call (see `host_call.ts`): the supervisor adds nothing but the job's id.
+const call = z.strictObject({
+  t: z.literal("call"),
+  call: z.string().regex(CALL_ID),
+  service: z.string().regex(SERVICE_NAME),
+  name: z.string().regex(FUNCTION_NAME),
+  data: text(CAPS.host_data_bytes),
+});
+const done = z.strictObject({
+  t: z.literal("done"),
+  ok: z.boolean(),
+  error: runError.optional(),
+  findings: z.array(finding).max(CAPS.findings).optional(),
+  /** Set only by the guard's or the worker runtime's own accounting. */
+  cause: z.enum(CAUSES).optional(),
+  /** The interpreter's wasm memory size as the worker reports it: checked against the cap, never reported. */
+  wasmBytes: count,
+});
+
 /** The events a worker reports about the one script it runs. */
 export const workerEvent = z.discriminatedUnion("t", [
   z.strictObject({ t: z.literal("booted") }),
-  z.strictObject({ t: z.literal("started") }),
-  z.strictObject({
-    t: z.literal("out"),
-    stream: z.enum(["stdout", "stderr"]),
-    text: text(CAPS.chunk_bytes),
-  }),
-  z.strictObject({
-    t: z.literal("violation"),
-    kind: z.enum(VIOLATION_KINDS),
-    detail: text(CAPS.detail_bytes),
-    line: line.optional(),
-  }),
-  z.strictObject({
-    t: z.literal("done"),
-    ok: z.boolean(),
-    error: runError.optional(),
-    findings: z.array(finding).max(CAPS.findings).optional(),
-    peakMemoryBytes: z.number().int().min(0).max(2 ** 33),
-  }),
-  // A host call (see `host_call.ts`): the supervisor adds nothing but the job's id.
-  z.strictObject({
-    t: z.literal("call"),
-    call: z.string().regex(CALL_ID),
-    service: z.string().regex(SERVICE_NAME),
-    name: z.string().regex(FUNCTION_NAME),
-    data: text(CAPS.host_data_bytes),
-  }),
+  started,
+  out,
+  violation,
+  call,
+  done,
 ]);
 
 /** A validated event from a worker. */
 export type WorkerEvent = z.infer<typeof workerEvent>;
+
+/** The events of a job the supervisor relays to the host as the worker sent them. */
+export const relayedEvent = z.discriminatedUnion("t", [started, out, violation, call]);
+
+/** A validated, relayed event. */
+export type RelayedEvent = z.infer<typeof relayedEvent>;
+
+/** The final event of a job. */
+export type DoneEvent = z.infer<typeof done>;
+
+/** How a job ended, as the supervisor reports it. */
+export const jobEnd = z.strictObject({
+  /** The worker's own `done`, or the one the supervisor made when it ended the job. */
+  done,
+  /** Who ended the job: the worker's report, or the supervisor (deadline, flood, crash, breach). */
+  by: z.enum(["worker", "supervisor"]),
+  /** The supervisor fired the deadline interrupt before the job ended. */
+  deadlinePassed: z.boolean(),
+  /** Violation events past `CAPS.violations`: counted, not relayed. */
+  violationsOmitted: count,
+  /** Breach signs the supervisor saw, each naming what it saw. */
+  breaches: z.array(text(CAPS.detail_bytes)).max(MAX_BREACH_SIGNS),
+  /** Peak growth of the process's resident memory during the job, sampled by the supervisor. */
+  memoryGrowthBytes: count,
+});
+
+/**
+ * How a job ended: the supervisor's {@link jobEnd}, or one the host made
+ * (when it killed the process, or never sent the job), with the host's own
+ * observations added.
+ */
+export type JobEnd = Omit<z.infer<typeof jobEnd>, "by"> & {
+  /** Who ended the job. */
+  by: "worker" | "supervisor" | "host";
+};
 
 /** What a sandbox process writes to the host, one JSON object per line. */
 export const sandboxMessage = z.union([
@@ -78,7 +162,8 @@ export const sandboxMessage = z.union([
   z.strictObject({ t: z.literal("snapshot"), bytes: z.number().int().min(0) }),
   z.strictObject({ t: z.literal("exiting") }),
   z.strictObject({ t: z.literal("warm") }),
-  z.strictObject({ id, event: workerEvent }),
+  z.strictObject({ id, event: relayedEvent }),
+  z.strictObject({ id, end: jobEnd }),
 ]);
 
 /** A validated message from a sandbox process. */
@@ -100,20 +185,20 @@ export interface Job {
   memoryMb: number;
 }
 
-/** The final event of a job. */
-export type DoneEvent = Extract<WorkerEvent, { t: "done" }>;
-
 /** A host call a worker made (see `host_call.ts`). */
-export type CallEvent = Extract<WorkerEvent, { t: "call" }>;
+export type CallEvent = z.infer<typeof call>;
 
 /**
- * What the host tells a sandbox process: `init` once, first; then jobs, and
- * the answers to the host calls of the job in progress.
+ * What the host tells a sandbox process: `init` once, first; then jobs, the
+ * answers to the host calls of the job in progress, and after each job's end
+ * `next` (boot the next interpreter: the host has checked the last job's
+ * threads), or `exit`.
  */
 export type HostCommand =
   | { t: "init"; init: SupervisorInit }
   | { t: "run"; job: Job }
   | { t: "answer"; job: string; answer: HostAnswer }
+  | { t: "next" }
   | { t: "exit" };
 
 /** What the sandbox process posts to the worker for one of its calls. */

@@ -5,7 +5,14 @@
  * @module
  */
 
-/** The kinds of capability a violation can concern (declared once; the protocol validates against it). */
+/**
+ * The kinds of capability a violation can concern (declared once; the
+ * protocol validates against it). All but `breach` are reported by the
+ * Python guard; `breach` is a sign only the trusted side (the sandbox
+ * process's supervisor or the host) can see: a Deno permission check the
+ * worker was refused, a worker thread or memory left behind, a malformed or
+ * out-of-order message, a figure the host disproves.
+ */
 export const VIOLATION_KINDS = [
   "import",
   "builtin",
@@ -16,34 +23,54 @@ export const VIOLATION_KINDS = [
   "storage",
   "bridge",
   "static",
+  "breach",
 ] as const;
 
 /** One of {@link VIOLATION_KINDS}. */
 export type ViolationKind = typeof VIOLATION_KINDS[number];
 
-/** Error types that mean a resource limit ended the run. */
-export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
-  "TimeoutError",
-  "MemoryError",
-  "OutputLimitError",
-  "RecursionError",
-  "CodeSizeError",
-  "ResponseTooLargeError",
-  "HostCallLimitError",
-]);
-
 /**
- * Whose an error is, decided by the trusted side only: `script` (the
- * script's own exception, whatever its name), `violation` (a security
- * violation), `limit` (a resource limit the host or the guard's own
- * accounting established), `crash` (the interpreter or worker crashed or
- * could not start), `queue` (the run never started: it waited too long for
- * a process, or the queue was full).
+ * Whose an error is, decided by the trusted side only (the host, the sandbox
+ * process's supervisor, or the guard's own accounting), never by the name of
+ * the exception, which a script chooses:
+ *
+ * - `script`: the script's own exception, of any name (CLI exit 1);
+ * - `violation`: a security violation, reported by the guard or seen by the
+ *   trusted side as a breach (exit 3);
+ * - `limit`: a resource limit the host, the supervisor or the guard's own
+ *   accounting established: time, memory, output, recursion, response size,
+ *   host calls, code size, or the caller's abort `signal` (exit 4);
+ * - `crash`: the interpreter or its worker crashed or could not start (exit 1);
+ * - `queue`: the run never started, because it waited too long for a sandbox
+ *   or the queue was full (`QueueTimeout`, `QueueFull`).
  */
 export const ERROR_KINDS = ["script", "violation", "limit", "crash", "queue"] as const;
 
 /** One of {@link ERROR_KINDS}. */
 export type ErrorKind = typeof ERROR_KINDS[number];
+
+/**
+ * What a static-analysis finding can be about: the guard's checks (`import`,
+ * `builtin`, `attribute`, `dynamic` code, `filesystem` paths, `name`s
+ * reserved for the guard, `suspicious` strings naming internal attributes,
+ * `syntax`), and the host's (`size`: the script is over `code_bytes`;
+ * `error`: the analysis itself failed). The protocol rejects any other.
+ */
+export const FINDING_KINDS = [
+  "import",
+  "builtin",
+  "attribute",
+  "dynamic",
+  "filesystem",
+  "name",
+  "suspicious",
+  "syntax",
+  "size",
+  "error",
+] as const;
+
+/** One of {@link FINDING_KINDS}. */
+export type FindingKind = typeof FINDING_KINDS[number];
 
 /** One attempt by a script to use something its policy does not grant. */
 export interface Violation {
@@ -80,14 +107,18 @@ export interface HostCall {
 /** The exception a run ended with. */
 export interface RunError {
   /**
-   * The Python exception name (`SecurityError`, `ZeroDivisionError`, …) or a
-   * host-side kind: `TimeoutError`, `MemoryError`, `OutputLimitError`,
-   * `HostCallLimitError`, `WorkerCrash`, `Aborted` (the caller's `signal`),
-   * `QueueTimeout`, `QueueFull`.
+   * The exception's name: the Python exception's (`SecurityError`,
+   * `ZeroDivisionError`, or any name a script gave its own class), or one the
+   * trusted side reports: `TimeoutError`, `MemoryError`, `RecursionError`,
+   * `OutputLimitError`, `ResponseTooLargeError`, `HostCallLimitError`,
+   * `CodeSizeError`, `Aborted` (the caller's `signal`) (a limit),
+   * `WorkerCrash` (a crash), `SandboxBreach` (a breach sign, see
+   * {@link VIOLATION_KINDS}), `QueueTimeout`, `QueueFull`. A name is only a
+   * name: {@link RunError.kind} says what it means.
    */
   type: string;
-  /** Whose error it is (see {@link ERROR_KINDS}); `queue` for `QueueTimeout` and `QueueFull`. */
-  kind?: ErrorKind;
+  /** Whose error it is, decided by the trusted side (see {@link ERROR_KINDS}). */
+  kind: ErrorKind;
   /** The exception's message. */
   message: string;
   /** The Python traceback of the script's own frames, when there is one. */
@@ -104,11 +135,21 @@ export interface RunResult {
   stderr: string;
   /** Why the script did not end normally. */
   error?: RunError;
-  /** Every violation, in order. */
+  /**
+   * The violations, in order: at most `CAPS.violations` (1000) that the
+   * guard reported, then every `breach` sign the trusted side saw.
+   */
   violations: Violation[];
+  /** Present when more violations were reported than `violations` keeps: how many were only counted. */
+  violationsOmitted?: number;
   /** Wall time of the run in milliseconds, boot excluded. */
   durationMs: number;
-  /** The interpreter's peak linear-memory size in bytes. */
+  /**
+   * How much the sandbox process's resident memory grew during the run, at
+   * its peak, in bytes: measured outside the worker, never taken from it. On
+   * Linux the kernel's own peak (`VmHWM`, exact); elsewhere the sandbox
+   * process's main thread samples it every 50 ms, and can miss a short spike.
+   */
   peakMemoryBytes: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
@@ -118,8 +159,8 @@ export interface RunResult {
 
 /** One static-analysis finding of `check()`. */
 export interface Finding {
-  /** What was found: `import`, `builtin`, `attribute`, `dynamic`, `syntax`, … */
-  kind: string;
+  /** What was found (see {@link FINDING_KINDS}). */
+  kind: FindingKind;
   /** What exactly, e.g. `import os`. */
   detail: string;
   /** Line in the script. */

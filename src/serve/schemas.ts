@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "../zod.ts";
-import { VIOLATION_KINDS } from "../protocol/result.ts";
+import { ERROR_KINDS, FINDING_KINDS, VIOLATION_KINDS } from "../protocol/result.ts";
 import type { Finding, RunResult } from "../protocol/result.ts";
 import type { CheckResult } from "../host/sandbox.ts";
 import { API_ERRORS } from "./api_error.ts";
@@ -64,7 +64,10 @@ const violation = z.object({
 });
 
 const runError = z.object({
-  type: z.string().meta({ description: "The Python exception's name, or a host-side kind." }),
+  type: z.string().meta({ description: "The exception's name (a script may choose any)." }),
+  kind: z.enum(ERROR_KINDS).meta({
+    description: "Whose error it is, decided by pyfence: script, violation, limit, crash, queue.",
+  }),
   message: z.string(),
   traceback: z.string().optional(),
 });
@@ -80,13 +83,16 @@ export const runResultSchema: z.ZodType<RunResult> = z.object({
   stderr: z.string(),
   error: runError.optional(),
   violations: z.array(violation),
+  violationsOmitted: z.int().optional().meta({
+    description: "Violations past the cap (1000): counted, not listed.",
+  }),
   durationMs: z.number(),
   peakMemoryBytes: z.number(),
   truncated: z.boolean().optional(),
 });
 
 const finding: z.ZodType<Finding> = z.object({
-  kind: z.string(),
+  kind: z.enum(FINDING_KINDS),
   detail: z.string(),
   line: z.int().optional(),
   col: z.int().optional(),

@@ -5,7 +5,9 @@
  * access to the origin. It boots one worker ahead of time, hands it exactly
  * one job, relays its (validated, budgeted) events to the host, and enforces
  * the deadline: interrupt first, then `Deno.exit()` if the worker does not
- * unwind, because `worker.terminate()` does not stop a spinning worker.
+ * unwind, because `worker.terminate()` does not stop a spinning worker. It
+ * ends each job with what it saw itself (see `runJob`), which the host
+ * trusts over anything the worker says.
  *
  * It talks to the host only over the private channel (see
  * `protocol/channel.ts`); its stdin is closed and its stdout and stderr,
@@ -15,16 +17,18 @@
  */
 import {
   type AnswerMessage,
+  type Cause,
   type DoneEvent,
   type HostCommand,
   type Job,
+  type JobEnd,
   parseWorkerEvent,
 } from "../protocol/messages.ts";
 import type { HostAnswer } from "../protocol/host_call.ts";
-import { CAPS, utf8Bytes } from "../protocol/caps.ts";
+import { CAPS, MAX_BREACH_SIGNS, utf8Bytes } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
-import { helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
+import { ADDRESS_ENV, helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
 import { type BootMessage, FLUSH_EVERY_MS, INTERRUPT } from "../protocol/boot.ts";
 import { withMemoryMaximum } from "./wasm_memory.ts";
@@ -33,7 +37,7 @@ import { RelayBudget } from "./budget.ts";
 const MAX_COMMAND_BYTES = 512 * 1024 * 1024;
 const encoder = new TextEncoder();
 
-const address = parseAddress(Deno.args[0]);
+const address = parseAddress(Deno.env.get(ADDRESS_ENV) ?? "");
 const conn = address.transport === "unix"
   ? await Deno.connect({ transport: "unix", path: address.path })
   : await Deno.connect({ hostname: address.hostname, port: address.port });
@@ -202,18 +206,44 @@ function oversized(data: unknown): boolean {
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
 }
 
+/** How often the process's resident memory is sampled while a job runs. */
+const MEMORY_SAMPLE_MS = 50;
+
 /** Where the command loop delivers the host's answers: the job in progress. */
 let answerJob: ((jobId: string, answer: HostAnswer) => void) | undefined;
 
-/** Run one job on a booted worker; resolves once its `done` has been relayed. */
+/**
+ * Run one job on a booted worker; resolves once its end has been reported.
+ *
+ * What the supervisor reports is its own observation, never the worker's
+ * word: whether the deadline interrupt fired, violations past the cap
+ * (counted, not relayed), the process's memory growth, and breach signs —
+ * a message that fails the schema or exceeds the protocol's caps, one out of
+ * order (anything before `started`, a second `started`, `booted`, a host
+ * call whose id was used or past the calls in flight), anything posted on
+ * the worker's global channel. The guard
+ * sends none of these, so each means the worker's JavaScript was reached.
+ */
 function runJob(booted: Booted, job: Job): Promise<void> {
   const { worker, port, interrupt } = booted;
   return new Promise((resolve) => {
     let finished = false;
     let started = false;
+    let deadlinePassed = false;
+    let relayedViolations = 0;
+    let violationsOmitted = 0;
+    const breaches: string[] = [];
+    const breach = (sign: string) => {
+      if (breaches.length < MAX_BREACH_SIGNS) breaches.push(sign);
+    };
     const { limits } = job.guard;
     const budget = new RelayBudget(limits.output_bytes, limits.host_calls, limits.host_call_bytes);
+    // (One list of timer ids, intervals included: they share one pool.)
     const timers: ReturnType<typeof setTimeout>[] = [];
+    const rssAtStart = Deno.memoryUsage().rss;
+    let rssPeak = rssAtStart;
+    const sample = () => rssPeak = Math.max(rssPeak, Deno.memoryUsage().rss);
+    timers.push(setInterval(sample, MEMORY_SAMPLE_MS));
     // Host calls waiting for their answers, and every id this job has used.
     const waiting = new Set<string>();
     const used = new Set<string>();
@@ -234,28 +264,44 @@ function runJob(booted: Booted, job: Job): Promise<void> {
     answerJob = (jobId, message) => {
       if (jobId === job.id) answer({ t: "answer", ...message });
     };
-    const finish = async (event: DoneEvent, exit: boolean) => {
+    const finish = async (done: DoneEvent, by: JobEnd["by"], exit: boolean) => {
       if (finished) return;
       finished = true;
       answerJob = undefined;
-      // (One list of timer ids, intervals included: they share one pool.)
       timers.forEach(clearTimeout);
+      sample();
       // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
       worker.onmessage = null;
       // Tell the host first, so it never hands this process another job.
       if (exit) await send({ t: "exiting" });
-      await send({ id: job.id, event });
+      const end: JobEnd = {
+        done,
+        by,
+        deadlinePassed,
+        violationsOmitted,
+        breaches,
+        memoryGrowthBytes: Math.max(0, rssPeak - rssAtStart),
+      };
+      await send({ id: job.id, end });
       worker.terminate();
       if (exit) await exitNow(0);
       resolve();
     };
-    const crash = (type: string, message: string, exit: boolean) =>
-      finish(crashDone(type, message), exit);
-    const flood = () => crash("OutputLimitError", "the worker flooded its channel", true);
+    const crash = (type: string, message: string, cause: Cause, exit: boolean) =>
+      finish(crashDone(type, message, cause), "supervisor", exit);
+    const flood = () => crash("OutputLimitError", "the worker flooded its channel", "output", true);
+    /** A breach that leaves nothing to wait for: the job ends, and the process with it. */
+    const broken = (sign: string) => {
+      breach(sign);
+      return crash("SandboxBreach", sign, "crash", true);
+    };
 
-    // The guard never writes here; whatever arrives still costs the job.
+    // The guard never writes here: whatever arrives is a breach sign, and still costs the job.
+    let posted = false;
     worker.onmessage = () => {
+      if (!posted) breach("the worker posted a message on its global channel");
+      posted = true;
       if (!budget.control()) flood();
     };
     let deadline = Infinity;
@@ -263,20 +309,24 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       if (finished) return;
       // A flood can starve the deadline's timers; every message checks it too.
       if (performance.now() > deadline) {
-        return crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true);
+        deadlinePassed = true;
+        return crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, "time", true);
       }
-      // Text over the protocol's caps is a flood, whatever else is wrong with it.
-      if (oversized(e.data)) return flood();
+      // Text over the protocol's caps: rejected before validation costs anything.
+      if (oversized(e.data)) return broken("the worker sent a message over the protocol's caps");
       const event = parseWorkerEvent(e.data);
-      if (!event) return crash("WorkerCrash", "the worker sent a malformed message", true);
+      if (!event) return broken("the worker sent a malformed message");
+      if (!started && event.t !== "started") {
+        return broken(`the worker sent '${event.t}' before its job started`);
+      }
       switch (event.t) {
         case "started":
-          // Only the first start counts: a worker that re-announces its start
-          // must not be able to move its own deadline.
-          if (started) return void (budget.control() || flood());
+          // Only the first start counts: a worker must not move its own deadline.
+          if (started) return broken("the worker announced its start twice");
           started = true;
           deadline = performance.now() + job.timeoutMs + init.graceMs;
           timers.push(setTimeout(() => {
+            deadlinePassed = true;
             expired = true;
             // A worker waiting for the host gets TimeoutError as the answer
             // (the guard ends the run on it) rather than an interrupt: Python
@@ -285,7 +335,8 @@ function runJob(booted: Booted, job: Job): Promise<void> {
             if (waiting.size) [...waiting].forEach(timedOut);
             else Atomics.store(interrupt, 0, INTERRUPT.deadline);
             timers.push(setTimeout(
-              () => crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true),
+              () =>
+                crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, "time", true),
               init.graceMs,
             ));
           }, job.timeoutMs));
@@ -307,14 +358,22 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "violation":
           if (!budget.take(utf8Bytes(event.detail))) return flood();
+          // Past the cap, only a count: the host's record stays bounded whatever the worker sends.
+          if (relayedViolations >= CAPS.violations) return void violationsOmitted++;
+          relayedViolations++;
           return void send({ id: job.id, event });
         case "call":
           // The guard makes one call at a time, each with a fresh random id.
           if (used.has(event.call) || waiting.size >= CAPS.host_calls_in_flight) {
-            return crash("WorkerCrash", "the worker sent a host call out of order", true);
+            return broken("the worker sent a host call out of order");
           }
           if (!budget.call(utf8Bytes(event.data))) {
-            return crash("HostCallLimitError", "the worker flooded the host with calls", true);
+            return crash(
+              "HostCallLimitError",
+              "the worker flooded the host with calls",
+              "calls",
+              true,
+            );
           }
           used.add(event.call);
           waiting.add(event.call);
@@ -325,17 +384,17 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           }
           return void send({ id: job.id, event });
         case "done":
-          return finish(event, false);
+          return finish(event, "worker", false);
         default:
-          return crash("WorkerCrash", `unexpected '${event.t}' message`, true);
+          return broken(`the worker sent '${event.t}' during its job`);
       }
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      crash("WorkerCrash", String(e.message).slice(0, 4000), false);
+      crash("WorkerCrash", String(e.message).slice(0, 4000), "crash", false);
     };
     if (job.memoryMb !== init.memoryMb) {
-      return crash("WorkerCrash", "the job's memory cap is not this process's", true);
+      return crash("WorkerCrash", "the job's memory cap is not this process's", "crash", true);
     }
     port.postMessage(job);
   });
@@ -356,7 +415,7 @@ function startNext(assets: Assets, pending?: Pending): Booted {
 }
 
 async function serve(assets: Assets, first: Pending): Promise<void> {
-  let next = startNext(assets, first);
+  let next: Booted | undefined = startNext(assets, first);
   await send({ t: "ready", python: assets.python });
   // Commands keep coming while a job runs (the answers to its host calls);
   // the host sends the next job only after the last one's `done`.
@@ -368,12 +427,18 @@ async function serve(assets: Assets, first: Pending): Promise<void> {
       answerJob?.(command.job, command.answer);
       continue;
     }
-    if (command.t !== "run") throw new Error(`unexpected '${command.t}' command`);
+    // After a job, the next worker starts only when the host says so: until
+    // then it can tell that no thread of the last job's is left.
+    if (command.t === "next") {
+      next ??= startNext(assets);
+      continue;
+    }
+    if (command.t !== "run" || !next) throw new Error(`unexpected '${command.t}' command`);
+    const current = next;
+    next = undefined;
     running = running.then(async () => {
-      const current = next;
       await current.ready;
       await runJob(current, command.job);
-      next = startNext(assets);
     });
     running.catch(async (err) => {
       await send({ t: "fatal", message: String((err as Error)?.stack ?? err).slice(0, 60000) });

@@ -10,10 +10,23 @@
  * the host writes next to this module's bundle, imports it from the Pyodide
  * npm package by file URL and hands it to {@link start} (`host/launch.ts`).
  *
+ * What outlives a worker is removed from its global scope before Pyodide or
+ * any script runs (`OUTLIVES_THE_RUN`): Deno keeps Blob bytes and
+ * `blob:` URLs in a store shared by the whole process, which only the
+ * isolate that made them frees (a terminated worker never does), and a
+ * nested worker keeps running after its parent is terminated. Two routes
+ * remain for JavaScript that a breach reaches, `node:buffer`'s `Blob` and
+ * `node:worker_threads`' `Worker`: the host retires a process whose run left
+ * memory or a thread behind (`host/process.ts`).
+ *
+ * The `done` event's `cause` comes only from accounting the script cannot
+ * reach while the guard holds: the guard's own, or this runtime's (a wasm
+ * memory `grow` the engine refused, a JavaScript stack overflow, a crash).
+ *
  * @module
  */
 import type { loadPyodide, PyodideAPI } from "npm:pyodide@314.0.7";
-import type { Job } from "../protocol/messages.ts";
+import type { Cause, Job, WireError } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
@@ -34,6 +47,45 @@ addEventListener("unhandledrejection", (e) => {
   if (String(e.reason).includes("pyodide.asm.wasm")) e.preventDefault();
 });
 
+/**
+ * What a run could leave behind in its process, by the global names that
+ * reach it: Blob bytes (`Blob`, `File`, `Response`/`Request` `blob()` and
+ * multipart `formData()`, a WebSocket's binary messages), `blob:` URLs, and
+ * nested workers. Neither Pyodide nor this runtime uses them.
+ */
+const OUTLIVES_THE_RUN: readonly (readonly [object, string])[] = [
+  [globalThis, "Blob"],
+  [globalThis, "File"],
+  [globalThis, "Worker"],
+  [globalThis, "WebSocket"],
+  [URL, "createObjectURL"],
+  [URL, "revokeObjectURL"],
+  [Response.prototype, "blob"],
+  [Response.prototype, "formData"],
+  [Request.prototype, "blob"],
+  [Request.prototype, "formData"],
+];
+
+for (const [owner, name] of OUTLIVES_THE_RUN) Reflect.deleteProperty(owner, name);
+
+/**
+ * Whether the engine refused to grow a wasm memory past its maximum: the
+ * interpreter's memory is capped in its module, so a refused `grow` is the
+ * cap being reached (Emscripten's heap growth catches the error and
+ * `malloc` fails: Python raises `MemoryError`).
+ */
+let growRefused = false;
+const realGrow = WebAssembly.Memory.prototype.grow;
+const apply = Reflect.apply;
+WebAssembly.Memory.prototype.grow = function grow(this: WebAssembly.Memory, delta: number) {
+  try {
+    return apply(realGrow, this, [delta]);
+  } catch (err) {
+    growRefused = true;
+    throw err;
+  }
+};
+
 /** Pyodide's two entry points, as the worker's entry module imports them. */
 export interface PyodideEntry {
   /** `loadPyodide` of `pyodide.mjs`. */
@@ -48,7 +100,7 @@ export function start(entry: PyodideEntry): void {
     self.onmessage = null;
     boot(e.data, entry).catch((err) => {
       e.data.port?.postMessage(
-        crashDone("WorkerCrash", `boot failed: ${String(err).slice(0, 2000)}`),
+        crashDone("WorkerCrash", `boot failed: ${String(err).slice(0, 2000)}`, "crash"),
       );
     });
   };
@@ -146,15 +198,29 @@ async function runJob(
   peak: () => number,
 ): Promise<void> {
   port.postMessage({ t: "started" });
-  let outcome: Record<string, unknown>;
+  growRefused = false;
+  let outcome: Outcome;
   try {
     outcome = unguarded
       ? await runUnguarded(pyodide, job.code, port, caller)
       : await runGuarded(pyodide, job, port, caller, interrupt);
   } catch (err) {
-    outcome = { ok: false, error: crashError(err) };
+    outcome = crashOutcome(err);
   }
-  port.postMessage({ t: "done", ...outcome, peakMemoryBytes: peak() });
+  // A MemoryError while the engine refused to grow the memory is the cap;
+  // any other (a script's own `raise MemoryError`) is the script's.
+  if (!outcome.cause && outcome.error?.type === "MemoryError" && growRefused) {
+    outcome.cause = "memory";
+  }
+  port.postMessage({ t: "done", ...outcome, wasmBytes: peak() });
+}
+
+/** What a run reports before the runtime adds the memory size. */
+interface Outcome {
+  ok: boolean;
+  error?: WireError;
+  findings?: unknown[];
+  cause?: Cause;
 }
 
 async function runGuarded(
@@ -163,7 +229,7 @@ async function runGuarded(
   port: MessagePort,
   caller: HostCaller,
   interrupt: Int32Array,
-): Promise<Record<string, unknown>> {
+): Promise<Outcome> {
   const guard = pyodide.pyimport("pyfence_guard");
   pyodide.unregisterJsModule("js");
   pyodide.unregisterJsModule("pyodide_js");
@@ -292,7 +358,7 @@ async function runUnguarded(
   code: string,
   port: MessagePort,
   caller: HostCaller,
-): Promise<Record<string, unknown>> {
+): Promise<Outcome> {
   // With the guard off (tests only) the script reaches the worker's globals,
   // and so, here, its channel: what a breached worker could send, it can.
   Object.assign(globalThis, {
@@ -316,13 +382,13 @@ async function runUnguarded(
   }
 }
 
-function crashError(err: unknown): { type: string; message: string } {
-  const text = String((err as Error)?.message ?? err).slice(0, 4000);
+function crashOutcome(err: unknown): Outcome {
+  const message = String((err as Error)?.message ?? err).slice(0, 4000);
   // A C-level recursion can overflow the JS stack; that ends this run only.
-  if (err instanceof RangeError && /call stack/i.test(text)) {
-    return { type: "RecursionError", message: text };
+  if (err instanceof RangeError && /call stack/i.test(message)) {
+    return { ok: false, error: { type: "RecursionError", message }, cause: "recursion" };
   }
-  return { type: "WorkerCrash", message: text };
+  return { ok: false, error: { type: "WorkerCrash", message }, cause: "crash" };
 }
 
 function heapBytes(pyodide: PyodideAPI): number {

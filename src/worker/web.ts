@@ -271,7 +271,14 @@ async function readCapped(response: Response, max: number): Promise<Uint8Array> 
     }
     chunks.push(chunk);
   }
-  return new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
+  // Not a Blob: its bytes would outlive the worker (and `Blob` is gone, see boot.ts).
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.length;
+  }
+  return body;
 }
 
 /**

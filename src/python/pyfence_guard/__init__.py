@@ -15,6 +15,7 @@ closed (context.py) arms a preallocated reason before building anything."""
 import importlib
 import io
 import json
+import opcode
 import sys
 import types
 
@@ -23,12 +24,13 @@ from . import config as _config
 from . import library
 from . import transform
 from . import tripwire
+from . import web as _web
 from .attrs import make_guard
 from .builtins import denied_builtin, make_builtins
 from .caps import cut, type_name
 from .classes import Registry, make_build_class
 from .context import Run, entry
-from .calls import HostChannel
+from .calls import HostCallLimitError, HostChannel
 from .dynamic import Dynamic
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .formatter import make_formatting
@@ -58,11 +60,20 @@ _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too man
 _real_compile = compile
 _real_exec = exec
 # Answers that need no memory when there is none left.
-_OUT_OF_MEMORY = json.dumps({"ok": False, "error": {"type": "MemoryError", "message": "out of memory"}})
+_OUT_OF_MEMORY = json.dumps({"ok": False, "error": {"type": "MemoryError", "message": "out of memory"},
+                             "cause": "memory"})
 _OUT_OF_STACK = json.dumps({"ok": False, "error": {"type": "RecursionError",
-                                                   "message": "maximum recursion depth exceeded"}})
+                                                   "message": "maximum recursion depth exceeded"},
+                            "cause": "recursion"})
 _REFUSED = json.dumps({"ok": False, "error": {"type": "SecurityError",
                                               "message": "the script attempted something its policy forbids"}})
+# What the guard's own accounting says ended a run ("cause" in the result):
+# the reason it terminated with, by the class it raised (the guard's, never
+# a script class of the same name). A script's exception of any name has no
+# cause: the host reports it as the script's error.
+_CAUSES = {TimeoutError: "time", MemoryError: "memory", RecursionError: "recursion",
+           OutputLimitError: "output", HostCallLimitError: "calls"}
+_RAISE_OPS = frozenset((opcode.opmap["RAISE_VARARGS"], opcode.opmap["RERAISE"]))
 
 
 def check(code, config_json):
@@ -88,7 +99,8 @@ def execute(code, config_json, host):
         return _OUT_OF_STACK
     except BaseException as e:
         detail = f"{type(e).__name__}: {_safe_str(e)}"
-        return json.dumps({"ok": False, "error": {"type": "GuardError", "message": cut(detail, 1000)}})
+        return json.dumps({"ok": False, "error": {"type": "GuardError", "message": cut(detail, 1000)},
+                           "cause": "crash"})
 
 
 def _execute(code, config_json, host):
@@ -105,7 +117,7 @@ def _execute(code, config_json, host):
             reason = unwinder.reason
             if reason is None:
                 raise
-            result = _error(run, type(reason).__name__, str(reason), "")
+            result = _error(run, type(reason).__name__, str(reason), "", _CAUSES.get(type(reason)))
         finally:
             unwinder.finish()
             run.release()
@@ -129,7 +141,7 @@ def _compile(run, code, config):
     except SyntaxError as e:
         return None, _error(run, "SyntaxError", _syntax_message(e), "")
     except (MemoryError, RecursionError) as e:
-        return None, _error(run, type(e).__name__, "source too complex", "")
+        return None, _error(run, type(e).__name__, "source too complex", "", _CAUSES.get(type(e)))
     if config.static_check:
         # A literal path open() refuses is left to the run, which refuses it
         # as a filesystem violation where it happens.
@@ -229,7 +241,8 @@ def _outcome(run, config, code, exc):
         # The first raise of the reason carries the frames where it happened.
         where = reason if reason.__traceback__ is not None else exc
         return _error(run, type_name(type(reason)), str(reason),
-                      _traceback(where, code, str(reason), type_name(type(reason))))
+                      _traceback(where, code, str(reason), type_name(type(reason))),
+                      _CAUSES.get(type(reason)))
     code = exc.code if type(exc) is SystemExit else 1
     if exc is None or code is None or (type(code) is int and code == 0):
         return {"ok": True}
@@ -238,23 +251,50 @@ def _outcome(run, config, code, exc):
     room = config.output_bytes - run.sink.used
     if len(message.encode("utf-8", "surrogatepass")) + len(tb.encode("utf-8", "surrogatepass")) > max(room, 0):
         return _error(run, OutputLimitError.__name__,
-                      f"the error report exceeds the output limit ({config.output_bytes} bytes)", "")
+                      f"the error report exceeds the output limit ({config.output_bytes} bytes)", "", "output")
     name = type_name(type(exc))
     if name != type(exc).__name__:
         message = f"[{cut(repr(type(exc).__name__), 200)}] {message}"
-    if issubclass(type(exc), OverflowError) and any(w in message for w in _SIZE_OVERFLOW):
+    cause = _script_cause(run, exc)
+    if (issubclass(type(exc), OverflowError) and any(w in message for w in _SIZE_OVERFLOW)
+            and not _raised_by_statement(exc)):
         # 32-bit wasm refuses huge sizes with OverflowError before allocating.
-        name = "MemoryError"
-    return _error(run, name, message, tb)
+        name, cause = "MemoryError", "memory"
+    return _error(run, name, message, tb, cause)
 
 
-def _error(run, type_name_, message, traceback):
+def _script_cause(run, exc):
+    """A limit the script's exception stands for by the guard's facts, not its name."""
+    if exc is not None and exc is _web.raised_limit:
+        return "websocket" if type(exc) is _web.WebSocketLimitError else "response"
+    if type(exc) is RecursionError and not _raised_by_statement(exc):
+        # Raised by the interpreter's own depth check (Python or C), not by a
+        # `raise` statement of the script's.
+        return "recursion"
+    return None
+
+
+def _raised_by_statement(exc):
+    """Whether `exc` left its innermost frame at a raise statement."""
+    tb = exc.__traceback__
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code.co_code
+    return not 0 <= tb.tb_lasti < len(code) or code[tb.tb_lasti] in _RAISE_OPS
+
+
+def _error(run, type_name_, message, traceback, cause=None):
     caps = run.config.caps
-    return {"ok": False, "error": {
+    result = {"ok": False, "error": {
         "type": type_name_,
         "message": cut(message, caps["message_bytes"]),
         "traceback": cut(traceback, caps["traceback_bytes"]),
     }}
+    if cause is not None:
+        result["cause"] = cause
+    return result
 
 
 def _where(finding):

@@ -68,6 +68,11 @@ _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHI
 # What a cookie's name and value may not contain (RFC 6265 cookie-octets, leniently).
 _COOKIE_FORBIDDEN = frozenset(';,\r\n\x00\x7f') | frozenset(map(chr, range(0x20)))
 
+# The limit exception (ResponseTooLargeError, WebSocketLimitError) this
+# interpreter's one run was refused with, if any: only that object stands for
+# the limit, whatever the name of what the script raises.
+raised_limit = None
+
 
 def _origin_of(url, schemes=None):
     """The serialised origin of an absolute URL (`ws`/`wss` read as
@@ -177,7 +182,9 @@ def make_web(run, host, channel, json_loads):
         if error.get("kind") == "refused":
             refuse(message, kind)
         if error.get("kind") == "limit":
-            raise (WebSocketLimitError if kind == "websocket" else ResponseTooLargeError)(message)
+            global raised_limit
+            raised_limit = (WebSocketLimitError if kind == "websocket" else ResponseTooLargeError)(message)
+            raise raised_limit
         raise NetworkError(message)
 
     class Response:
