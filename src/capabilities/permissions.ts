@@ -9,7 +9,8 @@
 import { UsageError } from "../errors.ts";
 import { CAPS } from "../protocol/caps.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
-import type { Files } from "../host/options.ts";
+import type { Files, Inputs } from "../host/options.ts";
+import { checkInputs } from "./inputs.ts";
 import { netDescriptor, type Origin, parseOrigin } from "./origin.ts";
 import type { Policy } from "../policy/schema.ts";
 
@@ -48,6 +49,10 @@ export interface HostLimits {
   codeBytes: number;
   /** Python recursion limit. */
   recursion: number;
+  /** Bytes the script may write into its writable area (`undefined`: it has none). */
+  writeBytes?: number;
+  /** Files the script may create in its writable area (`undefined`: it has none). */
+  writeFiles?: number;
 }
 
 /** Everything a sandbox needs to know about what a script may do. */
@@ -166,9 +171,15 @@ export function virtualFiles(files: Files = {}): Record<string, VirtualFile> {
  * assert.equal(permissionsFor(await loadPolicy("default"), parseOrigin()).deno.net, false);
  * ```
  */
-export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}): PermissionMap {
+export function permissionsFor(
+  policy: Policy,
+  origin: Origin,
+  files: Files = {},
+  inputs: Inputs = {},
+): PermissionMap {
   const tuple = origin.kind === "tuple" ? origin : undefined;
   const vfs = virtualFiles(files);
+  const writable = policy.filesystem.virtual && policy.filesystem.writable;
   if (!policy.filesystem.virtual && Object.keys(vfs).length > 0) {
     throw new UsageError("files", "the policy has no file system (filesystem.virtual: false)");
   }
@@ -199,6 +210,8 @@ export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}
     builtins: { deny, restrict: restrict.filter((b) => !deny.includes(b)) },
     dynamic_code: policy.dynamic_code,
     files: vfs,
+    writable,
+    inputs: checkInputs(inputs),
     network: {
       origin: tuple ? tuple.serialized : null,
       same_origin: tuple !== undefined && policy.network.same_origin,
@@ -210,8 +223,11 @@ export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}
       recursion: policy.limits.recursion,
       output_bytes: policy.limits.output_bytes,
       code_bytes: policy.limits.code_bytes,
+      write_bytes: policy.limits.write_bytes,
+      write_files: policy.limits.write_files,
     },
     on_violation: policy.on_violation,
+    imports: policy.imports,
     static_check: policy.static_check,
     caps: { ...CAPS },
   };
@@ -234,6 +250,9 @@ export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}
       outputBytes: policy.limits.output_bytes,
       codeBytes: policy.limits.code_bytes,
       recursion: policy.limits.recursion,
+      ...(writable
+        ? { writeBytes: policy.limits.write_bytes, writeFiles: policy.limits.write_files }
+        : {}),
     },
   };
 }

@@ -22,7 +22,8 @@ export const ExitCode = {
 /** The exit code for a run's result. */
 export function exitCodeOf(result: RunResult): number {
   if (result.ok) return ExitCode.Ok;
-  if (result.violations.length) return ExitCode.Violation;
+  // A probe (`imports: probe`) was the script's to catch: what ended the run decides.
+  if (result.violations.some((v) => !v.probe)) return ExitCode.Violation;
   if (result.error && LIMIT_ERRORS.has(result.error.type)) return ExitCode.Limit;
   return ExitCode.ScriptError;
 }

@@ -231,6 +231,10 @@ export class Sandbox {
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
+      importProbes: map.guard.imports === "probe",
+      writable: map.limits.writeBytes === undefined
+        ? undefined
+        : { bytes: map.limits.writeBytes, files: map.limits.writeFiles! },
       onOutput: options.onOutput,
       onViolation: (violation) =>
         audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
@@ -362,7 +366,12 @@ export class Sandbox {
         );
       }
     }
-    const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
+    const map = permissionsFor(
+      policy,
+      parseOrigin(options.origin),
+      options.files,
+      options.inputs,
+    );
     const packages = await this.#preparePackages(policy);
     const snapshotPath = await this.#host(
       "snapshot",

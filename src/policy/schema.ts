@@ -18,11 +18,13 @@
  * packages: [six]                 # Pyodide packages built into the interpreter
  * builtins: { deny: [input], restrict: [__import__, open, globals, locals, vars, dir] }
  * dynamic_code: deny              # or guarded
- * filesystem: { virtual: true }
+ * filesystem: { virtual: true, writable: false } # writable: a per-run in-memory area
  * network: { same_origin: true, cors: ["https://api.example"], websocket: true }
  * storage: { enabled: true }
- * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144 }
+ * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144,
+ *           write_bytes: 8388608, write_files: 100 }
  * on_violation: terminate         # or raise
+ * imports: violation              # or probe: a refused import is a catchable ImportBlockedError
  * static_check: true
  * audit: { jsonl: audit.jsonl }
  * ```
@@ -58,12 +60,16 @@ export const LIMIT_BOUNDS: {
   readonly recursion: readonly [number, number];
   readonly output_bytes: readonly [number, number];
   readonly code_bytes: readonly [number, number];
+  readonly write_bytes: readonly [number, number];
+  readonly write_files: readonly [number, number];
 } = Object.freeze({
   timeout_ms: [1, 600_000] as const,
   memory_mb: [48, 4096] as const,
   recursion: [50, 10_000] as const,
   output_bytes: [1, 64 * 1024 * 1024] as const,
   code_bytes: [1, 16 * 1024 * 1024] as const,
+  write_bytes: [1, 256 * 1024 * 1024] as const,
+  write_files: [1, 10_000] as const,
 });
 
 /** The limits a policy grants when it states none. */
@@ -73,6 +79,8 @@ export const DEFAULT_LIMITS: Policy["limits"] = Object.freeze({
   recursion: 400,
   output_bytes: 1_048_576,
   code_bytes: 262_144,
+  write_bytes: 8 * 1024 * 1024,
+  write_files: 100,
 });
 
 /** Builtins denied when a policy states no `builtins.deny`. */
@@ -129,6 +137,12 @@ export interface Policy {
   filesystem: {
     /** `open()` reads the caller's read-only virtual files; `false`: `open` is denied. */
     virtual: boolean;
+    /**
+     * `open()` may also write relative paths, into a per-run in-memory area
+     * (quotas: `limits.write_bytes`, `limits.write_files`); what the script
+     * wrote comes back as `RunResult.files`. Needs `virtual`.
+     */
+    writable: boolean;
   };
   /** Network, for a script with a tuple origin (an opaque origin never has any). */
   network: {
@@ -156,9 +170,20 @@ export interface Policy {
     output_bytes: number;
     /** Maximum script size in bytes (UTF-8). */
     code_bytes: number;
+    /** Bytes the script may write into its writable area, all files together. */
+    write_bytes: number;
+    /** Files the script may create in its writable area. */
+    write_files: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
+  /**
+   * What an import the policy refuses does. `violation`: like any violation
+   * (see `on_violation`). `probe`: it raises an `ImportBlockedError` that
+   * `except ImportError` catches, whatever `on_violation` says, and is
+   * recorded as a violation that did not end the run (`probe: true`).
+   */
+  imports: "violation" | "probe";
   /** Reject the script before it runs when the static check finds something. */
   static_check: boolean;
   /** Audit trail. */
@@ -205,6 +230,8 @@ export interface PolicyInput {
   limits?: Partial<Policy["limits"]>;
   /** See {@link Policy.on_violation}. */
   on_violation?: Policy["on_violation"];
+  /** See {@link Policy.imports}. */
+  imports?: Policy["imports"];
   /** See {@link Policy.static_check}. */
   static_check?: boolean;
   /** See {@link Policy.audit}. */
@@ -309,7 +336,10 @@ const SECTIONS = {
       error: `must be one of ${RESTRICTABLE_BUILTINS.join(", ")}`,
     })).default([...RESTRICTABLE_BUILTINS]),
   }),
-  filesystem: z.strictObject({ virtual: z.boolean().default(true) }),
+  filesystem: z.strictObject({
+    virtual: z.boolean().default(true),
+    writable: z.boolean().default(false),
+  }),
   network: z.strictObject({
     same_origin: z.boolean().default(false),
     cors: z.array(corsOrigin).default([]),
@@ -322,6 +352,8 @@ const SECTIONS = {
     recursion: boundedInt("recursion"),
     output_bytes: boundedInt("output_bytes"),
     code_bytes: boundedInt("code_bytes"),
+    write_bytes: boundedInt("write_bytes"),
+    write_files: boundedInt("write_files"),
   }),
   audit: z.strictObject({ jsonl: z.string().min(1).optional() }),
 };
@@ -337,11 +369,12 @@ const policyObject = z.strictObject({
     restrict: [...RESTRICTABLE_BUILTINS],
   }),
   dynamic_code: z.enum(["deny", "guarded"]).default("deny"),
-  filesystem: SECTIONS.filesystem.default({ virtual: true }),
+  filesystem: SECTIONS.filesystem.default({ virtual: true, writable: false }),
   network: SECTIONS.network.default({ same_origin: false, cors: [], websocket: false }),
   storage: SECTIONS.storage.default({ enabled: false }),
   limits: SECTIONS.limits.default({ ...DEFAULT_LIMITS }),
   on_violation: z.enum(["terminate", "raise"]).default("terminate"),
+  imports: z.enum(["violation", "probe"]).default("violation"),
   static_check: z.boolean().default(true),
   audit: SECTIONS.audit.default({}),
 });
@@ -355,7 +388,7 @@ const policyObject = z.strictObject({
  * ```ts
  * import { knownKeysAt } from "./schema.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(knownKeysAt(["filesystem"]), ["virtual"]);
+ * assert.deepEqual(knownKeysAt(["filesystem"]), ["virtual", "writable"]);
  * ```
  */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
@@ -429,6 +462,14 @@ export const policySchema: z.ZodType<Policy> = policyObject.superRefine((p, ctx)
       });
     }
   });
+  if (p.filesystem.writable && !p.filesystem.virtual) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["filesystem", "writable"],
+      message:
+        "needs filesystem.virtual: true (the writable area is part of the virtual file system)",
+    });
+  }
   const seenCors = new Map<string, number>();
   p.network.cors.forEach((o, i) => {
     const first = seenCors.get(o);

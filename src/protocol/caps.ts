@@ -23,6 +23,12 @@ export interface ProtocolCaps {
   findings: number;
   /** Violations reported by one run; later ones still end the run but are counted only. */
   violations: number;
+  /** The JSON text of a run's `value`, or its repr. */
+  value_bytes: number;
+  /** Nesting of arrays and objects in a run's `value`. */
+  value_depth: number;
+  /** One file path of the writable area. */
+  path_bytes: number;
 }
 
 /** The caps every layer applies. */
@@ -33,6 +39,9 @@ export const CAPS: Readonly<ProtocolCaps> = Object.freeze({
   traceback_bytes: 64 * 1024,
   findings: 500,
   violations: 1000,
+  value_bytes: 256 * 1024,
+  value_depth: 64,
+  path_bytes: 1024,
 });
 
 /** An exception type name as the protocol carries it. */
@@ -41,13 +50,13 @@ export const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,99}$/;
 /**
  * Longest line the host accepts from a sandbox process (bytes). The largest
  * message within the caps, escaped six-fold, fits: a `done` of a check with
- * `findings` findings of `detail_bytes` each, or one with a full message and
- * traceback.
+ * `findings` findings of `detail_bytes` each, or one with a full message,
+ * traceback and value.
  */
 export const MAX_LINE_BYTES: number = 6 * Math.max(
       CAPS.findings * (CAPS.detail_bytes / 2 + 64),
-      CAPS.message_bytes + CAPS.traceback_bytes + 256,
-      CAPS.chunk_bytes + 256,
+      CAPS.message_bytes + CAPS.traceback_bytes + CAPS.value_bytes + 256,
+      CAPS.chunk_bytes + CAPS.path_bytes + 256,
     ) + 4096;
 
 const encoder = new TextEncoder();

@@ -46,14 +46,29 @@ export const workerEvent = z.discriminatedUnion("t", [
   }),
   z.strictObject({
     t: z.literal("violation"),
-    kind: z.enum(VIOLATION_KINDS),
+    kind: z.enum(VIOLATION_KINDS).exclude(["breach"]),
     detail: text(CAPS.detail_bytes),
     line: line.optional(),
+    // An import refused under `imports: probe`: it did not end the run.
+    probe: z.literal(true).optional(),
+  }),
+  z.strictObject({
+    t: z.literal("file"),
+    // The host checks the name itself (one path rule, in capabilities/permissions.ts).
+    path: text(CAPS.path_bytes),
+    // Base64 of the next piece of the file's bytes: a file's pieces come in
+    // order and together, and a file may come only once.
+    data: z.string().max(CAPS.chunk_bytes).regex(/^[A-Za-z0-9+/]*={0,2}$/),
   }),
   z.strictObject({
     t: z.literal("done"),
     ok: z.boolean(),
     error: runError.optional(),
+    // The final expression's value: its JSON text, or its repr.
+    value: z.union([
+      z.strictObject({ json: text(CAPS.value_bytes) }),
+      z.strictObject({ repr: text(CAPS.value_bytes) }),
+    ]).optional(),
     findings: z.array(finding).max(CAPS.findings).optional(),
     peakMemoryBytes: z.number().int().min(0).max(2 ** 33),
   }),

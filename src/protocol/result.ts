@@ -16,6 +16,8 @@ export const VIOLATION_KINDS = [
   "storage",
   "bridge",
   "static",
+  // Seen only by the trusted side: a worker cannot report it.
+  "breach",
 ] as const;
 
 /** One of {@link VIOLATION_KINDS}. */
@@ -41,6 +43,11 @@ export interface Violation {
   line?: number;
   /** Milliseconds since the run started. */
   at: number;
+  /**
+   * Present and true for an import refused under `imports: probe`: the script
+   * got a catchable `ImportBlockedError` and the run went on.
+   */
+  probe?: true;
 }
 
 /** The exception a run ended with. */
@@ -75,6 +82,23 @@ export interface RunResult {
   peakMemoryBytes: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
+  /**
+   * The value of the script's last statement, when that is an expression
+   * (as in a notebook cell) and the run succeeded: plain data (a dict with
+   * str keys, list, tuple, str, int within ±2^53, finite float, bool) as JSON
+   * data; anything else, and plain data over 256 KiB of JSON, as its
+   * `repr()` (a string, cut at 256 KiB) with `valueRepr: true`. A value of
+   * `None`, or no final expression: no key.
+   */
+  value?: unknown;
+  /** Present and true when {@link RunResult.value} is the value's `repr()`. */
+  valueRepr?: true;
+  /**
+   * The files the script wrote into its writable area (a policy with
+   * `filesystem.writable`), by normalised relative path. Absent when it wrote
+   * none, or when a violation ended the run.
+   */
+  files?: Record<string, Uint8Array>;
 }
 
 /** One static-analysis finding of `check()`. */

@@ -188,11 +188,13 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
 /** Whether `data` carries output or a violation detail longer than the protocol's caps. */
 function oversized(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  const { t, text, detail } = data as Record<string, unknown>;
+  const { t, text, detail, data: piece } = data as Record<string, unknown>;
   const [value, cap] = t === "out"
     ? [text, CAPS.chunk_bytes]
     : t === "violation"
     ? [detail, CAPS.detail_bytes]
+    : t === "file"
+    ? [piece, CAPS.chunk_bytes]
     : [undefined, 0];
   // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
@@ -204,7 +206,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
     let started = false;
-    const budget = new RelayBudget(job.guard.limits.output_bytes);
+    const budget = new RelayBudget(
+      job.guard.limits.output_bytes +
+        (job.guard.writable ? Math.ceil(job.guard.limits.write_bytes * 4 / 3) : 0),
+    );
     const timers: ReturnType<typeof setTimeout>[] = [];
     const finish = async (event: DoneEvent, exit: boolean) => {
       if (finished) return;
@@ -260,6 +265,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "violation":
           if (!budget.take(utf8Bytes(event.detail))) return flood();
+          return void send({ id: job.id, event });
+        case "file":
+          // Base64 is ASCII: its length is its size in bytes.
+          if (!budget.take(event.data.length)) return flood();
           return void send({ id: job.id, event });
         case "done":
           return finish(event, false);

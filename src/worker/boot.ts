@@ -49,6 +49,8 @@ export function start(entry: PyodideEntry): void {
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_REQUESTS = 64;
+/** A sleep ends this long after the deadline at most, so the interrupt is there when it wakes. */
+const SLEEP_PAST_DEADLINE_MS = 5;
 
 async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
   const { port } = msg;
@@ -161,12 +163,27 @@ async function runGuarded(
     maxResponseBytes: MAX_RESPONSE_BYTES,
     maxRequests: MAX_REQUESTS,
   });
-  // Everything crossing into Python is a string, so no JS object (and no
-  // JsProxy) ever reaches the script through these callbacks.
+  // The supervisor interrupts the script at this deadline; a sleep never
+  // outlasts it (the script then sees the interrupt as it wakes).
+  const deadline = performance.now() + job.timeoutMs;
+  // Everything crossing into Python is a string or a number, so no JS object
+  // (and no JsProxy) ever reaches the script through these callbacks.
   const host = {
     write: (stream: string, text: string) => port.postMessage({ t: "out", stream, text }),
-    violation: (kind: string, detail: string, line?: number) =>
-      port.postMessage({ t: "violation", kind, detail, ...(line == null ? {} : { line }) }),
+    violation: (kind: string, detail: string, line?: number, probe?: boolean) =>
+      port.postMessage({
+        t: "violation",
+        kind,
+        detail,
+        ...(line == null ? {} : { line }),
+        ...(probe ? { probe: true } : {}),
+      }),
+    file: (path: string, data: string) =>
+      port.postMessage({ t: "file", path: String(path), data: String(data) }),
+    sleep: (ms: number) => {
+      const wait = Math.min(Number(ms) || 0, deadline - performance.now() + SLEEP_PAST_DEADLINE_MS);
+      return new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, wait)));
+    },
     fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
       webFetch({
         method: String(method),

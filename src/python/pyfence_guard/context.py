@@ -24,18 +24,22 @@ class Run:
         self.importer = None
         self._reported = 0
 
-    def report(self, kind, detail, line):
+    def report(self, kind, detail, line, probe=False):
         """Send one violation to the host: cut to the protocol's caps, never
-        dropped below them; past the count cap, one last notice says so."""
+        dropped below them; past the count cap, one last notice says so.
+        `probe`: an import refused under `imports: probe` (the run goes on)."""
         self._reported += 1
         limit = self.config.caps["violations"]
         if self._reported > limit + 1:
             return
         if self._reported == limit + 1:
-            kind, detail, line = kind, f"more than {limit} violations; later ones are not listed", None
+            kind, detail, line, probe = kind, f"more than {limit} violations; later ones are not listed", None, False
         self.sink.flush()
         try:
-            self._host.violation(kind, cut(detail, self.config.caps["detail_bytes"]), line)
+            if probe:
+                self._host.violation(kind, cut(detail, self.config.caps["detail_bytes"]), line, True)
+            else:
+                self._host.violation(kind, cut(detail, self.config.caps["detail_bytes"]), line)
         except Exception:
             pass
 
@@ -49,8 +53,15 @@ class Run:
         self.report(kind, detail, script_line())
         raise exc
 
-    def import_violation(self, name, why):
-        self.violation("import", f"import of '{name}' is not allowed ({why})", ImportBlockedError)
+    def import_violation(self, name, why, probe=False):
+        """A refused import. One of the script's own import statements
+        (`probe`) under `imports: probe` raises a catchable ImportBlockedError
+        and the run goes on; anything else is a violation like any other."""
+        detail = f"import of '{name}' is not allowed ({why})"
+        if probe and self.config.import_probe:
+            self.report("import", detail, script_line(), probe=True)
+            raise ImportBlockedError(cut(detail, self.config.caps["detail_bytes"]), name=name)
+        self.violation("import", detail, ImportBlockedError)
 
     def fail_closed(self, exc, kind):
         """A check of the guard itself failed (out of stack, out of memory,

@@ -12,8 +12,7 @@ import json
 import types
 from urllib.parse import urljoin, urlsplit
 
-# Taken at import time, before the guard removes `pyodide` from sys.modules.
-from pyodide.ffi import run_sync
+from .aio import wait_host
 
 
 class NetworkError(OSError):
@@ -175,7 +174,7 @@ def web_modules(run, host, json_loads):
     """The `pyfence` package and its `pyfence.web` module for one run."""
 
     def fetch_sync(method, url, headers_json, body_b64):
-        return str(run_sync(host.fetch(method, url, headers_json, body_b64)))
+        return str(wait_host(host.fetch, method, url, headers_json, body_b64))
 
     web = types.ModuleType("pyfence.web")
     for name, value in vars(make_web(run, fetch_sync, json_loads)).items():
