@@ -23,47 +23,11 @@ export const MAX_INPUT_DEPTH = 64;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Python's keywords and soft keywords (3.14): a global of that name cannot be used. */
-const KEYWORDS = new Set([
-  "False",
-  "None",
-  "True",
-  "and",
-  "as",
-  "assert",
-  "async",
-  "await",
-  "break",
-  "class",
-  "continue",
-  "def",
-  "del",
-  "elif",
-  "else",
-  "except",
-  "finally",
-  "for",
-  "from",
-  "global",
-  "if",
-  "import",
-  "in",
-  "is",
-  "lambda",
-  "nonlocal",
-  "not",
-  "or",
-  "pass",
-  "raise",
-  "return",
-  "try",
-  "while",
-  "with",
-  "yield",
-  "case",
-  "match",
-  "type",
-  "_",
-]); // deno-fmt-ignore
+const KEYWORDS: ReadonlySet<string> = new Set(
+  ("False None True and as assert async await break class continue def del elif else except " +
+    "finally for from global if import in is lambda nonlocal not or pass raise return try while " +
+    "with yield case match type _").split(" "),
+);
 
 /**
  * The public names of Python's `builtins` module (CPython 3.14; checked
@@ -71,31 +35,31 @@ const KEYWORDS = new Set([
  * guard adds: an input never shadows one.
  */
 export const BUILTIN_NAMES: ReadonlySet<string> = new Set([
-  "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup",
-  "BlockingIOError", "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError",
-  "ConnectionAbortedError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError",
-  "DeprecationWarning", "EOFError", "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception",
-  "ExceptionGroup", "False", "FileExistsError", "FileNotFoundError", "FloatingPointError",
-  "FutureWarning", "GeneratorExit", "IOError", "ImportError", "ImportWarning", "IndentationError",
-  "IndexError", "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt",
-  "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "None", "NotADirectoryError",
-  "NotImplemented", "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning",
-  "PermissionError", "ProcessLookupError", "PythonFinalizationError", "RecursionError",
-  "ReferenceError", "ResourceWarning", "RuntimeError", "RuntimeWarning", "StopAsyncIteration",
-  "StopIteration", "SyntaxError", "SyntaxWarning", "SystemError", "SystemExit", "TabError",
-  "TimeoutError", "True", "TypeError", "UnboundLocalError", "UnicodeDecodeError",
-  "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "UnicodeWarning", "UserWarning",
-  "ValueError", "Warning", "ZeroDivisionError", "abs", "aiter", "all", "anext", "any", "ascii",
-  "bin", "bool", "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile",
-  "complex", "copyright", "credits", "delattr", "dict", "dir", "divmod", "enumerate", "eval",
-  "exec", "exit", "filter", "float", "format", "frozenset", "getattr", "globals", "hasattr", "hash",
-  "help", "hex", "id", "input", "int", "isinstance", "issubclass", "iter", "len", "license", "list",
-  "locals", "map", "max", "memoryview", "min", "next", "object", "oct", "open", "ord", "pow",
-  "print", "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice",
-  "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
+  ...(
+    "ArithmeticError AssertionError AttributeError BaseException BaseExceptionGroup " +
+    "BlockingIOError BrokenPipeError BufferError BytesWarning ChildProcessError " +
+    "ConnectionAbortedError ConnectionError ConnectionRefusedError ConnectionResetError " +
+    "DeprecationWarning EOFError Ellipsis EncodingWarning EnvironmentError Exception " +
+    "ExceptionGroup False FileExistsError FileNotFoundError FloatingPointError FutureWarning " +
+    "GeneratorExit IOError ImportError ImportWarning IndentationError IndexError InterruptedError " +
+    "IsADirectoryError KeyError KeyboardInterrupt LookupError MemoryError ModuleNotFoundError " +
+    "NameError None NotADirectoryError NotImplemented NotImplementedError OSError OverflowError " +
+    "PendingDeprecationWarning PermissionError ProcessLookupError PythonFinalizationError " +
+    "RecursionError ReferenceError ResourceWarning RuntimeError RuntimeWarning StopAsyncIteration " +
+    "StopIteration SyntaxError SyntaxWarning SystemError SystemExit TabError TimeoutError True " +
+    "TypeError UnboundLocalError UnicodeDecodeError UnicodeEncodeError UnicodeError " +
+    "UnicodeTranslateError UnicodeWarning UserWarning ValueError Warning ZeroDivisionError abs " +
+    "aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod " +
+    "compile complex copyright credits delattr dict dir divmod enumerate eval exec exit filter " +
+    "float format frozenset getattr globals hasattr hash help hex id input int isinstance " +
+    "issubclass iter len license list locals map max memoryview min next object oct open ord pow " +
+    "print property quit range repr reversed round set setattr slice sorted staticmethod str sum " +
+    "super tuple type vars zip"
+  ).split(" "),
   // The guard's own.
-  "SecurityError", "ImportBlockedError",
-]); // deno-fmt-ignore
+  "SecurityError",
+  "ImportBlockedError",
+]);
 
 /** Why `name` cannot be an input's name, if it cannot. */
 function nameProblem(name: string): string | undefined {
