@@ -112,3 +112,30 @@ export interface Finding {
   /** Column in the script (1-based, in characters). */
   col?: number;
 }
+
+/** A {@link RunResult} as JSON data: written files as base64 text. */
+export type RunResultJson = Omit<RunResult, "files"> & { files?: Record<string, string> };
+
+/**
+ * A result as JSON data, for a JSON document or an HTTP response: each
+ * written file's bytes become base64 text; everything else is already data.
+ *
+ * @example
+ * ```ts
+ * import { resultToJson } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * const json = resultToJson({
+ *   ok: true, stdout: "", stderr: "", violations: [], durationMs: 1, peakMemoryBytes: 0,
+ *   files: { "a.txt": new TextEncoder().encode("hi") },
+ * });
+ * assert.deepEqual(json.files, { "a.txt": "aGk=" });
+ * ```
+ */
+export function resultToJson(result: RunResult): RunResultJson {
+  const { files, ...rest } = result;
+  if (!files) return rest;
+  return {
+    ...rest,
+    files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.toBase64()])),
+  };
+}
