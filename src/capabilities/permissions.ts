@@ -7,7 +7,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { CAPS } from "../protocol/caps.ts";
+import { CAPS, utf8Bytes } from "../protocol/caps.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
 import type { Files, Inputs } from "../host/options.ts";
 import { checkInputs } from "./inputs.ts";
@@ -72,7 +72,9 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 /**
  * Normalise a virtual file name: `./a//b.csv` → `a/b.csv`. Absolute names,
  * drive letters, `..` segments, backslashes, NUL and other control
- * characters, and empty names throw a {@link UsageError} for `files`.
+ * characters, empty names and names too long for a file system (over 1024
+ * bytes, or 255 in a segment) throw a {@link UsageError} for `files`. The one
+ * path rule of the host: for the caller's files and for what a script wrote.
  *
  * @example
  * ```ts
@@ -97,8 +99,21 @@ export function normalizeFileName(name: string): string {
   const parts = name.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) throw new UsageError("files", `file name ${shown} contains '..'`);
   if (parts.length === 0) throw new UsageError("files", `file name ${shown} names no file`);
-  return parts.join("/");
+  const normal = parts.join("/");
+  if (
+    utf8Bytes(normal) > CAPS.path_bytes || parts.some((p) => utf8Bytes(p) > MAX_SEGMENT_BYTES)
+  ) {
+    throw new UsageError(
+      "files",
+      `file name ${shown} is too long (at most ${CAPS.path_bytes} bytes, ` +
+        `${MAX_SEGMENT_BYTES} per segment, in UTF-8)`,
+    );
+  }
+  return normal;
 }
+
+/** One segment of a file name, in UTF-8 bytes, as file systems allow (`vfs.py` agrees). */
+const MAX_SEGMENT_BYTES = 255;
 
 function toBase64(bytes: Uint8Array): string {
   let binary = "";
