@@ -253,6 +253,8 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           deadline = performance.now() + job.timeoutMs + init.graceMs;
           timers.push(setTimeout(() => {
             Atomics.store(interrupt, 0, 2);
+            // Wakes a script sleeping in the worker (host.sleep waits on this word).
+            Atomics.notify(interrupt, 0);
             timers.push(setTimeout(
               () => crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true),
               init.graceMs,

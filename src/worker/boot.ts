@@ -49,8 +49,6 @@ export function start(entry: PyodideEntry): void {
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_REQUESTS = 64;
-/** A sleep ends this long after the deadline at most, so the interrupt is there when it wakes. */
-const SLEEP_PAST_DEADLINE_MS = 5;
 
 async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
   const { port } = msg;
@@ -101,13 +99,14 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
     port.postMessage({ t: "snapshot", bytes }, [bytes.buffer as ArrayBuffer]);
     return;
   }
-  pyodide.setInterruptBuffer(new Int32Array(msg.interrupt));
+  const interrupt = new Int32Array(msg.interrupt);
+  pyodide.setInterruptBuffer(interrupt);
   port.postMessage({ t: "booted" });
   port.onmessage = (e: MessageEvent<Job>) => {
     port.onmessage = null;
     // The memory's maximum was fixed when the module was compiled; a wasm
     // memory never shrinks, so its size at the end is its peak.
-    runJob(pyodide, e.data, msg.unguarded, port, () => heapBytes(pyodide));
+    runJob(pyodide, e.data, msg.unguarded, port, interrupt, () => heapBytes(pyodide));
   };
 }
 
@@ -130,6 +129,7 @@ async function runJob(
   job: Job,
   unguarded: boolean,
   port: MessagePort,
+  interrupt: Int32Array,
   peak: () => number,
 ): Promise<void> {
   port.postMessage({ t: "started" });
@@ -137,7 +137,7 @@ async function runJob(
   try {
     outcome = unguarded
       ? await runUnguarded(pyodide, job.code)
-      : await runGuarded(pyodide, job, port);
+      : await runGuarded(pyodide, job, port, interrupt);
   } catch (err) {
     outcome = { ok: false, error: crashError(err) };
   }
@@ -148,6 +148,7 @@ async function runGuarded(
   pyodide: PyodideAPI,
   job: Job,
   port: MessagePort,
+  interrupt: Int32Array,
 ): Promise<Record<string, unknown>> {
   const guard = pyodide.pyimport("pyfence_guard");
   pyodide.unregisterJsModule("js");
@@ -163,9 +164,6 @@ async function runGuarded(
     maxResponseBytes: MAX_RESPONSE_BYTES,
     maxRequests: MAX_REQUESTS,
   });
-  // The supervisor interrupts the script at this deadline; a sleep never
-  // outlasts it (the script then sees the interrupt as it wakes).
-  const deadline = performance.now() + job.timeoutMs;
   // Everything crossing into Python is a string or a number, so no JS object
   // (and no JsProxy) ever reaches the script through these callbacks.
   const host = {
@@ -180,9 +178,11 @@ async function runGuarded(
       }),
     file: (path: string, data: string) =>
       port.postMessage({ t: "file", path: String(path), data: String(data) }),
-    sleep: (ms: number) => {
-      const wait = Math.min(Number(ms) || 0, deadline - performance.now() + SLEEP_PAST_DEADLINE_MS);
-      return new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, wait)));
+    // A sleep ends early when the supervisor interrupts the script at its
+    // deadline (it notifies the interrupt word), so it never outlasts it.
+    sleep: (ms: number): Promise<void> => {
+      const wait = Atomics.waitAsync(interrupt, 0, 0, Math.max(0, Number(ms) || 0));
+      return wait.async ? wait.value.then(() => {}) : Promise.resolve();
     },
     fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
       webFetch({

@@ -9,27 +9,30 @@ call: with nothing ready, it sleeps through the host (`host.sleep`, which
 never outlasts the deadline; the deadline's interrupt arrives as it
 wakes), and it implements no I/O at all: sockets, subprocesses, pipes,
 signals and executor threads are each a violation (and asyncio's own
-`socket` holds no way to make one). Its tasks are asyncio's pure-Python
-tasks, whose `get_stack()` yields no frames."""
+`socket` holds no way to make one). A task's `get_stack()` yields no
+frames."""
 
 import asyncio
 import asyncio.base_events
 import asyncio.base_tasks
 import asyncio.events
 import asyncio.runners
-import asyncio.tasks
 import enum
 import math
+import signal
 import socket as _socket
+import sys
 import types
 
 # Taken at import time, before the guard removes `pyodide` from sys.modules.
 from pyodide.ffi import run_sync
 
-_PyTask = asyncio.tasks._PyTask
 _real_run = asyncio.runners.run
 _get_running_loop = asyncio.events._get_running_loop
 _set_running_loop = asyncio.events._set_running_loop
+_getsignal, _signal, _SIGINT = signal.getsignal, signal.signal, signal.SIGINT
+_get_asyncgen_hooks = sys.get_asyncgen_hooks
+_set_asyncgen_hooks = sys.set_asyncgen_hooks
 # Pyodide's own loop, through which a JavaScript promise resolves (found per run).
 _pyodide_loop = []
 # setTimeout's longest delay (ms); the host cuts any sleep at the deadline anyway.
@@ -50,6 +53,7 @@ _PROCESS = (
 
 
 def _no_stack(task, limit):
+    """What every task's get_stack() answers during a run: no frames."""
     return []
 
 
@@ -71,9 +75,6 @@ def _socket_constants(run):
     return Sockets("socket")
 
 
-def _task_factory(loop, coro, **kwargs):
-    return _PyTask(coro, loop=loop, **kwargs)
-
 
 def wait_host(call, *args):
     """Call a host function that returns a promise (`host.fetch`,
@@ -83,17 +84,30 @@ def wait_host(call, *args):
     suspended with everything else), so no callback of the script's is ever
     scheduled on it."""
     loop = _get_running_loop()
+    # Pyodide's loop installs itself, and its async generator hooks, whenever
+    # it runs a callback: both are put back, or a generator the script starts
+    # later would be finalised by JavaScript timers, outside the run.
+    hooks = _get_asyncgen_hooks()
+    # Meanwhile Pyodide's callbacks run Python outside the guard's call: the
+    # deadline's interrupt is held until the wait is over, and raised here
+    # (an exception there would escape into JavaScript and crash the worker).
+    handler = _getsignal(_SIGINT)
+    held = []
+    _signal(_SIGINT, lambda signum, frame: held.append(signum))
     _set_running_loop(_pyodide_loop[0])
     try:
         return run_sync(call(*args))
     finally:
+        _signal(_SIGINT, handler)
         _set_running_loop(loop)
+        _set_asyncgen_hooks(*hooks)
+        if held and callable(handler):
+            handler(_SIGINT, None)
 
 
 def make_asyncio(run, host):
     """Install this run's event loop policy; return the members the script
-    sees instead of the modules' own (`asyncio.run`, `asyncio.Task`,
-    `time.sleep`), keyed like stdlib.make_replacements."""
+    sees instead of the modules' own (`asyncio.run`, `time.sleep`), keyed like stdlib.make_replacements."""
 
     _pyodide_loop[:] = [_get_running_loop() or asyncio.events._get_event_loop_policy().get_event_loop()]
 
@@ -146,7 +160,6 @@ def make_asyncio(run, host):
     def __init__(self):
         asyncio.base_events.BaseEventLoop.__init__(self)
         self._selector = _Selector()
-        self.set_task_factory(_task_factory)
 
     namespace["__init__"] = __init__
     EventLoop = type("EventLoop", (asyncio.base_events.BaseEventLoop,), namespace)
@@ -155,11 +168,12 @@ def make_asyncio(run, host):
     asyncio.events._set_event_loop_policy(Policy())
     # Pyodide marks its own loop as always running; the script's is not yet.
     asyncio.events._set_running_loop(None)
-    asyncio.base_tasks._task_get_stack = _no_stack
+    # Task.get_stack() (C and Python tasks alike) calls this function; the C
+    # module holds its own reference, so its code is what is replaced.
+    asyncio.base_tasks._task_get_stack.__code__ = _no_stack.__code__
     asyncio.base_events.socket = _socket_constants(run)
     return {
         ("asyncio", "run"): _real_run,
-        ("asyncio", "Task"): _PyTask,
         ("time", "sleep"): sleep,
     }
 
