@@ -109,7 +109,8 @@ def make_asyncio(run, host):
     """Install this run's event loop policy; return the members the script
     sees instead of the modules' own (`asyncio.run`, `time.sleep`), keyed like stdlib.make_replacements."""
 
-    _pyodide_loop[:] = [_get_running_loop() or asyncio.events._get_event_loop_policy().get_event_loop()]
+    if not _pyodide_loop:
+        _pyodide_loop.append(_get_running_loop() or asyncio.events._get_event_loop_policy().get_event_loop())
 
     def sleep_seconds(seconds):
         if seconds > 0:

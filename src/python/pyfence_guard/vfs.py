@@ -55,6 +55,15 @@ class Area:
         self.files = {}
         self.used = 0
         self.sealed = False
+        # Every directory some file name implies (a name is a file or a directory, never both).
+        self._dirs = set()
+        for name in self._inputs:
+            self._add_dirs(name)
+
+    def _add_dirs(self, name):
+        parts = name.split("/")
+        for i in range(1, len(parts)):
+            self._dirs.add("/".join(parts[:i]))
 
     def get(self, name):
         return self.files.get(name)
@@ -62,9 +71,6 @@ class Area:
     def exists(self, name):
         return name in self.files or name in self._inputs
 
-    def _is_dir(self, name):
-        prefix = name + "/"
-        return any(n.startswith(prefix) for n in self.files) or any(n.startswith(prefix) for n in self._inputs)
 
     def check_name(self, name, path):
         if not name:
@@ -79,7 +85,7 @@ class Area:
             encoded.decode("utf-8")
         except UnicodeDecodeError:
             raise OSError(errno.EINVAL, "Invalid argument: a file name must be valid Unicode", path) from None
-        if self._is_dir(name):
+        if name in self._dirs:
             raise IsADirectoryError(errno.EISDIR, "Is a directory", path)
         parts = name.split("/")
         for i in range(1, len(parts)):
@@ -94,6 +100,7 @@ class Area:
                                         f"{self._max_files} files", path)
         self.reserve(len(initial), path)
         data = self.files[name] = bytearray(initial)
+        self._add_dirs(name)
         return data
 
     def reserve(self, growth, path):
