@@ -25,7 +25,7 @@
 
 // Running scripts
 export { run, shutdown } from "./src/host/run.ts";
-export type { Files, RunOptions } from "./src/host/options.ts";
+export type { Files, Inputs, RunOptions } from "./src/host/options.ts";
 export {
   type CheckResult,
   Sandbox,
@@ -38,8 +38,10 @@ export {
 export {
   type Finding,
   LIMIT_ERRORS,
+  resultToJson,
   type RunError,
   type RunResult,
+  type RunResultJson,
   type Violation,
   VIOLATION_KINDS,
   type ViolationKind,

@@ -18,6 +18,7 @@ Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () =>
     "builtinPolicyNames",
     "jsonlAuditSink",
     "loadPolicy",
+    "resultToJson",
     "run",
     "shutdown",
     "summarizeAudit",

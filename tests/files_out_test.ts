@@ -5,7 +5,7 @@
  * and traversal; the host checks what comes back (names, count, bytes) as the
  * hostile input it is; `pyfence run --out DIR` writes under DIR only.
  */
-import { deepEqual, equal, match, ok, rejects } from "assert";
+import { deepEqual, equal, match, rejects } from "assert";
 import { join } from "node:path";
 import { Sandbox } from "../src/host/sandbox.ts";
 import { RunRecorder } from "../src/host/recorder.ts";

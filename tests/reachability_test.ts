@@ -115,7 +115,7 @@ Deno.test({
   async fn() {
     // The scan parses every allowed module's source: more than compute's 30 s on a busy machine.
     const sandbox = new Sandbox(
-      unguardedForTests({ policy: { version: 1, limits: { timeout_ms: 120_000 } } }),
+      unguardedForTests({ policy: { version: 1 as const, limits: { timeout_ms: 120_000 } } }),
     );
     try {
       const r = await sandbox.run(
