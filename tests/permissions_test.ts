@@ -124,7 +124,10 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     code_bytes: 1048576,
     write_bytes: 8388608,
     write_files: 100,
+    host_calls: 500,
+    host_call_bytes: 16777216,
   });
+  assert.deepEqual(map.guard.host_functions, []);
   // compute has no writable area: the quotas are not the host's business.
   assert.equal(map.guard.writable, false);
   assert.equal(map.limits.writeBytes, undefined);
@@ -136,6 +139,8 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     outputBytes: 4194304,
     codeBytes: 1048576,
     recursion: 1000,
+    hostCalls: 500,
+    hostCallBytes: 16777216,
   });
   // The guard config is plain data, independent of the policy object.
   map.guard.modules.members.io.allow!.push("open");
@@ -229,6 +234,7 @@ Deno.test("explain: the capability table with exact values", async () => {
     "open()",
     "HTTP (pyfence.web)",
     "WebSocket, storage",
+    "host functions (pyfence.host)",
     "exec / eval / compile",
     "JS bridge",
     "CPU / time",

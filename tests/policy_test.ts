@@ -127,6 +127,8 @@ Deno.test("default.yaml is exactly the spec's lists", async () => {
     code_bytes: 262144,
     write_bytes: 8388608,
     write_files: 100,
+    host_calls: 500,
+    host_call_bytes: 16777216,
   });
   assert.equal(p.imports, "violation");
 });

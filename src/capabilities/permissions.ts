@@ -49,10 +49,22 @@ export interface HostLimits {
   codeBytes: number;
   /** Python recursion limit. */
   recursion: number;
+  /** Host calls in one run. */
+  hostCalls: number;
+  /** UTF-8 bytes of JSON crossing in host calls of one run, both ways. */
+  hostCallBytes: number;
   /** Bytes the script may write into its writable area (`undefined`: it has none). */
   writeBytes?: number;
   /** Files the script may create in its writable area (`undefined`: it has none). */
   writeFiles?: number;
+}
+
+/** What one run's caller gives the script besides files: its inputs and host functions. */
+export interface RunGrants {
+  /** Globals for the script (see `checkInputs`). */
+  inputs?: Inputs;
+  /** The names of the functions the caller exposed (`pyfence.host`). */
+  hostFunctions?: readonly string[];
 }
 
 /** Everything a sandbox needs to know about what a script may do. */
@@ -165,7 +177,8 @@ export function virtualFiles(files: Files = {}): Record<string, VirtualFile> {
  * Compute the capabilities of a script: the Deno worker permissions, the
  * Python guard configuration and the host limits, from a validated policy
  * (see `loadPolicy`), the script's origin (see `parseOrigin`) and the
- * caller's read-only files.
+ * caller's read-only files, and the names of the host functions the caller
+ * exposes for the run (validated by the host; see `host/expose.ts`).
  *
  * - `deno`: everything `false`; `net` is the origin's `host:port` (when the
  *   policy allows same-origin requests) plus each policy CORS origin's
@@ -190,7 +203,7 @@ export function permissionsFor(
   policy: Policy,
   origin: Origin,
   files: Files = {},
-  inputs: Inputs = {},
+  { inputs = {}, hostFunctions = [] }: RunGrants = {},
 ): PermissionMap {
   const tuple = origin.kind === "tuple" ? origin : undefined;
   const vfs = virtualFiles(files);
@@ -234,12 +247,16 @@ export function permissionsFor(
       websocket: hasNet && policy.network.websocket,
     },
     storage: tuple !== undefined && policy.storage.enabled,
+    host_functions: [...hostFunctions],
+    stream_output: false,
     limits: {
       recursion: policy.limits.recursion,
       output_bytes: policy.limits.output_bytes,
       code_bytes: policy.limits.code_bytes,
       write_bytes: policy.limits.write_bytes,
       write_files: policy.limits.write_files,
+      host_calls: policy.limits.host_calls,
+      host_call_bytes: policy.limits.host_call_bytes,
     },
     on_violation: policy.on_violation,
     imports: policy.imports,
@@ -265,6 +282,8 @@ export function permissionsFor(
       outputBytes: policy.limits.output_bytes,
       codeBytes: policy.limits.code_bytes,
       recursion: policy.limits.recursion,
+      hostCalls: policy.limits.host_calls,
+      hostCallBytes: policy.limits.host_call_bytes,
       ...(writable
         ? { writeBytes: policy.limits.write_bytes, writeFiles: policy.limits.write_files }
         : {}),

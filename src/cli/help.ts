@@ -14,7 +14,8 @@ const EXIT_CODES = `Exit codes: 0 ok, 1 the script raised, 2 usage or policy err
 
 /** The usage lines of each command (`""`: the program as a whole). */
 export const USAGE: Readonly<Record<string, string>> = {
-  "": "Usage: pyfence COMMAND [options]   (commands: run, check, policy, report, cache, help)",
+  "":
+    "Usage: pyfence COMMAND [options]   (commands: run, check, policy, report, cache, serve, mcp, help)",
   run: `Usage: pyfence run [--policy NAME|PATH] [--origin URL] [--file NAME=PATH]...
                    [--input NAME=JSON]... [--inputs FILE.json] [--out DIR]
                    [--timeout MS] [--memory MB] [--json] [--audit FILE]
@@ -26,6 +27,9 @@ export const USAGE: Readonly<Record<string, string>> = {
   report: "Usage: pyfence report [--format text|json|html] AUDIT.jsonl",
   cache: `Usage: pyfence cache path|clear|warm [--policy NAME|PATH]...
                           [--package-index URL] [--package-lock PATH]`,
+  serve: `Usage: pyfence serve [--port N] [--hostname H] [--origin URL] [--policy NAME|PATH]...
+                     [--config FILE]`,
+  mcp: "Usage: pyfence mcp [--origin URL] [--policy NAME|PATH]...",
   help: "Usage: pyfence help [COMMAND]",
 };
 
@@ -40,6 +44,8 @@ Usage:
   pyfence policy list                     list the built-in policies
   pyfence report [options] AUDIT.jsonl    security report over an audit trail
   pyfence cache path|clear|warm           the snapshot and package cache
+  pyfence serve [options]                 the HTTP API (and MCP at /mcp)
+  pyfence mcp [options]                   the MCP server over stdio, for an agent
   pyfence help [COMMAND]                  show help for a command
   pyfence --version                       show the versions of pyfence, Deno and Pyodide
 
@@ -107,7 +113,8 @@ Exit codes: 0 nothing found, 2 usage or policy error, 3 findings.
 
 explain: prints what a policy grants a script from ORIGIN, capability by
 capability: the Python guard's rule and the exact Deno worker permission
-descriptor beneath it, plus the limits and the sandbox process's flags.
+descriptor beneath it, plus the limits and the sandbox process's flags. For
+a policy that extends another, also the chain and the merged policy.
 list: prints the built-in policies and their descriptions.
 
 Options (explain):
@@ -154,6 +161,58 @@ ${PACKAGE_HELP.split("\n").map((line) => `  ${line}`).join("\n")}
 
 Exit codes: 0 ok, 1 a package could not be fetched or a snapshot not built,
 2 usage or policy error.
+`,
+  serve: `${USAGE.serve}
+
+Serves the HTTP API: POST /v1/run, POST /v1/check, GET /v1/policies,
+GET /v1/openapi.json, GET /healthz (no token needed), and the MCP tools over
+streamable HTTP at POST /mcp. Every other request needs
+'Authorization: Bearer TOKEN'; each caller's scripts run with the origin,
+policies and quotas configured for its token, never with an origin a request
+names. Errors are JSON: {"error": {"code", "message", "field"?}}.
+
+Who may call:
+  one caller           PYFENCE_TOKEN (environment; never a flag, which 'ps'
+                       would show) with --origin and --policy
+  several callers      --config FILE (or PYFENCE_CONFIG): YAML mapping tokens
+                       to origins, policies and quotas; see the README
+  no token at all      only on a loopback --hostname; requests must be
+                       addressed to loopback and come from no web page
+
+Options:
+  --port N             the port (default 8000; 0 picks a free one)
+  --hostname H         the address to listen on (default 127.0.0.1)
+  --origin URL         the caller's origin (default PYFENCE_ORIGIN, else null:
+                       no network for its scripts)
+  --policy NAME|PATH   a policy the caller may use (repeatable; the first is
+                       its default; default PYFENCE_POLICIES, else default)
+  --config FILE        callers, tokens, origins, policies and quotas (YAML);
+                       not together with PYFENCE_TOKEN, --origin or --policy
+  -h, --help           show this help
+
+It listens at once; "listening on" is printed once the interpreter snapshots
+are built (once per machine) and a sandbox process is ready. SIGTERM or SIGINT drains it: it stops accepting, runs waiting for
+their turn are answered 503, runs in progress finish (up to 30 s), then it
+exits 0; a second signal stops it at once (exit 1).
+
+Exit codes: 0 drained and stopped, 1 stopped by a second signal, 2 usage or
+configuration error.
+`,
+  mcp: `${USAGE.mcp}
+
+Serves the MCP tools run_python and check_python over stdio (JSON-RPC on
+stdin and stdout; messages on stderr), for one client that starts it: an
+agent or a desktop app. The tools' descriptions tell the model what the
+policies allow. It ends when stdin closes, or on SIGTERM or SIGINT.
+
+Options:
+  --origin URL         the origin scripts run with (default PYFENCE_ORIGIN,
+                       else null: no network)
+  --policy NAME|PATH   a policy the tools may use (repeatable; the first is
+                       the default; default PYFENCE_POLICIES, else default)
+  -h, --help           show this help
+
+Exit codes: 0 the client went away, 2 usage or policy error.
 `,
   help: `${USAGE.help}
 

@@ -36,6 +36,9 @@ import { LIMIT_ERRORS } from "../protocol/result.ts";
 import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { exposedNames, exposeService } from "./expose.ts";
+import { HostCallRouter } from "./host_calls.ts";
+import type { CallHandler } from "./process.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -105,6 +108,20 @@ function byteLength(code: string): number {
 function sizeProblem(size: number, map: PermissionMap): string | undefined {
   const limit = map.limits.codeBytes;
   return size > limit ? `the script is ${size} bytes; the limit is ${limit}` : undefined;
+}
+
+/** `onOutput` called once per line of each piece of output (a partial line as it came). */
+function lineByLine(onOutput: NonNullable<RunOptions["onOutput"]>): RunOptions["onOutput"] {
+  return (stream, text) => {
+    for (const line of text.split(/(?<=\n)/)) onOutput(stream, line);
+  };
+}
+
+/** The `done` of a run the caller's `signal` aborted, saying why. */
+function aborted(signal: AbortSignal): DoneEvent {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+  return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted");
 }
 
 /** The policy's own `audit.jsonl` sink; a path that cannot be written is the policy's fault. */
@@ -228,6 +245,14 @@ export class Sandbox {
     const runId = crypto.randomUUID();
     const origin = map.guard.network.origin ?? "null";
     const audit = (event: AuditEvent) => this.#emit(sinks, event);
+    const calls = new HostCallRouter({
+      services: options.expose ? { host: exposeService(options.expose) } : {},
+      maxCalls: map.limits.hostCalls,
+      maxBytes: map.limits.hostCallBytes,
+      timeoutMs: map.limits.timeoutMs,
+      onCall: (call) =>
+        audit({ type: "host.call", ts: new Date().toISOString(), runId, origin, call }),
+    });
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
@@ -235,7 +260,7 @@ export class Sandbox {
       writable: map.limits.writeBytes === undefined
         ? undefined
         : { bytes: map.limits.writeBytes, files: map.limits.writeFiles! },
-      onOutput: options.onOutput,
+      onOutput: options.onOutput && lineByLine(options.onOutput),
       onViolation: (violation) =>
         audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
     });
@@ -253,9 +278,10 @@ export class Sandbox {
     this.#counters.active++;
     let result: RunResult;
     try {
-      result = await this.#execute(code, size, map, spec, recorder);
+      result = await this.#execute(code, size, map, spec, recorder, calls, options.signal);
     } finally {
       this.#counters.active--;
+      calls.end();
     }
     this.#counters.violations += result.violations.length;
     if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
@@ -269,6 +295,8 @@ export class Sandbox {
     map: PermissionMap,
     spec: ProcessSpec,
     recorder: RunRecorder,
+    calls: HostCallRouter,
+    signal?: AbortSignal,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
@@ -277,9 +305,21 @@ export class Sandbox {
     const done = await this.#job(
       spec,
       this.#makeJob("execute", code, map),
-      (e) => recorder.accept(e),
+      (e) => {
+        if (e.t === "started") calls.start();
+        recorder.accept(e);
+      },
+      (call) => calls.answer(call),
+      signal,
     );
-    return recorder.finish(done);
+    const result = recorder.finish(done);
+    const limit = calls.limitError;
+    // The host's own count decides, whatever the worker reported.
+    if (limit && result.error?.type !== limit.type) {
+      Object.assign(result, { ok: false, error: limit });
+    }
+    const made = calls.calls;
+    return made.length ? { ...result, hostCalls: made } : result;
   }
 
   /**
@@ -323,6 +363,23 @@ export class Sandbox {
     return this.#pool.close();
   }
 
+  /**
+   * {@link Sandbox.close}, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * {
+   *   await using sandbox = new Sandbox();
+   *   assert.equal((await sandbox.run("print(1 + 1)")).stdout, "2\n");
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** `step()`, with a failure of the host (not of the caller) as a {@link SandboxError}. */
   async #host<T>(reason: "boot" | "snapshot", step: () => Promise<T>): Promise<T> {
     try {
@@ -352,6 +409,13 @@ export class Sandbox {
     label: string,
   ): Promise<{ map: PermissionMap; spec: ProcessSpec; sinks: AuditSink[] }> {
     checkOptionKeys(label, options, SANDBOX_RUN_OPTION_KEYS, FIXED_POLICY);
+    const hostFunctions = exposedNames(options.expose);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new UsageError("signal", "must be an AbortSignal");
+    }
+    if (options.onOutput !== undefined && typeof options.onOutput !== "function") {
+      throw new UsageError("onOutput", "must be a function");
+    }
     if (this.#closed) throw new SandboxError("closed", "the sandbox is closed");
     const policy = tighten(await this.#policy, {
       timeoutMs: options.timeoutMs,
@@ -366,12 +430,12 @@ export class Sandbox {
         );
       }
     }
-    const map = permissionsFor(
-      policy,
-      parseOrigin(options.origin),
-      options.files,
-      options.inputs,
-    );
+    const map = permissionsFor(policy, parseOrigin(options.origin), options.files, {
+      inputs: options.inputs,
+      hostFunctions,
+    });
+    // A caller reading output as it comes gets it within 50 ms.
+    map.guard.stream_output = options.onOutput !== undefined;
     const packages = await this.#preparePackages(policy);
     const snapshotPath = await this.#host(
       "snapshot",
@@ -426,18 +490,25 @@ export class Sandbox {
     spec: ProcessSpec,
     job: JobRequest,
     onEvent: (event: WorkerEvent) => void,
+    onCall?: CallHandler,
+    signal?: AbortSignal,
   ): Promise<DoneEvent> {
     // A process can die while idle; a job it never started is safe to retry once.
     for (let attempt = 0;; attempt++) {
+      if (signal?.aborted) return aborted(signal);
       let started = false;
       const process = await this.#host("boot", () => this.#pool.acquire(spec));
+      const abort = () => process.abort(aborted(signal!));
       let done: DoneEvent;
       try {
+        if (signal?.aborted) return aborted(signal);
+        signal?.addEventListener("abort", abort, { once: true });
         done = await process.run(job, (event) => {
           if (event.t === "started") started = true;
           onEvent(event);
-        });
+        }, onCall);
       } finally {
+        signal?.removeEventListener("abort", abort);
         this.#pool.release(spec, process);
       }
       if (started || attempt > 0 || done.error?.type !== "WorkerCrash") return done;

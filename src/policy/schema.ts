@@ -8,6 +8,7 @@
  *
  * ```yaml
  * version: 1
+ * extends: compute                # optional: merged under this file (see loadPolicy)
  * python: ">=3.12"
  * modules:
  *   allow: [json, io]
@@ -22,7 +23,7 @@
  * network: { same_origin: true, cors: ["https://api.example"], websocket: true }
  * storage: { enabled: true }
  * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144,
- *           write_bytes: 8388608, write_files: 100 }
+ *           write_bytes: 8388608, write_files: 100, host_calls: 500, host_call_bytes: 16777216 }
  * on_violation: terminate         # or raise
  * imports: violation              # or probe: a refused import is a catchable ImportBlockedError
  * static_check: true
@@ -62,6 +63,8 @@ export const LIMIT_BOUNDS: {
   readonly code_bytes: readonly [number, number];
   readonly write_bytes: readonly [number, number];
   readonly write_files: readonly [number, number];
+  readonly host_calls: readonly [number, number];
+  readonly host_call_bytes: readonly [number, number];
 } = Object.freeze({
   timeout_ms: [1, 600_000] as const,
   memory_mb: [48, 4096] as const,
@@ -70,6 +73,8 @@ export const LIMIT_BOUNDS: {
   code_bytes: [1, 16 * 1024 * 1024] as const,
   write_bytes: [1, 256 * 1024 * 1024] as const,
   write_files: [1, 10_000] as const,
+  host_calls: [0, 1_000_000] as const,
+  host_call_bytes: [0, 1024 * 1024 * 1024] as const,
 });
 
 /** The limits a policy grants when it states none. */
@@ -81,6 +86,8 @@ export const DEFAULT_LIMITS: Policy["limits"] = Object.freeze({
   code_bytes: 262_144,
   write_bytes: 8 * 1024 * 1024,
   write_files: 100,
+  host_calls: 500,
+  host_call_bytes: 16 * 1024 * 1024,
 });
 
 /** Builtins denied when a policy states no `builtins.deny`. */
@@ -174,6 +181,10 @@ export interface Policy {
     write_bytes: number;
     /** Files the script may create in its writable area. */
     write_files: number;
+    /** Calls of host functions (`pyfence.host`) in one run. */
+    host_calls: number;
+    /** UTF-8 bytes of JSON in all host calls of one run, arguments and answers together. */
+    host_call_bytes: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
@@ -201,6 +212,12 @@ export interface Policy {
 export interface PolicyInput {
   /** Policy format version; must be 1. */
   version: 1;
+  /**
+   * Start from another policy: a built-in name or a YAML path (relative to
+   * this file; for an object, to the working directory). This policy's keys
+   * are merged over it: mappings key by key, lists and values replaced.
+   */
+  extends?: string;
   /** See {@link Policy.description}. */
   description?: string;
   /** See {@link Policy.python}. */
@@ -354,6 +371,8 @@ const SECTIONS = {
     code_bytes: boundedInt("code_bytes"),
     write_bytes: boundedInt("write_bytes"),
     write_files: boundedInt("write_files"),
+    host_calls: boundedInt("host_calls"),
+    host_call_bytes: boundedInt("host_call_bytes"),
   }),
   audit: z.strictObject({ jsonl: z.string().min(1).optional() }),
 };
@@ -393,7 +412,8 @@ const policyObject = z.strictObject({
  */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
   const [section, key] = path;
-  if (path.length === 0) return Object.keys(policyObject.shape);
+  // `extends` is merged away by `loadPolicy()` before the schema sees the policy.
+  if (path.length === 0) return [...Object.keys(policyObject.shape), "extends"];
   if (path.length === 1 && typeof section === "string" && Object.hasOwn(SECTIONS, section)) {
     return Object.keys(SECTIONS[section as keyof typeof SECTIONS].shape);
   }

@@ -31,6 +31,7 @@ export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
   "RecursionError",
   "CodeSizeError",
   "ResponseTooLargeError",
+  "HostCallLimitError",
 ]);
 
 /** One attempt by a script to use something its policy does not grant. */
@@ -50,12 +51,32 @@ export interface Violation {
   probe?: true;
 }
 
+/** One call a script made to its host (a function the caller exposed), as the host saw it. */
+export interface HostCall {
+  /** The service: `host` for the caller's exposed functions. */
+  service: string;
+  /** The function called. */
+  name: string;
+  /** UTF-8 bytes of the arguments' JSON. */
+  bytesIn: number;
+  /** UTF-8 bytes of the answer's JSON (0 when it failed). */
+  bytesOut: number;
+  /** From the call reaching the host to its answer, in milliseconds. */
+  durationMs: number;
+  /**
+   * `ok`; `error`: the function threw or returned what cannot cross (the
+   * script got `HostError`); `timeout`: the run's deadline passed first;
+   * `limit`: the run's budget of calls or bytes was spent.
+   */
+  outcome: "ok" | "error" | "timeout" | "limit";
+}
+
 /** The exception a run ended with. */
 export interface RunError {
   /**
    * The Python exception name (`SecurityError`, `ZeroDivisionError`, …) or a
    * host-side kind: `TimeoutError`, `MemoryError`, `OutputLimitError`,
-   * `WorkerCrash`.
+   * `HostCallLimitError`, `WorkerCrash`, `Aborted` (the caller's `signal`).
    */
   type: string;
   /** The exception's message. */
@@ -99,6 +120,8 @@ export interface RunResult {
    * none, or when a violation ended the run.
    */
   files?: Record<string, Uint8Array>;
+  /** The calls the script made to functions the caller exposed, in order; absent when none. */
+  hostCalls?: HostCall[];
 }
 
 /** One static-analysis finding of `check()`. */

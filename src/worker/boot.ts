@@ -15,9 +15,10 @@
 import type { loadPyodide, PyodideAPI } from "npm:pyodide@314.0.7";
 import type { Job } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
-import type { BootMessage } from "../protocol/boot.ts";
+import { type BootMessage, INTERRUPT } from "../protocol/boot.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
 import { makeWebFetch, WebError, WebLimitError } from "./web.ts";
+import { HostCaller } from "./host_calls.ts";
 import { installPackages } from "./packages.ts";
 
 // Pyodide starts an eager read of its wasm file even when we instantiate the
@@ -103,10 +104,12 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
   pyodide.setInterruptBuffer(interrupt);
   port.postMessage({ t: "booted" });
   port.onmessage = (e: MessageEvent<Job>) => {
-    port.onmessage = null;
+    // After the job, only answers to its host calls arrive here.
+    const caller = new HostCaller(port);
+    port.onmessage = (answer) => caller.receive(answer.data);
     // The memory's maximum was fixed when the module was compiled; a wasm
     // memory never shrinks, so its size at the end is its peak.
-    runJob(pyodide, e.data, msg.unguarded, port, interrupt, () => heapBytes(pyodide));
+    runJob(pyodide, e.data, msg.unguarded, port, caller, interrupt, () => heapBytes(pyodide));
   };
 }
 
@@ -129,6 +132,7 @@ async function runJob(
   job: Job,
   unguarded: boolean,
   port: MessagePort,
+  caller: HostCaller,
   interrupt: Int32Array,
   peak: () => number,
 ): Promise<void> {
@@ -136,8 +140,8 @@ async function runJob(
   let outcome: Record<string, unknown>;
   try {
     outcome = unguarded
-      ? await runUnguarded(pyodide, job.code)
-      : await runGuarded(pyodide, job, port, interrupt);
+      ? await runUnguarded(pyodide, job.code, port, caller)
+      : await runGuarded(pyodide, job, port, caller, interrupt);
   } catch (err) {
     outcome = { ok: false, error: crashError(err) };
   }
@@ -148,6 +152,7 @@ async function runGuarded(
   pyodide: PyodideAPI,
   job: Job,
   port: MessagePort,
+  caller: HostCaller,
   interrupt: Int32Array,
 ): Promise<Record<string, unknown>> {
   const guard = pyodide.pyimport("pyfence_guard");
@@ -176,13 +181,21 @@ async function runGuarded(
         ...(line == null ? {} : { line }),
         ...(probe ? { probe: true } : {}),
       }),
+    call: (service: string, name: string, data: string) => caller.call(service, name, data),
     file: (path: string, data: string) =>
       port.postMessage({ t: "file", path: String(path), data: String(data) }),
     // A sleep ends early when the supervisor interrupts the script at its
-    // deadline (it notifies the interrupt word), so it never outlasts it.
-    sleep: (ms: number): Promise<void> => {
-      const wait = Atomics.waitAsync(interrupt, 0, 0, Math.max(0, Number(ms) || 0));
-      return wait.async ? wait.value.then(() => {}) : Promise.resolve();
+    // deadline (it notifies the interrupt word), so it never outlasts it. A
+    // flush signal pending in the word does not end it.
+    sleep: async (ms: number): Promise<void> => {
+      const end = performance.now() + Math.max(0, Number(ms) || 0);
+      for (;;) {
+        const word = Atomics.load(interrupt, 0);
+        const left = end - performance.now();
+        if (word === INTERRUPT.deadline || left <= 0) return;
+        const wait = Atomics.waitAsync(interrupt, 0, word, left);
+        if (wait.async) await wait.value;
+      }
     },
     fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
       webFetch({
@@ -211,7 +224,20 @@ async function runGuarded(
   return JSON.parse(await guard.execute.callPromising(job.code, config, host));
 }
 
-async function runUnguarded(pyodide: PyodideAPI, code: string): Promise<Record<string, unknown>> {
+async function runUnguarded(
+  pyodide: PyodideAPI,
+  code: string,
+  port: MessagePort,
+  caller: HostCaller,
+): Promise<Record<string, unknown>> {
+  // With the guard off (tests only) the script reaches the worker's globals,
+  // and so, here, its channel: what a breached worker could send, it can.
+  Object.assign(globalThis, {
+    pyfenceChannel: {
+      call: (service: string, name: string, data: string) => caller.call(service, name, data),
+      post: (json: string) => port.postMessage(JSON.parse(json)),
+    },
+  });
   try {
     // The async entry point lets `pyodide.ffi.run_sync` suspend on promises (JSPI).
     await pyodide.runPythonAsync(code);

@@ -114,6 +114,8 @@ def make_asyncio(run, host):
 
     def sleep_seconds(seconds):
         if seconds > 0:
+            # What the script printed so far reaches the caller before it sleeps.
+            run.sink.flush()
             wait_host(host.sleep, min(seconds * 1000, _MAX_SLEEP_MS))
 
     def sleep(secs):
