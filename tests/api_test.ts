@@ -9,6 +9,7 @@ import { denoVersionProblem, MIN_DENO } from "../src/host/deno_version.ts";
 
 Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () => {
   deepEqual(Object.keys(pyfence).sort(), [
+    "API_ERRORS",
     "LIMIT_ERRORS",
     "PolicyError",
     "Sandbox",
@@ -16,8 +17,10 @@ Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () =>
     "UsageError",
     "VIOLATION_KINDS",
     "builtinPolicyNames",
+    "createHandler",
     "jsonlAuditSink",
     "loadPolicy",
+    "loadServeConfig",
     "resultToJson",
     "run",
     "shutdown",
