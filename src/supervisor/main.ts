@@ -291,8 +291,6 @@ function runJob(booted: Booted, job: Job): Promise<void> {
             // interrupt would be raised outside the script and crash the worker.
             if (waiting.size) [...waiting].forEach(timedOut);
             else Atomics.store(interrupt, 0, INTERRUPT.deadline);
-            // Wakes a script sleeping in the worker (host.sleep waits on this word).
-            Atomics.notify(interrupt, 0);
             timers.push(setTimeout(
               () => crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true),
               init.graceMs,

@@ -50,6 +50,8 @@ export function start(entry: PyodideEntry): void {
 const GUARD_PATH = "/lib/python3.14/site-packages/pyfence_guard";
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_REQUESTS = 64;
+/** How often a sleeping script's worker looks for the deadline's interrupt. */
+const SLEEP_POLL_MS = 10;
 
 async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
   const { port } = msg;
@@ -185,18 +187,18 @@ async function runGuarded(
     file: (path: string, data: string) =>
       port.postMessage({ t: "file", path: String(path), data: String(data) }),
     // A sleep ends early when the supervisor interrupts the script at its
-    // deadline (it notifies the interrupt word), so it never outlasts it. A
-    // flush signal pending in the word does not end it.
-    sleep: async (ms: number): Promise<void> => {
-      const end = performance.now() + Math.max(0, Number(ms) || 0);
-      for (;;) {
-        const word = Atomics.load(interrupt, 0);
-        const left = end - performance.now();
-        if (word === INTERRUPT.deadline || left <= 0) return;
-        const wait = Atomics.waitAsync(interrupt, 0, word, left);
-        if (wait.async) await wait.value;
-      }
-    },
+    // deadline (the word it writes is looked at every few ms: Deno 2.5's
+    // Atomics.waitAsync never times out), so it never outlasts it.
+    sleep: (ms: number): Promise<void> =>
+      new Promise((resolve) => {
+        const end = performance.now() + Math.max(0, Number(ms) || 0);
+        const tick = () => {
+          const left = end - performance.now();
+          if (left <= 0 || Atomics.load(interrupt, 0) === INTERRUPT.deadline) return resolve();
+          setTimeout(tick, Math.min(left, SLEEP_POLL_MS));
+        };
+        tick();
+      }),
     fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
       webFetch({
         method: String(method),
