@@ -10,6 +10,7 @@ import { denoVersionProblem, MIN_DENO } from "../src/host/deno_version.ts";
 Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () => {
   deepEqual(Object.keys(pyfence).sort(), [
     "API_ERRORS",
+    "ERROR_KINDS",
     "LIMIT_ERRORS",
     "PolicyError",
     "Sandbox",

@@ -220,7 +220,7 @@ export class RunRecorder {
       ok: false,
       stdout: this.#out.stdout,
       stderr: this.#out.stderr,
-      error: { type: "SandboxBreach", message: this.#breaches[0] },
+      error: { type: "SandboxBreach", kind: "violation", message: this.#breaches[0] },
       violations: this.#violations,
       durationMs: Math.round(this.#elapsed() * 100) / 100,
       peakMemoryBytes: done.peakMemoryBytes,
