@@ -26,7 +26,7 @@
 
 // Running scripts
 export { run, shutdown } from "./src/host/run.ts";
-export type { Files, RunOptions } from "./src/host/options.ts";
+export type { Files, Inputs, RunOptions } from "./src/host/options.ts";
 export type { HostFunction, HostFunctions } from "./src/host/expose.ts";
 export {
   type CheckResult,
@@ -44,8 +44,10 @@ export {
   FINDING_KINDS,
   type FindingKind,
   type HostCall,
+  resultToJson,
   type RunError,
   type RunResult,
+  type RunResultJson,
   type Violation,
   VIOLATION_KINDS,
   type ViolationKind,

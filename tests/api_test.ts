@@ -22,6 +22,7 @@ Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () =>
     "jsonlAuditSink",
     "loadPolicy",
     "loadServeConfig",
+    "resultToJson",
     "run",
     "shutdown",
     "summarizeAudit",
@@ -54,10 +55,10 @@ Deno.test("api: unknown option keys are UsageErrors naming the key, with 'did yo
   equal(polcy.argument, "new Sandbox() options.polcy");
   match(polcy.message, /did you mean 'policy'\?/);
 
-  // @ts-expect-error: not an option (yet)
-  const inputs = await usageError(() => run("x", { inputs: { a: 1 } }));
-  equal(inputs.argument, "run() options.inputs");
-  ok(!inputs.message.includes("did you mean"), inputs.message);
+  // @ts-expect-error: not an option
+  const stdin = await usageError(() => run("x", { stdin: "text" }));
+  equal(stdin.argument, "run() options.stdin");
+  ok(!stdin.message.includes("did you mean"), stdin.message);
 
   const sandbox = new Sandbox({ poolSize: 0 });
   try {

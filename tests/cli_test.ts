@@ -176,6 +176,7 @@ Deno.test("cli: 'policy' alone prints one clear usage; 'policy list' lists the b
   const list = await cli(["policy", "list"]);
   equal(list.code, 0, list.stderr);
   deepEqual(list.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]), [
+    "agent",
     "compute",
     "default",
     "strict",

@@ -33,7 +33,7 @@ function usageError(fn: () => unknown): UsageError {
 }
 
 Deno.test("opaque origin: net false, no network or storage in the guard", async () => {
-  for (const name of ["default", "strict", "compute"]) {
+  for (const name of ["default", "strict", "compute", "agent"]) {
     const map = permissionsFor(await loadPolicy(name), parseOrigin());
     assert.deepEqual(map.deno, { ...NONE, net: false }, name);
     assert.equal(map.guard.network.origin, null);
@@ -122,6 +122,8 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     recursion: 1000,
     output_bytes: 4194304,
     code_bytes: 1048576,
+    write_bytes: 8388608,
+    write_files: 100,
     host_calls: 500,
     host_call_bytes: 16777216,
     websockets: 4,
@@ -129,6 +131,9 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     websocket_message_bytes: 1048576,
   });
   assert.deepEqual(map.guard.host_functions, []);
+  // compute has no writable area: the quotas are not the host's business.
+  assert.equal(map.guard.writable, false);
+  assert.equal(map.limits.writeBytes, undefined);
   assert.equal(map.guard.on_violation, "terminate");
   assert.equal(map.guard.static_check, true);
   assert.deepEqual(map.limits, {

@@ -74,7 +74,7 @@ const SPEC_FORBIDDEN = [
 ];
 
 Deno.test("built-in names match the files under policies/", async () => {
-  assert.deepEqual(builtinPolicyNames(), ["compute", "default", "strict"]);
+  assert.deepEqual(builtinPolicyNames(), ["agent", "compute", "default", "strict"]);
   const onDisk: string[] = [];
   for await (const e of Deno.readDir(new URL("../policies/", import.meta.url))) {
     if (e.name.endsWith(".yaml")) onDisk.push(e.name.slice(0, -5));
@@ -82,7 +82,7 @@ Deno.test("built-in names match the files under policies/", async () => {
   assert.deepEqual(onDisk.sort(), builtinPolicyNames());
 });
 
-for (const name of ["default", "strict", "compute"]) {
+for (const name of ["default", "strict", "compute", "agent"]) {
   Deno.test(`built-in policy '${name}' loads and validates to itself`, async () => {
     const p = await loadPolicy(name);
     assert.equal(p.version, 1);
@@ -90,8 +90,11 @@ for (const name of ["default", "strict", "compute"]) {
     assert.equal(p.dynamic_code, "deny");
     assert.equal(p.on_violation, "terminate");
     assert.equal(p.static_check, true);
-    // Every built-in keeps the spec's refusals.
-    assert.deepEqual(p.modules.deny, SPEC_FORBIDDEN);
+    // Every built-in keeps the spec's refusals; agent's sys is the guard's stand-in.
+    if (name === "agent") {
+      assert.deepEqual(p.modules.deny, SPEC_FORBIDDEN.filter((m) => m !== "sys"));
+      assert.ok(p.modules.allow.includes("sys"));
+    } else assert.deepEqual(p.modules.deny, SPEC_FORBIDDEN);
     assert.deepEqual(await loadPolicy(p), p, "a Policy re-validates to itself");
   });
 }
@@ -114,7 +117,7 @@ Deno.test("default.yaml is exactly the spec's lists", async () => {
     "memoryview",
   ]);
   assert.deepEqual(p.network, { same_origin: true, cors: [], websocket: true });
-  assert.deepEqual(p.filesystem, { virtual: true });
+  assert.deepEqual(p.filesystem, { virtual: true, writable: false });
   assert.deepEqual(p.storage, { enabled: true, quota_bytes: 5242880 });
   assert.deepEqual(p.limits, {
     timeout_ms: 5000,
@@ -122,12 +125,15 @@ Deno.test("default.yaml is exactly the spec's lists", async () => {
     recursion: 400,
     output_bytes: 1048576,
     code_bytes: 262144,
+    write_bytes: 8388608,
+    write_files: 100,
     host_calls: 500,
     host_call_bytes: 16777216,
     websockets: 4,
     websocket_messages: 1000,
     websocket_message_bytes: 1048576,
   });
+  assert.equal(p.imports, "violation");
 });
 
 Deno.test("strict allows less than default; compute allows more, with member rules", async () => {
@@ -411,7 +417,7 @@ Deno.test("unknown name: PolicyError listing the built-in names", async () => {
   assert.equal(e.keyPath, "");
   assert.match(
     e.message,
-    /unknown policy 'permissive'; built-in policies are: compute, default, strict/,
+    /unknown policy 'permissive'; built-in policies are: agent, compute, default, strict/,
   );
   const typo = await policyError(loadPolicy("defualt"));
   assert.match(typo.message, /unknown policy 'defualt' \(did you mean 'default'\?\)/);

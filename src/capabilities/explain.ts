@@ -108,6 +108,12 @@ export function explain(map: PermissionMap, packages?: PackagePlan, store?: stri
       capability: "import",
       guard: `allow: ${list(guard.modules.allow)}; deny: ${list(guard.modules.deny)}` +
         (members.length ? `; members: ${members.join("; ")}` : "") +
+        (guard.modules.allow.includes("sys")
+          ? "; sys is the guard's stand-in (stdout, stderr, version_info, maxsize, exit)"
+          : "") +
+        (guard.imports === "probe"
+          ? "; a refused import is a probe (catchable ImportBlockedError, recorded)"
+          : "") +
         "; js, pyodide hidden",
       deno: "import: false (cached npm:/data: modules still load, under the same permissions)",
     },
@@ -115,10 +121,16 @@ export function explain(map: PermissionMap, packages?: PackagePlan, store?: stri
       capability: "open()",
       guard: denyOpen
         ? "denied (no virtual file system)"
-        : `read-only virtual FS, ${fileNames.length} file(s): ${
-          list(fileNames)
-        }; writes and traversal raise`,
-      deno: "read: false, write: false",
+        : `read-only virtual FS, ${fileNames.length} file(s): ${list(fileNames)}; ` +
+          (guard.writable
+            ? `writes to relative paths go to a per-run in-memory area (at most ` +
+              `${guard.limits.write_bytes} bytes in ${guard.limits.write_files} files), ` +
+              "returned as result.files; absolute paths and traversal raise"
+            : "writes and traversal raise"),
+      deno: "read: false, write: false" +
+        (guard.writable
+          ? " (the writable area is in memory; the host checks what comes back)"
+          : ""),
     },
     {
       capability: "HTTP (pyfence.web)",

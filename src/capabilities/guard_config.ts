@@ -44,6 +44,17 @@ export interface GuardConfig {
   dynamic_code: "deny" | "guarded";
   /** The read-only virtual file system, keyed by normalised relative path. */
   files: Record<string, VirtualFile>;
+  /**
+   * `open()` may write relative paths into a per-run in-memory area (within
+   * `limits.write_bytes` and `limits.write_files`); the guard sends what was
+   * written back when the script ends.
+   */
+  writable: boolean;
+  /**
+   * The caller's `inputs`, bound as the script's globals: plain JSON data,
+   * already validated by the host (`host/inputs.ts`).
+   */
+  inputs: Record<string, unknown>;
   /** Network rules for `pyfence.web`. */
   network: {
     /** The script's origin (`scheme://host:port` form) or `null` (no network). */
@@ -76,6 +87,10 @@ export interface GuardConfig {
     output_bytes: number;
     /** Source size cap (also applied by the host before the run). */
     code_bytes: number;
+    /** Bytes of the writable area, all files together (also checked by the host). */
+    write_bytes: number;
+    /** Files the writable area may hold (also checked by the host). */
+    write_files: number;
     /** Host calls in one run (also enforced by the sandbox process and the host). */
     host_calls: number;
     /** UTF-8 bytes of JSON crossing in host calls of one run, both ways. */
@@ -89,6 +104,8 @@ export interface GuardConfig {
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
+  /** `probe`: a refused import raises a catchable `ImportBlockedError` and does not end the run. */
+  imports: "violation" | "probe";
   /** Reject the script before it runs when the static check finds something. */
   static_check: boolean;
   /** The protocol's caps: the guard cuts everything it sends to these sizes. */

@@ -7,9 +7,10 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { CAPS } from "../protocol/caps.ts";
+import { CAPS, utf8Bytes } from "../protocol/caps.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
-import type { Files } from "../host/options.ts";
+import type { Files, Inputs } from "../host/options.ts";
+import { checkInputs } from "./inputs.ts";
 import { netDescriptor, type Origin, parseOrigin } from "./origin.ts";
 import type { Policy } from "../policy/schema.ts";
 
@@ -54,6 +55,18 @@ export interface HostLimits {
   hostCallBytes: number;
   /** UTF-8 bytes of keys and values the origin's local storage may hold (0 without storage). */
   storageQuotaBytes: number;
+  /** Bytes the script may write into its writable area (`undefined`: it has none). */
+  writeBytes?: number;
+  /** Files the script may create in its writable area (`undefined`: it has none). */
+  writeFiles?: number;
+}
+
+/** What one run's caller gives the script besides files: its inputs and host functions. */
+export interface RunGrants {
+  /** Globals for the script (see `checkInputs`). */
+  inputs?: Inputs;
+  /** The names of the functions the caller exposed (`pyfence.host`). */
+  hostFunctions?: readonly string[];
 }
 
 /** Everything a sandbox needs to know about what a script may do. */
@@ -73,7 +86,9 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 /**
  * Normalise a virtual file name: `./a//b.csv` → `a/b.csv`. Absolute names,
  * drive letters, `..` segments, backslashes, NUL and other control
- * characters, and empty names throw a {@link UsageError} for `files`.
+ * characters, empty names and names too long for a file system (over 1024
+ * bytes, or 255 in a segment) throw a {@link UsageError} for `files`. The one
+ * path rule of the host: for the caller's files and for what a script wrote.
  *
  * @example
  * ```ts
@@ -98,8 +113,21 @@ export function normalizeFileName(name: string): string {
   const parts = name.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) throw new UsageError("files", `file name ${shown} contains '..'`);
   if (parts.length === 0) throw new UsageError("files", `file name ${shown} names no file`);
-  return parts.join("/");
+  const normal = parts.join("/");
+  if (
+    utf8Bytes(normal) > CAPS.path_bytes || parts.some((p) => utf8Bytes(p) > MAX_SEGMENT_BYTES)
+  ) {
+    throw new UsageError(
+      "files",
+      `file name ${shown} is too long (at most ${CAPS.path_bytes} bytes, ` +
+        `${MAX_SEGMENT_BYTES} per segment, in UTF-8)`,
+    );
+  }
+  return normal;
 }
+
+/** One segment of a file name, in UTF-8 bytes, as file systems allow (`vfs.py` agrees). */
+const MAX_SEGMENT_BYTES = 255;
 
 function toBase64(bytes: Uint8Array): string {
   let binary = "";
@@ -177,10 +205,11 @@ export function permissionsFor(
   policy: Policy,
   origin: Origin,
   files: Files = {},
-  hostFunctions: readonly string[] = [],
+  { inputs = {}, hostFunctions = [] }: RunGrants = {},
 ): PermissionMap {
   const tuple = origin.kind === "tuple" ? origin : undefined;
   const vfs = virtualFiles(files);
+  const writable = policy.filesystem.virtual && policy.filesystem.writable;
   if (!policy.filesystem.virtual && Object.keys(vfs).length > 0) {
     throw new UsageError("files", "the policy has no file system (filesystem.virtual: false)");
   }
@@ -211,6 +240,8 @@ export function permissionsFor(
     builtins: { deny, restrict: restrict.filter((b) => !deny.includes(b)) },
     dynamic_code: policy.dynamic_code,
     files: vfs,
+    writable,
+    inputs: checkInputs(inputs),
     network: {
       origin: tuple ? tuple.serialized : null,
       same_origin: tuple !== undefined && policy.network.same_origin,
@@ -224,6 +255,8 @@ export function permissionsFor(
       recursion: policy.limits.recursion,
       output_bytes: policy.limits.output_bytes,
       code_bytes: policy.limits.code_bytes,
+      write_bytes: policy.limits.write_bytes,
+      write_files: policy.limits.write_files,
       host_calls: policy.limits.host_calls,
       host_call_bytes: policy.limits.host_call_bytes,
       websockets: policy.limits.websockets,
@@ -231,6 +264,7 @@ export function permissionsFor(
       websocket_message_bytes: policy.limits.websocket_message_bytes,
     },
     on_violation: policy.on_violation,
+    imports: policy.imports,
     static_check: policy.static_check,
     caps: { ...CAPS },
   };
@@ -256,6 +290,9 @@ export function permissionsFor(
       hostCalls: policy.limits.host_calls,
       hostCallBytes: policy.limits.host_call_bytes,
       storageQuotaBytes: guard.storage ? policy.storage.quota_bytes : 0,
+      ...(writable
+        ? { writeBytes: policy.limits.write_bytes, writeFiles: policy.limits.write_files }
+        : {}),
     },
   };
 }

@@ -17,6 +17,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   "":
     "Usage: pyfence COMMAND [options]   (commands: run, check, policy, report, cache, serve, mcp, help)",
   run: `Usage: pyfence run [--policy NAME|PATH] [--origin URL] [--file NAME=PATH]...
+                   [--input NAME=JSON]... [--inputs FILE.json] [--out DIR]
                    [--timeout MS] [--memory MB] [--json] [--audit FILE]
                    [--package-index URL] [--package-lock PATH] SCRIPT.py|-`,
   check: "Usage: pyfence check [--policy NAME|PATH] [--json] SCRIPT.py|-",
@@ -67,8 +68,9 @@ Without --json the script's stdout and stderr pass through (control characters
 escaped on a terminal), and violations and the final error are reported on
 stderr. With --json, stdout is exactly one JSON RunResult: {ok, stdout,
 stderr, error?: {type, kind, message, traceback?}, violations,
-violationsOmitted?, durationMs, peakMemoryBytes, truncated?}; a usage error is
-{"error": {code, message, ...}} instead.
+violationsOmitted?, durationMs, peakMemoryBytes, truncated?, value?, valueRepr?,
+files?} (value: the script's final expression; files: what it wrote, base64);
+a usage error is {"error": {code, message, ...}} instead.
 
 Options:
 ${POLICY}
@@ -76,6 +78,13 @@ ${POLICY}
                        reduced to its origin (default: null, which has no network)
   --file NAME=PATH     make host file PATH readable to the script as NAME
                        (read-only; a regular file of at most 32 MiB; repeatable)
+  --input NAME=JSON    bind NAME as a global of the script, e.g. --input 'rows=[1,2]'
+                       or --input 'title="Q3"' (plain JSON data; repeatable)
+  --inputs FILE.json   bind each key of a JSON object as a global
+  --out DIR            write the files the script wrote (a policy with a writable
+                       area, e.g. --policy agent) under DIR, created if missing;
+                       never outside DIR, never through a symbolic link, each
+                       file in full or not at all
   --timeout MS         wall-clock limit in ms (may only tighten the policy's)
   --memory MB          memory limit in MiB (may only tighten the policy's)
   --json               print one JSON RunResult on stdout

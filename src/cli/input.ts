@@ -1,6 +1,7 @@
 /**
  * What the CLI reads from the host for a script: the script itself (a path,
- * or `-` for standard input) and the `--file` inputs. Only regular files are
+ * or `-` for standard input), the `--file` inputs and the `--input`/`--inputs`
+ * values. Only regular files are
  * read, and only up to a cap: a FIFO would block the command forever and
  * `/dev/zero` would never end.
  *
@@ -8,7 +9,8 @@
  */
 import { UsageError } from "../errors.ts";
 import { LIMIT_BOUNDS } from "../policy/schema.ts";
-import type { Files } from "../host/options.ts";
+import type { Files, Inputs } from "../host/options.ts";
+import { MAX_INPUT_BYTES } from "../capabilities/inputs.ts";
 
 /** The largest script any policy accepts (its `limits.code_bytes` may be lower). */
 const MAX_SCRIPT_BYTES = LIMIT_BOUNDS.code_bytes[1];
@@ -93,4 +95,59 @@ export async function readFiles(specs: readonly string[]): Promise<Files> {
     }
   }
   return files;
+}
+
+/** JSON text as a value, or a UsageError for `argument` saying what `what` is. */
+function parseJson(text: string, argument: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      argument,
+      `${what} is not JSON (${(err as Error).message}); a string needs its quotes, ` +
+        `e.g. --input 'title="Q3"'`,
+    );
+  }
+}
+
+/**
+ * The script's inputs from `--inputs FILE.json` (a JSON object) and
+ * `--input NAME=JSON` flags, which may not name the same input twice. The
+ * library checks names and values (`checkInputs`); errors here name the flag.
+ */
+export async function readInputs(specs: readonly string[], file?: string): Promise<Inputs> {
+  const inputs: Inputs = {};
+  const from = new Map<string, string>();
+  if (file !== undefined) {
+    const bytes = await readRegularFile(file, "--inputs", MAX_INPUT_BYTES);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new UsageError("--inputs", `'${file}' is not valid UTF-8`);
+    }
+    const value = parseJson(text, "--inputs", `'${file}'`);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new UsageError("--inputs", `'${file}' must hold a JSON object of names to values`);
+    }
+    for (const [name, v] of Object.entries(value)) {
+      Object.defineProperty(inputs, name, { value: v, enumerable: true, writable: true });
+      from.set(name, `--inputs ${file}`);
+    }
+  }
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) throw new UsageError("--input", `expected NAME=JSON, got '${spec}'`);
+    const name = spec.slice(0, eq);
+    if (from.has(name)) {
+      throw new UsageError("--input", `'${name}' is given twice (also by ${from.get(name)})`);
+    }
+    Object.defineProperty(inputs, name, {
+      value: parseJson(spec.slice(eq + 1), "--input", `the value of '${name}'`),
+      enumerable: true,
+      writable: true,
+    });
+    from.set(name, "--input");
+  }
+  return inputs;
 }

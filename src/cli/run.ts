@@ -4,9 +4,10 @@
  * @module
  */
 import { parse, positiveInt } from "./args.ts";
-import { readFiles, readScript } from "./input.ts";
+import { readFiles, readInputs, readScript } from "./input.ts";
+import { prepareOutDir, writeOutDir } from "./out_dir.ts";
 import { Sandbox } from "../host/sandbox.ts";
-import type { RunError, RunResult } from "../protocol/result.ts";
+import { resultToJson, type RunError, type RunResult } from "../protocol/result.ts";
 import { ExitCode, exitCodeOf } from "./exit_code.ts";
 import { UsageError } from "../errors.ts";
 import type { AuditSink } from "../audit/trail.ts";
@@ -31,6 +32,11 @@ function asFlag(err: unknown): unknown {
   if (err instanceof UsageError && Object.hasOwn(FLAG_OF, err.argument)) {
     return new UsageError(FLAG_OF[err.argument], err.problem);
   }
+  // `inputs.rows`: the input's name stays in the message.
+  if (err instanceof UsageError && /^inputs(\.|$)/.test(err.argument)) {
+    const name = err.argument.slice("inputs.".length);
+    return new UsageError("--input", name ? `'${name}': ${err.problem}` : err.problem);
+  }
   return err;
 }
 
@@ -40,6 +46,9 @@ export async function runCommand(args: string[]): Promise<number> {
     policy: { type: "string" },
     origin: { type: "string" },
     file: { type: "string", multiple: true },
+    input: { type: "string", multiple: true },
+    inputs: { type: "string" },
+    out: { type: "string" },
     timeout: { type: "string" },
     memory: { type: "string" },
     json: { type: "boolean" },
@@ -55,6 +64,11 @@ export async function runCommand(args: string[]): Promise<number> {
   const trail = values.audit === undefined ? undefined : auditTrail(values.audit as string);
   const code = await readScript(positionals[0]);
   const files = await readFiles((values.file as string[] | undefined) ?? []);
+  const inputs = await readInputs(
+    (values.input as string[] | undefined) ?? [],
+    values.inputs as string | undefined,
+  );
+  const out = values.out as string | undefined;
   const origin = values.origin as string | undefined;
   const policy = (values.policy as string | undefined) ?? "default";
   // poolSize 1: the process stays in the pool after the run, so close()
@@ -69,7 +83,18 @@ export async function runCommand(args: string[]): Promise<number> {
   const terminal = { stdout: isTerminal("stdout"), stderr: isTerminal("stderr") };
   let result: RunResult;
   try {
-    await fetchWithProgress(await sandbox.policy(), source, !json);
+    const policyValue = await sandbox.policy();
+    if (out !== undefined) {
+      if (!policyValue.filesystem.writable) {
+        throw new UsageError(
+          "--out",
+          `the policy '${policy}' has no writable area (filesystem.writable), so the script ` +
+            "can write no files; use --policy agent or a policy that has one",
+        );
+      }
+      await prepareOutDir(out);
+    }
+    await fetchWithProgress(policyValue, source, !json);
     await withProgress(
       `building the interpreter snapshot for policy '${inertField(policy)}' (once; cached)`,
       sandbox.prepare(origin),
@@ -78,6 +103,7 @@ export async function runCommand(args: string[]): Promise<number> {
     result = await sandbox.run(code, {
       origin,
       files,
+      inputs,
       timeoutMs,
       memoryMb,
       onOutput: json ? undefined : (stream, text) => {
@@ -90,13 +116,41 @@ export async function runCommand(args: string[]): Promise<number> {
   } finally {
     await sandbox.close();
   }
-  if (json) println(JSON.stringify(result));
-  else write("stderr", summary(result));
+  const written = await keepFiles(result, out);
+  if (json) println(JSON.stringify(resultToJson(result)));
+  else write("stderr", summary(result) + written.note);
+  let failed = false;
+  if (written.failure) {
+    eprintln(`pyfence run: --out: ${inertText(written.failure)}`);
+    failed = true;
+  }
   if (trail?.failure) {
     eprintln(`pyfence run: --audit: ${inertText(trail.failure)}; the audit trail is incomplete`);
-    return ExitCode.Usage;
+    failed = true;
   }
-  return exitCodeOf(result);
+  return failed ? ExitCode.Usage : exitCodeOf(result);
+}
+
+/** The script's files under `--out DIR`, and what to tell the user about them. */
+async function keepFiles(
+  result: RunResult,
+  out: string | undefined,
+): Promise<{ note: string; failure?: string }> {
+  const names = Object.keys(result.files ?? {});
+  if (names.length === 0) return { note: "" };
+  const shown = names.map(inertField).join(", ");
+  if (out === undefined) {
+    return {
+      note:
+        `pyfence: the script wrote ${names.length} file(s) (${shown}); give --out DIR to keep them\n`,
+    };
+  }
+  try {
+    await writeOutDir(out, result.files!);
+    return { note: `pyfence: wrote ${names.length} file(s) to ${inertField(out)}: ${shown}\n` };
+  } catch (err) {
+    return { note: "", failure: (err as Error).message };
+  }
 }
 
 /**

@@ -9,6 +9,12 @@ import type { HostFunctions } from "./expose.ts";
 /** The read-only files a script may `open()`: text, or bytes for binary. */
 export type Files = Record<string, string | Uint8Array>;
 
+/**
+ * Values bound as the script's globals, by name: plain JSON data (see
+ * `checkInputs`).
+ */
+export type Inputs = Record<string, unknown>;
+
 /** Options for one run. */
 export interface RunOptions {
   /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a policy object (validated like a file). Default `"default"`. */
@@ -17,6 +23,13 @@ export interface RunOptions {
   origin?: string;
   /** The read-only virtual file system the script sees. */
   files?: Files;
+  /**
+   * Globals for the script, by name: `{ rows: [1, 2, 3] }` makes `rows` a
+   * `list`. Plain data only (null, booleans, finite numbers, strings, arrays,
+   * plain objects; at most 16 MiB of JSON, 64 levels deep); a name must be a
+   * Python identifier that shadows no builtin, keyword or dunder.
+   */
+  inputs?: Inputs;
   /** Tighten the policy's wall-clock limit (milliseconds); a looser value is an error. */
   timeoutMs?: number;
   /** Tighten the policy's memory limit (MiB); a looser value is an error. */
@@ -56,6 +69,7 @@ export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   policy: true,
   origin: true,
   files: true,
+  inputs: true,
   timeoutMs: true,
   memoryMb: true,
   queueTimeoutMs: true,

@@ -153,7 +153,7 @@ export type CallHandler = (call: CallEvent) => Promise<HostAnswer>;
 interface Pending {
   id: string;
   timeoutMs: number;
-  onEvent: (event: JobEvent) => void;
+  onEvent: (event: JobEvent) => string | void;
   onCall?: CallHandler;
   resolve: (end: JobEnd) => void;
   timer?: ReturnType<typeof setTimeout>;
@@ -310,7 +310,7 @@ export class SandboxProcess {
    */
   async run(
     job: JobRequest,
-    onEvent: (event: JobEvent) => void,
+    onEvent: (event: JobEvent) => string | void,
     onCall?: CallHandler,
   ): Promise<JobEnd> {
     if (!this.alive) {
@@ -703,7 +703,9 @@ export class SandboxProcess {
             pending.timeoutMs + GRACE_MS + 1000,
           );
         }
-        pending.onEvent(event);
+        // The host's own checks of an event (a written file) may find a breach sign.
+        const sign = pending.onEvent(event);
+        if (sign) this.#breach(sign);
       }
     } catch (err) {
       this.#stderr += `\n${(err as Error).message}`;

@@ -4,7 +4,8 @@
  * `on_violation: terminate` (whatever a worker sends after the first
  * violation, or past the output cap, never reaches the result), and the one
  * place where a run's error gets its {@link ErrorKind}: from the facts of the
- * layer that ended the run (`JobEnd`), never from an exception's name.
+ * layer that ended the run (`JobEnd`), never from an exception's name. Written
+ * files are checked against the policy's quotas and path rule here too.
  *
  * @module
  */
@@ -15,9 +16,10 @@ import type {
   Violation,
   ViolationKind,
 } from "../protocol/result.ts";
-import type { Cause, JobEnd, WireError } from "../protocol/messages.ts";
+import type { Cause, DoneEvent, JobEnd, WireError } from "../protocol/messages.ts";
 import type { JobEvent } from "./process.ts";
 import { CAPS } from "../protocol/caps.ts";
+import { normalizeFileName } from "../capabilities/permissions.ts";
 
 /** How a run is recorded. */
 export interface RecorderOptions {
@@ -25,6 +27,10 @@ export interface RecorderOptions {
   outputBytes: number;
   /** Stop recording output at the first violation. */
   terminateOnViolation: boolean;
+  /** `imports: probe`: a refused import reported as a probe does not end the run. */
+  importProbes?: boolean;
+  /** The writable area's quotas, when the policy has one: files beyond them are a breach. */
+  writable?: { bytes: number; files: number };
   /** Called with each accepted chunk of output. */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
   /** Called with each violation as it is recorded (never past the cap). */
@@ -60,14 +66,21 @@ export class RunRecorder {
   #reported = 0;
   #startedAt?: number;
   #endedAt?: number;
+  #files = new Map<string, Uint8Array[]>();
+  #fileBytes = 0;
+  #currentFile?: string;
 
   /** Start recording with `options`. */
   constructor(options: RecorderOptions) {
     this.#options = options;
   }
 
-  /** Feed one event of the job. */
-  accept(event: JobEvent): void {
+  /**
+   * Feed one event of the job. Returns a breach sign when the event is one
+   * the guard never sends (a written file past the policy's rules): the
+   * caller ends the job and retires its process.
+   */
+  accept(event: JobEvent): string | undefined {
     switch (event.t) {
       case "started":
         this.#startedAt = performance.now();
@@ -77,14 +90,84 @@ export class RunRecorder {
         return;
       case "out":
         return this.#output(event.stream, event.text);
-      case "violation":
+      case "violation": {
         if (this.#terminated) return;
-        this.#violation(event.kind, event.detail, event.line);
-        if (this.#options.terminateOnViolation) this.#terminated = true;
+        // Only the policy makes a probe: a worker's word alone does not.
+        const probe = event.probe === true && event.kind === "import" &&
+          this.#options.importProbes === true;
+        this.#violation(event.kind, event.detail, event.line, probe);
+        if (this.#options.terminateOnViolation && !probe) this.#terminated = true;
+        return;
+      }
+      case "file":
+        return this.#file(event.path, event.data);
     }
   }
 
-  #violation(kind: ViolationKind, detail: string, line?: number): void {
+  /**
+   * One piece of a written file. The guard sends each file once, its pieces
+   * together, within the policy's quotas and under a name the path rule
+   * keeps as it is; anything else is a breach sign, and no file is returned.
+   */
+  #file(path: string, data: string): string | undefined {
+    if (this.#terminated) return;
+    const quota = this.#options.writable;
+    if (!quota) return this.#fileBreach("a written file, but the policy has no writable area");
+    if (path !== this.#currentFile) {
+      let normal: string | undefined;
+      try {
+        normal = normalizeFileName(path);
+      } catch {
+        // reported below
+      }
+      if (normal !== path) return this.#fileBreach(`a written file named ${JSON.stringify(path)}`);
+      if (this.#files.has(path)) return this.#fileBreach(`the file '${path}' sent twice`);
+      if (this.#files.size >= quota.files) {
+        return this.#fileBreach(`more than ${quota.files} written files`);
+      }
+      for (const other of this.#files.keys()) {
+        if (other.startsWith(path + "/") || path.startsWith(other + "/")) {
+          return this.#fileBreach(`'${path}' and '${other}' are a file and a directory at once`);
+        }
+      }
+      this.#currentFile = path;
+      this.#files.set(path, []);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = Uint8Array.fromBase64(data);
+    } catch {
+      return this.#fileBreach(`the file '${path}' is not valid base64`);
+    }
+    this.#fileBytes += bytes.length;
+    if (this.#fileBytes > quota.bytes) {
+      return this.#fileBreach(`written files of more than ${quota.bytes} bytes`);
+    }
+    this.#files.get(path)!.push(bytes);
+  }
+
+  #fileBreach(sign: string): string {
+    this.#files.clear();
+    this.#terminated = true;
+    return sign;
+  }
+
+  #writtenFiles(): Record<string, Uint8Array> | undefined {
+    if (this.#terminated || this.#files.size === 0) return undefined;
+    const out: Record<string, Uint8Array> = {};
+    for (const [path, pieces] of this.#files) {
+      const bytes = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      let offset = 0;
+      for (const piece of pieces) {
+        bytes.set(piece, offset);
+        offset += piece.length;
+      }
+      out[path] = bytes;
+    }
+    return out;
+  }
+
+  #violation(kind: ViolationKind, detail: string, line?: number, probe = false): void {
     // Breach signs (at most MAX_BREACH_SIGNS, from the trusted side) are never crowded out.
     if (kind !== "breach" && this.#reported >= CAPS.violations) {
       this.#omitted++;
@@ -96,6 +179,7 @@ export class RunRecorder {
       detail,
       ...(line === undefined ? {} : { line }),
       at: Math.round(this.#elapsed()),
+      ...(probe ? { probe: true as const } : {}),
     };
     this.#violations.push(violation);
     this.#options.onViolation?.(violation);
@@ -129,6 +213,7 @@ export class RunRecorder {
     this.#omitted += end.violationsOmitted;
     const error = this.#error(end);
     const ok = !error;
+    const files = ok ? this.#writtenFiles() : undefined;
     return {
       ok,
       stdout: this.#out.stdout,
@@ -139,6 +224,8 @@ export class RunRecorder {
       durationMs: Math.round(this.#elapsed() * 100) / 100,
       peakMemoryBytes: end.memoryGrowthBytes,
       ...(this.#truncated ? { truncated: true } : {}),
+      ...(ok ? valueOf(end.done) : {}),
+      ...(files ? { files } : {}),
     };
   }
 
@@ -158,7 +245,8 @@ export class RunRecorder {
       };
     }
     if (done.cause === "output") this.#truncated = true;
-    const violated = this.#violations.some((v) => v.kind !== "breach");
+    // A probe was the script's to catch: it does not make the run a violation.
+    const violated = this.#violations.some((v) => v.kind !== "breach" && !v.probe);
     if (!reported) {
       if (done.ok && !(this.#terminated && violated)) return undefined;
       return violated
@@ -178,6 +266,19 @@ function kindOf(end: JobEnd, violated: boolean): ErrorKind {
   if (violated) return "violation";
   const { cause } = end.done;
   return cause ? KIND_OF_CAUSE[cause] : "script";
+}
+
+/**
+ * The final expression's value as the result carries it. Its JSON was
+ * checked (valid, within the size and depth caps) where the supervisor
+ * validated the worker's `done`.
+ */
+function valueOf(done: DoneEvent): Pick<RunResult, "value" | "valueRepr"> {
+  const value = done.value;
+  if (!value) return {};
+  if ("repr" in value) return { value: value.repr, valueRepr: true };
+  const parsed = JSON.parse(value.json);
+  return parsed === null ? {} : { value: parsed };
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {

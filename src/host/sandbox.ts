@@ -412,6 +412,10 @@ export class Sandbox {
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
+      importProbes: map.guard.imports === "probe",
+      writable: map.limits.writeBytes === undefined
+        ? undefined
+        : { bytes: map.limits.writeBytes, files: map.limits.writeFiles! },
       onOutput: options.onOutput && lineByLine(options.onOutput),
       onViolation: (violation) =>
         audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
@@ -465,7 +469,7 @@ export class Sandbox {
         this.#makeJob("execute", code, map),
         (e) => {
           if (e.t === "started") calls.start();
-          recorder.accept(e);
+          return recorder.accept(e);
         },
         wait.queueTimeoutMs,
         (call) => calls.answer(call),
@@ -621,7 +625,10 @@ export class Sandbox {
         );
       }
     }
-    const map = permissionsFor(policy, parseOrigin(options.origin), options.files, hostFunctions);
+    const map = permissionsFor(policy, parseOrigin(options.origin), options.files, {
+      inputs: options.inputs,
+      hostFunctions,
+    });
     // A caller reading output as it comes gets it within 50 ms.
     map.guard.stream_output = options.onOutput !== undefined;
     const packages = await this.#preparePackages(policy);
@@ -677,7 +684,7 @@ export class Sandbox {
   async #job(
     spec: ProcessSpec,
     job: JobRequest,
-    onEvent: (event: JobEvent) => void,
+    onEvent: (event: JobEvent) => string | void,
     queueTimeoutMs: number,
     onCall?: CallHandler,
     signal?: AbortSignal,
@@ -704,7 +711,7 @@ export class Sandbox {
         signal?.addEventListener("abort", abort, { once: true });
         end = await process.run(job, (event) => {
           if (event.t === "started") started = true;
-          onEvent(event);
+          return onEvent(event);
         }, onCall);
       } finally {
         signal?.removeEventListener("abort", abort);

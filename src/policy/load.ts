@@ -30,7 +30,7 @@ export const BUILTIN_POLICY_NAMES: readonly string[] = Object.freeze(Object.keys
  * ```ts
  * import { builtinPolicyNames } from "./load.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(builtinPolicyNames(), ["compute", "default", "strict"]);
+ * assert.deepEqual(builtinPolicyNames(), ["agent", "compute", "default", "strict"]);
  * ```
  */
 export function builtinPolicyNames(): string[] {

@@ -19,13 +19,14 @@
  * packages: [six]                 # Pyodide packages built into the interpreter
  * builtins: { deny: [input], restrict: [__import__, open, globals, locals, vars, dir] }
  * dynamic_code: deny              # or guarded
- * filesystem: { virtual: true }
+ * filesystem: { virtual: true, writable: false } # writable: a per-run in-memory area
  * network: { same_origin: true, cors: ["https://api.example"], websocket: true }
  * storage: { enabled: true, quota_bytes: 5242880 } # cookies and local storage, per origin
  * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144,
- *           host_calls: 500, host_call_bytes: 16777216,
+ *           write_bytes: 8388608, write_files: 100, host_calls: 500, host_call_bytes: 16777216,
  *           websockets: 4, websocket_messages: 1000, websocket_message_bytes: 1048576 }
  * on_violation: terminate         # or raise
+ * imports: violation              # or probe: a refused import is a catchable ImportBlockedError
  * static_check: true
  * audit: { jsonl: audit.jsonl }
  * ```
@@ -61,6 +62,8 @@ export const LIMIT_BOUNDS: {
   readonly recursion: readonly [number, number];
   readonly output_bytes: readonly [number, number];
   readonly code_bytes: readonly [number, number];
+  readonly write_bytes: readonly [number, number];
+  readonly write_files: readonly [number, number];
   readonly host_calls: readonly [number, number];
   readonly host_call_bytes: readonly [number, number];
   readonly websockets: readonly [number, number];
@@ -72,6 +75,8 @@ export const LIMIT_BOUNDS: {
   recursion: [50, 10_000] as const,
   output_bytes: [1, 64 * 1024 * 1024] as const,
   code_bytes: [1, 16 * 1024 * 1024] as const,
+  write_bytes: [1, 256 * 1024 * 1024] as const,
+  write_files: [1, 10_000] as const,
   host_calls: [0, 1_000_000] as const,
   host_call_bytes: [0, 1024 * 1024 * 1024] as const,
   websockets: [0, 64] as const,
@@ -86,6 +91,8 @@ export const DEFAULT_LIMITS: Policy["limits"] = Object.freeze({
   recursion: 400,
   output_bytes: 1_048_576,
   code_bytes: 262_144,
+  write_bytes: 8 * 1024 * 1024,
+  write_files: 100,
   host_calls: 500,
   host_call_bytes: 16 * 1024 * 1024,
   websockets: 4,
@@ -155,6 +162,12 @@ export interface Policy {
   filesystem: {
     /** `open()` reads the caller's read-only virtual files; `false`: `open` is denied. */
     virtual: boolean;
+    /**
+     * `open()` may also write relative paths, into a per-run in-memory area
+     * (quotas: `limits.write_bytes`, `limits.write_files`); what the script
+     * wrote comes back as `RunResult.files`. Needs `virtual`.
+     */
+    writable: boolean;
   };
   /** Network, for a script with a tuple origin (an opaque origin never has any). */
   network: {
@@ -187,6 +200,10 @@ export interface Policy {
     output_bytes: number;
     /** Maximum script size in bytes (UTF-8). */
     code_bytes: number;
+    /** Bytes the script may write into its writable area, all files together. */
+    write_bytes: number;
+    /** Files the script may create in its writable area. */
+    write_files: number;
     /** Calls of host functions (`pyfence.host`) in one run. */
     host_calls: number;
     /** UTF-8 bytes of JSON in all host calls of one run, arguments and answers together. */
@@ -200,6 +217,13 @@ export interface Policy {
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
+  /**
+   * What an import the policy refuses does. `violation`: like any violation
+   * (see `on_violation`). `probe`: it raises an `ImportBlockedError` that
+   * `except ImportError` catches, whatever `on_violation` says, and is
+   * recorded as a violation that did not end the run (`probe: true`).
+   */
+  imports: "violation" | "probe";
   /** Reject the script before it runs when the static check finds something. */
   static_check: boolean;
   /** Audit trail. */
@@ -252,6 +276,8 @@ export interface PolicyInput {
   limits?: Partial<Policy["limits"]>;
   /** See {@link Policy.on_violation}. */
   on_violation?: Policy["on_violation"];
+  /** See {@link Policy.imports}. */
+  imports?: Policy["imports"];
   /** See {@link Policy.static_check}. */
   static_check?: boolean;
   /** See {@link Policy.audit}. */
@@ -356,7 +382,10 @@ const SECTIONS = {
       error: `must be one of ${RESTRICTABLE_BUILTINS.join(", ")}`,
     })).default([...RESTRICTABLE_BUILTINS]),
   }),
-  filesystem: z.strictObject({ virtual: z.boolean().default(true) }),
+  filesystem: z.strictObject({
+    virtual: z.boolean().default(true),
+    writable: z.boolean().default(false),
+  }),
   network: z.strictObject({
     same_origin: z.boolean().default(false),
     cors: z.array(corsOrigin).default([]),
@@ -372,6 +401,8 @@ const SECTIONS = {
     recursion: boundedInt("recursion"),
     output_bytes: boundedInt("output_bytes"),
     code_bytes: boundedInt("code_bytes"),
+    write_bytes: boundedInt("write_bytes"),
+    write_files: boundedInt("write_files"),
     host_calls: boundedInt("host_calls"),
     host_call_bytes: boundedInt("host_call_bytes"),
     websockets: boundedInt("websockets"),
@@ -392,11 +423,12 @@ const policyObject = z.strictObject({
     restrict: [...RESTRICTABLE_BUILTINS],
   }),
   dynamic_code: z.enum(["deny", "guarded"]).default("deny"),
-  filesystem: SECTIONS.filesystem.default({ virtual: true }),
+  filesystem: SECTIONS.filesystem.default({ virtual: true, writable: false }),
   network: SECTIONS.network.default({ same_origin: false, cors: [], websocket: false }),
   storage: SECTIONS.storage.default({ enabled: false, quota_bytes: DEFAULT_QUOTA_BYTES }),
   limits: SECTIONS.limits.default({ ...DEFAULT_LIMITS }),
   on_violation: z.enum(["terminate", "raise"]).default("terminate"),
+  imports: z.enum(["violation", "probe"]).default("violation"),
   static_check: z.boolean().default(true),
   audit: SECTIONS.audit.default({}),
 });
@@ -410,7 +442,7 @@ const policyObject = z.strictObject({
  * ```ts
  * import { knownKeysAt } from "./schema.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(knownKeysAt(["filesystem"]), ["virtual"]);
+ * assert.deepEqual(knownKeysAt(["filesystem"]), ["virtual", "writable"]);
  * ```
  */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
@@ -485,6 +517,14 @@ export const policySchema: z.ZodType<Policy> = policyObject.superRefine((p, ctx)
       });
     }
   });
+  if (p.filesystem.writable && !p.filesystem.virtual) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["filesystem", "writable"],
+      message:
+        "needs filesystem.virtual: true (the writable area is part of the virtual file system)",
+    });
+  }
   const seenCors = new Map<string, number>();
   p.network.cors.forEach((o, i) => {
     const first = seenCors.get(o);

@@ -23,6 +23,12 @@ export interface ProtocolCaps {
   findings: number;
   /** Violations reported by one run; later ones still end the run but are counted only. */
   violations: number;
+  /** The JSON text of a run's `value`, or its repr. */
+  value_bytes: number;
+  /** Nesting of arrays and objects in a run's `value`. */
+  value_depth: number;
+  /** One file path of the writable area. */
+  path_bytes: number;
   /** One host call's arguments, or one answer's data: JSON text (see `host_call.ts`). */
   host_data_bytes: number;
   /** Nesting of arrays and objects in a host call's arguments or an answer's data. */
@@ -39,6 +45,9 @@ export const CAPS: Readonly<ProtocolCaps> = Object.freeze({
   traceback_bytes: 64 * 1024,
   findings: 500,
   violations: 1000,
+  value_bytes: 256 * 1024,
+  value_depth: 64,
+  path_bytes: 1024,
   host_data_bytes: 1024 * 1024,
   host_data_depth: 64,
   host_calls_in_flight: 16,
@@ -57,13 +66,13 @@ export const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,99}$/;
 /**
  * Longest line the host accepts from a sandbox process (bytes). The largest
  * message within the caps, escaped six-fold, fits: a `done` of a check with
- * `findings` findings of `detail_bytes` each, one with a full message and
- * traceback, or a host call with its arguments.
+ * `findings` findings of `detail_bytes` each, one with a full message,
+ * traceback and value, or a host call with its arguments.
  */
 export const MAX_LINE_BYTES: number = 6 * Math.max(
       CAPS.findings * (CAPS.detail_bytes / 2 + 64),
-      CAPS.message_bytes + CAPS.traceback_bytes + 256,
-      CAPS.chunk_bytes + 256,
+      CAPS.message_bytes + CAPS.traceback_bytes + CAPS.value_bytes + 256,
+      CAPS.chunk_bytes + CAPS.path_bytes + 256,
       CAPS.host_data_bytes + 512,
     ) + 4096;
 

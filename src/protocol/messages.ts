@@ -66,6 +66,28 @@ const runError = z.strictObject({
   traceback: text(CAPS.traceback_bytes).optional(),
 });
 
+/**
+ * How deeply arrays and objects nest in a JSON text (iteratively: no stack
+ * to exhaust), or Infinity when it is not JSON.
+ */
+function jsonDepth(json: string): number {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return Infinity;
+  }
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const item of Object.values(v)) stack.push([item, depth + 1]);
+  }
+  return deepest;
+}
+
 /** An error as a worker or the supervisor reports it; its {@link RunError.kind} is the host's to decide. */
 export type WireError = Omit<RunError, "kind">;
 
@@ -87,6 +109,16 @@ const violation = z.strictObject({
   kind: z.enum(VIOLATION_KINDS).exclude(["breach"]),
   detail: text(CAPS.detail_bytes),
   line: line.optional(),
+  // An import refused under `imports: probe`: it did not end the run.
+  probe: z.literal(true).optional(),
+});
+const file = z.strictObject({
+  t: z.literal("file"),
+  // The host checks the name itself (one path rule, in capabilities/permissions.ts).
+  path: text(CAPS.path_bytes),
+  // Base64 of the next piece of the file's bytes: a file's pieces come in
+  // order and together, and a file may come only once.
+  data: z.string().max(CAPS.chunk_bytes).regex(/^[A-Za-z0-9+/]*={0,2}$/),
 });
 // A host call (see `host_call.ts`): the supervisor adds nothing but the job's id.
 const call = z.strictObject({
@@ -100,6 +132,17 @@ const done = z.strictObject({
   t: z.literal("done"),
   ok: z.boolean(),
   error: runError.optional(),
+  // The final expression's value: its JSON text (valid, nested at most
+  // CAPS.value_depth deep), or its repr.
+  value: z.union([
+    z.strictObject({
+      json: text(CAPS.value_bytes).refine(
+        (json) => jsonDepth(json) <= CAPS.value_depth,
+        `not JSON, or nested deeper than ${CAPS.value_depth} levels`,
+      ),
+    }),
+    z.strictObject({ repr: text(CAPS.value_bytes) }),
+  ]).optional(),
   findings: z.array(finding).max(CAPS.findings).optional(),
   /** Set only by the guard's or the worker runtime's own accounting. */
   cause: z.enum(CAUSES).optional(),
@@ -113,6 +156,7 @@ export const workerEvent = z.discriminatedUnion("t", [
   started,
   out,
   violation,
+  file,
   call,
   done,
 ]);
@@ -121,7 +165,7 @@ export const workerEvent = z.discriminatedUnion("t", [
 export type WorkerEvent = z.infer<typeof workerEvent>;
 
 /** The events of a job the supervisor relays to the host as the worker sent them. */
-export const relayedEvent = z.discriminatedUnion("t", [started, out, violation, call]);
+export const relayedEvent = z.discriminatedUnion("t", [started, out, violation, file, call]);
 
 /** A validated, relayed event. */
 export type RelayedEvent = z.infer<typeof relayedEvent>;

@@ -23,6 +23,7 @@ export const VIOLATION_KINDS = [
   "storage",
   "bridge",
   "static",
+  // Seen only by the trusted side: a worker cannot report it.
   "breach",
 ] as const;
 
@@ -82,6 +83,11 @@ export interface Violation {
   line?: number;
   /** Milliseconds since the run started. */
   at: number;
+  /**
+   * Present and true for an import refused under `imports: probe`: the script
+   * got a catchable `ImportBlockedError` and the run went on.
+   */
+  probe?: true;
 }
 
 /** One call a script made to its host (a function the caller exposed), as the host saw it. */
@@ -153,6 +159,23 @@ export interface RunResult {
   peakMemoryBytes: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
+  /**
+   * The value of the script's last statement, when that is an expression
+   * (as in a notebook cell) and the run succeeded: plain data (a dict with
+   * str keys, list, tuple, str, int within ±2^53, finite float, bool) as JSON
+   * data; anything else, and plain data over 256 KiB of JSON, as its
+   * `repr()` (a string, cut at 256 KiB) with `valueRepr: true`. A value of
+   * `None`, or no final expression: no key.
+   */
+  value?: unknown;
+  /** Present and true when {@link RunResult.value} is the value's `repr()`. */
+  valueRepr?: true;
+  /**
+   * The files the script wrote into its writable area (a policy with
+   * `filesystem.writable`), by normalised relative path. Absent when it wrote
+   * none, or when a violation ended the run.
+   */
+  files?: Record<string, Uint8Array>;
   /** The calls the script made to functions the caller exposed, in order; absent when none. */
   hostCalls?: HostCall[];
 }
@@ -167,4 +190,31 @@ export interface Finding {
   line?: number;
   /** Column in the script (1-based, in characters). */
   col?: number;
+}
+
+/** A {@link RunResult} as JSON data: written files as base64 text. */
+export type RunResultJson = Omit<RunResult, "files"> & { files?: Record<string, string> };
+
+/**
+ * A result as JSON data, for a JSON document or an HTTP response: each
+ * written file's bytes become base64 text; everything else is already data.
+ *
+ * @example
+ * ```ts
+ * import { resultToJson } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * const json = resultToJson({
+ *   ok: true, stdout: "", stderr: "", violations: [], durationMs: 1, peakMemoryBytes: 0,
+ *   files: { "a.txt": new TextEncoder().encode("hi") },
+ * });
+ * assert.deepEqual(json.files, { "a.txt": "aGk=" });
+ * ```
+ */
+export function resultToJson(result: RunResult): RunResultJson {
+  const { files, ...rest } = result;
+  if (!files) return rest;
+  return {
+    ...rest,
+    files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.toBase64()])),
+  };
 }

@@ -194,13 +194,15 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
 /** Whether `data` carries output, a violation detail or call data longer than the protocol's caps. */
 function oversized(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  const { t, text, detail, data: args } = data as Record<string, unknown>;
+  const { t, text, detail, data: piece } = data as Record<string, unknown>;
   const [value, cap] = t === "out"
     ? [text, CAPS.chunk_bytes]
     : t === "violation"
     ? [detail, CAPS.detail_bytes]
+    : t === "file"
+    ? [piece, CAPS.chunk_bytes]
     : t === "call"
-    ? [args, CAPS.host_data_bytes]
+    ? [piece, CAPS.host_data_bytes]
     : [undefined, 0];
   // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
@@ -237,7 +239,12 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       if (breaches.length < MAX_BREACH_SIGNS) breaches.push(sign);
     };
     const { limits } = job.guard;
-    const budget = new RelayBudget(limits.output_bytes, limits.host_calls, limits.host_call_bytes);
+    const budget = new RelayBudget(
+      // Written files travel as base64: four bytes of text for three.
+      limits.output_bytes + (job.guard.writable ? Math.ceil(limits.write_bytes * 4 / 3) : 0),
+      limits.host_calls,
+      limits.host_call_bytes,
+    );
     // (One list of timer ids, intervals included: they share one pool.)
     const timers: ReturnType<typeof setTimeout>[] = [];
     const rssAtStart = Deno.memoryUsage().rss;
@@ -361,6 +368,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           // Past the cap, only a count: the host's record stays bounded whatever the worker sends.
           if (relayedViolations >= CAPS.violations) return void violationsOmitted++;
           relayedViolations++;
+          return void send({ id: job.id, event });
+        case "file":
+          // Base64 is ASCII: its length is its size in bytes.
+          if (!budget.take(event.data.length)) return flood();
           return void send({ id: job.id, event });
         case "call":
           // The guard makes one call at a time, each with a fresh random id.

@@ -28,7 +28,7 @@
 import type { loadPyodide, PyodideAPI } from "npm:pyodide@314.0.7";
 import type { Cause, Job, WireError } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
-import type { BootMessage } from "../protocol/boot.ts";
+import { type BootMessage, INTERRUPT } from "../protocol/boot.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
 import {
   type CookieHooks,
@@ -111,6 +111,8 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const MAX_REQUESTS = 64;
 // Bytes received on WebSockets and not yet read by the script, all sockets together.
 const MAX_SOCKET_BUFFER_BYTES = 16 * 1024 * 1024;
+/** How often a sleeping script's worker looks for the deadline's interrupt. */
+const SLEEP_POLL_MS = 10;
 
 async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
   const { port } = msg;
@@ -221,6 +223,7 @@ interface Outcome {
   error?: WireError;
   findings?: unknown[];
   cause?: Cause;
+  value?: { json: string } | { repr: string };
 }
 
 async function runGuarded(
@@ -257,9 +260,30 @@ async function runGuarded(
   // (and no JsProxy) ever reaches the script through these callbacks.
   const host = {
     write: (stream: string, text: string) => port.postMessage({ t: "out", stream, text }),
-    violation: (kind: string, detail: string, line?: number) =>
-      port.postMessage({ t: "violation", kind, detail, ...(line == null ? {} : { line }) }),
+    violation: (kind: string, detail: string, line?: number, probe?: boolean) =>
+      port.postMessage({
+        t: "violation",
+        kind,
+        detail,
+        ...(line == null ? {} : { line }),
+        ...(probe ? { probe: true } : {}),
+      }),
     call: (service: string, name: string, data: string) => caller.call(service, name, data),
+    file: (path: string, data: string) =>
+      port.postMessage({ t: "file", path: String(path), data: String(data) }),
+    // A sleep ends early when the supervisor interrupts the script at its
+    // deadline (the word it writes is looked at every few ms: Deno 2.5's
+    // Atomics.waitAsync never times out), so it never outlasts it.
+    sleep: (ms: number): Promise<void> =>
+      new Promise((resolve) => {
+        const end = performance.now() + Math.max(0, Number(ms) || 0);
+        const tick = () => {
+          const left = end - performance.now();
+          if (left <= 0 || Atomics.load(interrupt, 0) === INTERRUPT.deadline) return resolve();
+          setTimeout(tick, Math.min(left, SLEEP_POLL_MS));
+        };
+        tick();
+      }),
     fetch: (
       method: string,
       url: string,

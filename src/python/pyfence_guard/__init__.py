@@ -12,13 +12,16 @@ a tripwire, not the boundary: routes that stay in Python (f_back,
 f_globals, __globals__, type.__subclasses__) raise no audit event. Failing
 closed (context.py) arms a preallocated reason before building anything."""
 
+import ast
 import importlib
 import io
 import json
+import keyword
 import opcode
 import sys
 import types
 
+from . import aio
 from . import check as _check
 from . import config as _config
 from . import library
@@ -40,8 +43,10 @@ from .modules import Importer, hide_host_modules
 from .names import SCRIPT_MODULE
 from .output import Sink, streams
 from .stdlib import make_replacements
+from .sysmod import sys_module
 from .unwind import Unwinder
-from .vfs import make_open
+from .value import Capture, capture_last
+from .vfs import Area, make_open
 from .web import web_modules
 
 __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
@@ -59,6 +64,7 @@ for _name in LIBRARY_DEPENDENCIES:
 _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
 _real_compile = compile
 _real_exec = exec
+_real_eval = eval
 # Answers that need no memory when there is none left.
 _OUT_OF_MEMORY = json.dumps({"ok": False, "error": {"type": "MemoryError", "message": "out of memory"},
                              "cause": "memory"})
@@ -145,7 +151,8 @@ def _compile(run, code, config):
     if config.static_check:
         # A literal path open() refuses is left to the run, which refuses it
         # as a filesystem violation where it happens.
-        found = [f for f in _check.findings_in(tree, code, config) if f["kind"] != "filesystem"]
+        found = [f for f in _check.findings_in(tree, code, config, probes=config.import_probe)
+                 if f["kind"] != "filesystem"]
         if found and found[0]["kind"] == "syntax":
             return None, _error(run, "SyntaxError", _where(found[0]), "")
         if found:
@@ -163,7 +170,9 @@ def _compile(run, code, config):
             is_import = p.kind == "import"
             run.report("import" if is_import else "static", p.detail, p.line)
             return None, _error(run, "ImportBlockedError" if is_import else "SecurityError", p.detail, "")
-    tree, flags = transform.rewrite(tree)
+    tree, flags = transform.rewrite(capture_last(tree))
+    # Top-level `await` makes the module's code a coroutine (run by aio.py).
+    flags |= ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     return _real_compile(tree, SCRIPT_FILENAME, "exec", flags=flags, dont_inherit=True), None
 
 
@@ -190,6 +199,7 @@ def _run(run, code, config, host):
     run.guard = guard
     run.formatting = formatting
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
+    replacements.update(aio.make_asyncio(run, host))
     channel = HostChannel(run, host)
     guard_modules.update(web_modules(run, host, channel, replacements[("json", "loads")]))
     guard_modules.update(host_modules(guard_modules["pyfence"], channel, config.host_functions))
@@ -197,31 +207,52 @@ def _run(run, code, config, host):
     script_module = types.ModuleType(SCRIPT_MODULE)
     g = script_module.__dict__
     run.script_globals = g
-    open_ = make_open(run)
+    area = Area(config) if config.writable else None
+    open_ = make_open(run, area)
     d, dynamic = make_builtins(
         run, guard, importer, open_, make_build_class(run, registry), make_match_class(run, guard, registry),
         lambda d: Dynamic(run, d, g, guard.checked, importer.importing),
     )
     g["__builtins__"] = d
     run.script_builtins = d
+    capture = Capture()
+    d[transform.VALUE] = capture.helper()
+    _bind_inputs(g, d, config.inputs)
     library.harden(run, guard, importer, dynamic, open_, denied_builtin, script_module)
     importer.after_load = lambda: library.patch_loaded(run, guard, dynamic)
 
     stdout, stderr = streams(run.sink)
+    guard_modules["sys"] = sys_module(stdout, stderr)
     # sys.stdout/stderr stay the capped sink's streams after the run too: a
     # script __str__/__del__ running late must not reach Pyodide's own stdout.
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
     tripwire.install(run.tripped, importer.importing)
-    run.stack.set()
-    exc = None
+    is_async = compiled.co_flags & aio.CO_COROUTINE
+    run.stack.set(coroutine=is_async)
+    exc = value = None
     try:
-        _real_exec(compiled, g)
+        if is_async:
+            aio.run_main(_real_eval(compiled, g))
+        else:
+            _real_exec(compiled, g)
+        # Still the script's time: a repr() runs its code.
+        value = capture.encoded(config.caps)
     except BaseException as e:
         exc = e
-    return _outcome(run, config, code, exc)
+    return _outcome(run, config, code, exc, value, area, host)
 
 
-def _outcome(run, config, code, exc):
+def _bind_inputs(g, d, inputs):
+    """The caller's inputs as globals (the host vetted them; this repeats the
+    part the guard relies on: no dunder, no helper, no builtin shadowed)."""
+    for name, value in inputs.items():
+        if type(name) is not str or not name.isidentifier() or name[:2] == "__" or name in d \
+                or keyword.iskeyword(name) or keyword.issoftkeyword(name):
+            raise _config.ConfigError(f"input name {name!r} is not allowed")
+        g[name] = value
+
+
+def _outcome(run, config, code, exc, value=None, area=None, host=None):
     message = tb = None
     try:
         # Still under the deadline: str() of the script's exception runs its code.
@@ -237,6 +268,9 @@ def _outcome(run, config, code, exc):
         run.sink.close()
 
     reason = run.unwinder.reason
+    if area is not None and area.files and not issubclass(type(reason), (SecurityError, ImportBlockedError)):
+        # A violation that ended the run voids what it wrote (the host drops it too).
+        area.send(host, config.caps["chunk_bytes"])
     if reason is not None:
         # The first raise of the reason carries the frames where it happened.
         where = reason if reason.__traceback__ is not None else exc
@@ -245,7 +279,7 @@ def _outcome(run, config, code, exc):
                       _CAUSES.get(type(reason)))
     code = exc.code if type(exc) is SystemExit else 1
     if exc is None or code is None or (type(code) is int and code == 0):
-        return {"ok": True}
+        return {"ok": True, "value": value} if value is not None else {"ok": True}
     if message is None:
         message, tb = "<unprintable>", ""
     room = config.output_bytes - run.sink.used

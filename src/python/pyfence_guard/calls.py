@@ -18,9 +18,7 @@ import json
 import math
 import types
 
-# Taken at import time, before the guard removes `pyodide` from sys.modules.
-from pyodide.ffi import run_sync
-
+from .aio import wait_host
 from .caps import cut, type_name
 from .identity import identity
 
@@ -175,7 +173,7 @@ class HostChannel:
         # What the script printed so far reaches the caller before the host is asked.
         self._run.sink.flush()
         try:
-            text = str(run_sync(self._host.call(service, name, data)))
+            text = str(wait_host(self._host.call, service, name, data))
         except Exception as e:
             raise HostError(f"{label} could not be called here ({type_name(type(e))})") from None
         answer = _loads(text)

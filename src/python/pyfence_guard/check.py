@@ -12,6 +12,7 @@ import types
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, NEVER_BUILTINS, OWNED_DUNDERS, READ_DUNDERS, is_dunder,
 )
+from .vfs import path_problem
 
 _DYNAMIC = frozenset({"exec", "eval", "compile"})
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -44,9 +45,11 @@ class _Extra(ast.NodeVisitor):
     attributes, literal paths open() refuses, and dunder names hidden in
     string constants."""
 
-    def __init__(self, config, add):
+    def __init__(self, config, add, probes=False):
         self.config = config
         self.add = add
+        # imports: probe, before a run: a refused import is the run's to raise.
+        self.probes = probes
         self.module_names = set()
         self.assigned = set()
         # Attribute nodes already reported as part of a longer chain.
@@ -55,14 +58,14 @@ class _Extra(ast.NodeVisitor):
     def visit_Import(self, node):
         for a in node.names:
             why = self.config.import_refusal(a.name)
-            if why is not None:
+            if why is not None and not self.probes:
                 self.add("import", f"import of '{a.name}' is not allowed ({why})", node)
             self.module_names.add(a.asname or a.name.partition(".")[0])
 
     def visit_ImportFrom(self, node):
         if node.module and not node.level and node.module != "__future__":
             why = self.config.import_refusal(node.module)
-            if why is not None:
+            if why is not None and not self.probes:
                 self.add("import", f"import from '{node.module}' is not allowed ({why})", node)
 
     def visit_Name(self, node):
@@ -128,7 +131,7 @@ class _Extra(ast.NodeVisitor):
                     self.add("attribute", f"format field reads '.{attr}'", node)
         if isinstance(f, ast.Name) and f.id == "open" and "open" not in self.assigned and node.args \
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            problem = _path_problem(node.args[0].value)
+            problem = path_problem(node.args[0].value)
             if problem:
                 self.add("filesystem", f"open({node.args[0].value[:200]!r}): {problem}", node)
         self.generic_visit(node)
@@ -137,15 +140,6 @@ class _Extra(ast.NodeVisitor):
         v = node.value
         if isinstance(v, str) and v in _INTERNAL:
             self.add("suspicious", f"string names the attribute {v!r}", node)
-
-
-def _path_problem(path):
-    """Why open() would refuse this literal path (the same rules as vfs.py)."""
-    if "\0" in path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":") or "\\" in path:
-        return "only relative paths of the provided files"
-    if ".." in path.split("/"):
-        return "path traversal"
-    return None
 
 
 def _format_attrs(template):
@@ -193,8 +187,9 @@ def findings(code, config):
     return findings_in(tree, code, config)
 
 
-def findings_in(tree, code, config):
-    """The findings of `code`, already parsed as `tree`."""
+def findings_in(tree, code, config, probes=False):
+    """The findings of `code`, already parsed as `tree`; `probes`: leave
+    refused imports to the run (imports: probe)."""
     out = [f.as_dict() for f in transform.check_tree(tree, config)]
     seen = {(f["kind"], f.get("line"), f.get("col"), f["detail"]) for f in out}
     import_at = {(f.get("line"), f.get("col")) for f in out if f["kind"] == "import"}
@@ -213,7 +208,7 @@ def findings_in(tree, code, config):
         seen.add(key)
         out.append(f)
 
-    extra = _Extra(config, add)
+    extra = _Extra(config, add, probes)
     extra.assigned = _assigned_names(tree)
     extra.visit(tree)
     lines = code.splitlines()

@@ -15,6 +15,9 @@ ALWAYS_DENIED = frozenset({
 # The package of modules the guard provides to every script.
 GUARD_PACKAGE = "pyfence"
 GUARD_MODULES = frozenset({"pyfence", "pyfence.web", "pyfence.host"})
+# Modules the guard answers with a stand-in of its own when the policy allows
+# them (sysmod.py): the real module is never the script's, nor any submodule.
+STAND_INS = frozenset({"sys"})
 
 
 class ConfigError(Exception):
@@ -42,6 +45,7 @@ class Config:
         "allow", "deny", "members", "builtins_deny", "builtins_restrict",
         "dynamic_code", "files", "network", "storage", "recursion",
         "output_bytes", "code_bytes", "terminate", "static_check", "caps",
+        "writable", "write_bytes", "write_files", "inputs", "import_probe",
         "host_functions", "host_calls", "host_call_bytes", "stream_output",
     )
 
@@ -63,6 +67,8 @@ class Config:
         if self.dynamic_code not in ("deny", "guarded"):
             raise ConfigError("dynamic_code must be deny or guarded")
         self.files = {name: _file_bytes(name, f) for name, f in _get(raw, "files", dict, "").items()}
+        self.writable = _get(raw, "writable", bool, "")
+        self.inputs = _get(raw, "inputs", dict, "")
         network = _get(raw, "network", dict, "")
         origin = network.get("origin", ...)
         if origin is ... or not (origin is None or type(origin) is str):
@@ -80,16 +86,23 @@ class Config:
         self.recursion = _get(limits, "recursion", int, "limits.")
         self.output_bytes = _get(limits, "output_bytes", int, "limits.")
         self.code_bytes = _get(limits, "code_bytes", int, "limits.")
+        self.write_bytes = _get(limits, "write_bytes", int, "limits.")
+        self.write_files = _get(limits, "write_files", int, "limits.")
         self.host_calls = _get(limits, "host_calls", int, "limits.")
         self.host_call_bytes = _get(limits, "host_call_bytes", int, "limits.")
         on_violation = _get(raw, "on_violation", str, "")
         if on_violation not in ("terminate", "raise"):
             raise ConfigError("on_violation must be terminate or raise")
         self.terminate = on_violation == "terminate"
+        imports = _get(raw, "imports", str, "")
+        if imports not in ("violation", "probe"):
+            raise ConfigError("imports must be violation or probe")
+        self.import_probe = imports == "probe"
         self.static_check = _get(raw, "static_check", bool, "")
         caps = _get(raw, "caps", dict, "")
         self.caps = {k: _get(caps, k, int, "caps.") for k in (
             "chunk_bytes", "detail_bytes", "message_bytes", "traceback_bytes", "findings", "violations",
+            "value_bytes", "value_depth", "path_bytes",
             "host_data_bytes", "host_data_depth", "host_calls_in_flight")}
 
     def import_refusal(self, name):
@@ -108,6 +121,12 @@ class Config:
             return "denied by the policy"
         if not any(p in self.allow for p in prefixes):
             return "not in the policy's allow-list"
+        if parts[0] in STAND_INS and len(parts) > 1:
+            return f"the guard's {parts[0]} has no submodules"
+        for i in range(1, len(parts)):
+            # A package's member rule also decides its submodules.
+            if not self.member_visible(prefixes[i - 1], parts[i]):
+                return f"'{parts[i]}' is not among the members of '{prefixes[i - 1]}' the policy allows"
         return None
 
     def member_visible(self, module_name, member):

@@ -20,6 +20,8 @@ _getframe = sys._getframe
 GUARD_RAISED = (SecurityError, ImportBlockedError, OutputLimitError)
 # Guard frames below the script's own (execute, exec, the helpers it calls).
 GUARD_FRAMES = 30
+# asyncio's frames between the guard and a top-level coroutine's.
+ASYNC_FRAMES = 20
 # Memory kept back for a check that fails out of memory, and for the result.
 RESERVE_BYTES = 1 << 20
 # The detail of a violation whose own could not be built.
@@ -38,7 +40,7 @@ class Run:
         self.guard = None
         self.importer = None
         self._reported = 0
-        self.stack = Stack(config.recursion + GUARD_FRAMES)
+        self.stack = Stack(config.recursion + GUARD_FRAMES, ASYNC_FRAMES)
         # A C callable: the first statement of every guard failure path.
         self.headroom = self.stack.give
         # Reasons made now, for when nothing can be made later.
@@ -58,10 +60,11 @@ class Run:
         """Give back the memory kept for failing closed (once)."""
         self._reserve.clear()
 
-    def report(self, kind, detail, line):
+    def report(self, kind, detail, line, probe=False):
         """Send one violation to the host: cut to the protocol's caps, never
         dropped below them; past the count cap, one last notice says so. A
-        record that cannot be sent now (out of memory) is sent later."""
+        record that cannot be sent now (out of memory) is sent later.
+        `probe`: an import refused under `imports: probe` (the run goes on)."""
         self._unsent_kind, self._unsent_detail, self._unsent_line = kind, detail, line
         self._reported += 1
         limit = self.config.caps["violations"]
@@ -69,13 +72,16 @@ class Run:
             self._unsent_kind = None
             return
         if self._reported == limit + 1:
-            detail, line = f"more than {limit} violations; later ones are not listed", None
+            detail, line, probe = f"more than {limit} violations; later ones are not listed", None, False
         try:
             self.sink.flush()
         except (MemoryError, RecursionError):
             pass
         try:
-            self._host.violation(kind, cut(detail, self.config.caps["detail_bytes"]), line)
+            if probe:
+                self._host.violation(kind, cut(detail, self.config.caps["detail_bytes"]), line, True)
+            else:
+                self._host.violation(kind, cut(detail, self.config.caps["detail_bytes"]), line)
         except (MemoryError, RecursionError):
             return
         except Exception:
@@ -141,8 +147,15 @@ class Run:
         causes: the run ends as that violation, whatever on_violation says."""
         self.violation(kind, detail, ends=True)
 
-    def import_violation(self, name, why):
-        self.violation("import", f"import of '{name}' is not allowed ({why})", ImportBlockedError)
+    def import_violation(self, name, why, probe=False):
+        """A refused import. One of the script's own import statements
+        (`probe`) under `imports: probe` raises a catchable ImportBlockedError
+        and the run goes on; anything else is a violation like any other."""
+        detail = f"import of '{name}' is not allowed ({why})"
+        if probe and self.config.import_probe:
+            self.report("import", detail, script_line(), probe=True)
+            raise ImportBlockedError(cut(detail, self.config.caps["detail_bytes"]), name=name)
+        self.violation("import", detail, ImportBlockedError)
 
     def check_failed(self, exc, kind, denied, retry=None, args=()):
         """A guard check raised `exc` (its caller gave the guard its headroom

@@ -18,6 +18,7 @@ import sys
 import types
 
 from .caps import shown
+from .config import STAND_INS
 from .identity import identity
 
 
@@ -129,19 +130,21 @@ class Importer:
         self._run.fail_closed(exc, "attribute", retry, args)
 
     def allowed(self, name):
-        return self._config.import_refusal(name) is None
+        """Whether a real module of this name may reach the script (as its
+        proxy). Never one the guard stands in for: only the stand-in may."""
+        return name not in STAND_INS and self._config.import_refusal(name) is None
 
-    def _refuse(self, name, why):
-        self._run.import_violation(name if type(name) is str else shown(name), why)
+    def _refuse(self, name, why, probe=False):
+        self._run.import_violation(name if type(name) is str else shown(name), why, probe)
 
     def load(self, name):
-        """Import `name` for the script (checked), return the real module."""
+        """Import `name` for the script (checked), return the module: the
+        guard's own for its package and its stand-ins, else the real one."""
         why = self._config.import_refusal(name)
         if why is not None:
-            self._refuse(name, why)
-        if name.partition(".")[0] == "pyfence":
-            mod = self._guard_modules[name]
-        else:
+            self._refuse(name, why, probe=True)
+        mod = self._guard_modules.get(name)
+        if mod is None:
             mod = _modules.get(name)
             if mod is None:
                 mod = self._vetted(_import_module, name)

@@ -25,6 +25,7 @@ MATCHCLS = "__pf_mc__"
 NAMESPACE = "__pf_ns__"
 IMPORT = "__pf_imp__"
 IMPORT_FROM = "__pf_from__"
+VALUE = "__pf_val__"
 HELPER_PREFIX = "__pf"
 MAX_DEPTH = 100
 # Names generated code may never bind or read: the namespace machinery.
@@ -239,11 +240,13 @@ class Checker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def import_name(self, name, node):
-        # Under on_violation: raise, a refused import is a catchable runtime
-        # ImportBlockedError (scripts use `except ImportError` fallbacks);
-        # only what no policy could allow is refused before running.
+        # Under on_violation: raise or imports: probe, a refused import is a
+        # catchable runtime ImportBlockedError (scripts use `except
+        # ImportError` fallbacks); otherwise only what no policy could allow
+        # is refused before running.
         why = self.config.import_refusal(name)
-        if why is not None and self.config.terminate and why != "not in the policy's allow-list":
+        if why is not None and self.config.terminate and why != "not in the policy's allow-list" \
+                and not self.config.import_probe:
             self.add("import", f"import of '{name}' is not allowed ({why})", node)
 
     def visit_Global(self, node):

@@ -39,15 +39,22 @@ class Stack:
     sys.setrecursionlimit with a preallocated int), so calling it needs no
     Python frame and allocates nothing; `restore` puts the limit back."""
 
-    def __init__(self, limit):
+    def __init__(self, limit, coroutine_frames=0):
         self.limit = limit
-        self.give = partial(_setrecursionlimit, limit + HEADROOM)
+        self._coroutine_frames = coroutine_frames
+        # Above the limit of either kind of run (set() decides which).
+        self.give = partial(_setrecursionlimit, limit + coroutine_frames + HEADROOM)
         # A frame at the limit cannot lower it to the limit (CPython refuses
         # a limit at or below the current depth): its caller is below, so
         # one frame above it does.
         self._near = limit + 2
 
-    def set(self):
+    def set(self, coroutine=False):
+        """Start the script: a coroutine (top-level `await`) runs below
+        asyncio's frames, which get `coroutine_frames` more."""
+        if coroutine:
+            self.limit += self._coroutine_frames
+            self._near = self.limit + 2
         _setrecursionlimit(self.limit)
 
     def restore(self):

@@ -19,16 +19,11 @@ time.
 import base64
 import json
 import math
-import signal
 import types
 from urllib.parse import urljoin, urlsplit
 
-# Taken at import time, before the guard removes `pyodide` from sys.modules.
-from pyodide.ffi import run_sync
-
+from .aio import wait_host
 from .calls import HostError
-
-_getsignal, _signal, _SIGINT = signal.getsignal, signal.signal, signal.SIGINT
 
 
 class NetworkError(OSError):
@@ -133,22 +128,11 @@ def make_web(run, host, channel, json_loads):
     storage_allowed = bool(run.config.storage) and origin is not None
 
     def wait(call, *args):
-        """Call a worker function that returns a promise and wait for it,
-        suspending the interpreter (JSPI). Meanwhile Pyodide resolves the
-        promise by running Python of its own, outside the guard's call: the
-        deadline's interrupt is held until the wait is over and raised here
-        (raised there, it would escape into JavaScript and crash the worker)."""
+        """Call a worker function that returns a promise and wait for it
+        (aio.wait_host: the deadline's interrupt is held meanwhile)."""
         # What the script printed so far reaches the caller before anything waits.
         run.sink.flush()
-        handler = _getsignal(_SIGINT)
-        held = []
-        _signal(_SIGINT, lambda signum, frame: held.append(signum))
-        try:
-            return str(run_sync(call(*args)))
-        finally:
-            _signal(_SIGINT, handler)
-            if held and callable(handler):
-                handler(_SIGINT, None)
+        return str(wait_host(call, *args))
 
     def refuse(detail, kind="network"):
         run.violation(kind, detail)
