@@ -89,7 +89,8 @@ export class RunRecorder {
         this.#endedAt ??= performance.now();
         return;
       case "out":
-        return this.#output(event.stream, event.text);
+        this.#output(event.stream, event.text);
+        return;
       case "violation": {
         if (this.#terminated) return;
         // Only the policy makes a probe: a worker's word alone does not.
