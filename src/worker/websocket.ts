@@ -47,6 +47,13 @@ interface Socket {
 }
 
 const encoder = new TextEncoder();
+/**
+ * The runtime's WebSocket, taken when this module loads: boot.ts then
+ * deletes the global (a script that reached JavaScript must not open
+ * sockets of its own, nor make Blobs from binary messages; these sockets
+ * receive ArrayBuffers).
+ */
+const RealWebSocket = globalThis.WebSocket;
 // RFC 6455: a subprotocol is an HTTP token.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
 
@@ -153,7 +160,7 @@ export class Sockets {
     const cookie = await this.#cookies?.header(httpUrl.href, "include");
     const headers: [string, string][] = [["origin", this.#rules.origin!]];
     if (cookie) headers.push(["cookie", cookie]);
-    const ws = new WebSocket(target, { protocols, headers });
+    const ws = new RealWebSocket(target, { protocols, headers });
     ws.binaryType = "arraybuffer";
     const socket: Socket = { ws, queue: [] };
     const id = this.#next++;
@@ -200,7 +207,7 @@ export class Sockets {
    */
   send(id: number, message: string | Uint8Array): void {
     const socket = this.#socket(id);
-    if (socket.closed || socket.ws.readyState !== WebSocket.OPEN) {
+    if (socket.closed || socket.ws.readyState !== RealWebSocket.OPEN) {
       throw new Error("the WebSocket is closed");
     }
     const size = typeof message === "string" ? encoder.encode(message).length : message.length;

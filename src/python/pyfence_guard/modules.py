@@ -263,9 +263,15 @@ class Importer:
         """`value`, read as `modname.name`, is that loaded submodule itself (not
         another module bound to the name, such as re.enum) and the policy
         lets the script import it: `import collections` then
-        `collections.abc` reads what `import collections.abc` would give."""
+        `collections.abc` reads what `import collections.abc` would give
+        (the guard's own package, `pyfence.web`, is not in sys.modules)."""
         sub = f"{modname}.{name}"
-        return value.__name__ == sub and _modules.get(sub) is value and self.allowed(sub)
+        if value.__name__ != sub:
+            return False
+        known = self._guard_modules.get(sub)
+        if known is None:
+            known = _modules.get(sub)
+        return known is value and self.allowed(sub)
 
     def visible_names(self, proxy):
         mod = self._targets[identity(proxy)]
