@@ -59,7 +59,26 @@ export type { CallerLimits, CallerOptions, HandlerOptions } from "./src/serve/op
 export { loadServeConfig } from "./src/serve/config_file.ts";
 export { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from "./src/serve/api_error.ts";
 
-// Audit trail
-export type { AuditEvent, AuditSink } from "./src/audit/trail.ts";
+// Audit trail: events, sinks (JSONL file, Deno KV), reports
+export {
+  AUDIT_EVENT_TYPES,
+  type AuditEvent,
+  type AuditEventBase,
+  type AuditEventType,
+  type AuditSink,
+  type LimitName,
+  type NetVerdict,
+} from "./src/audit/trail.ts";
 export { jsonlAuditSink } from "./src/audit/jsonl.ts";
-export { type ReportCount, type SecurityReport, summarizeAudit } from "./src/audit/report.ts";
+export { type KvAuditOptions, kvAuditSink, openKvAuditStore } from "./src/audit/kv.ts";
+export { type AuditQuery, type AuditStore, type ClosableAuditSink } from "./src/audit/store.ts";
+export {
+  type LatencySummary,
+  type ReportCount,
+  type ReportOptions,
+  type RunSummary,
+  type SecurityReport,
+  summarizeAudit,
+  type TimeBucket,
+} from "./src/audit/report.ts";
+export { renderReportHtml } from "./src/audit/report_html.ts";

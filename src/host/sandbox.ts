@@ -33,7 +33,16 @@ import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
 import { assertDenoVersion } from "./deno_version.ts";
 import { LIMIT_ERRORS } from "../protocol/result.ts";
-import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
+import {
+  type AuditEvent,
+  type AuditSink,
+  endEvent,
+  eventBase,
+  limitEvent,
+  type RunContext,
+} from "../audit/trail.ts";
+import type { RunEvent } from "./events.ts";
+import { RunMonitor } from "./monitor.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
 
@@ -95,6 +104,20 @@ export interface CheckResult {
   ok: boolean;
   /** Every finding, with line and column. */
   findings: Finding[];
+}
+
+/** `onEvent`, made safe to call: what it throws is reported, never thrown into the run. */
+function liveEvents(onEvent?: (event: RunEvent) => void): ((event: RunEvent) => void) | undefined {
+  if (!onEvent) return undefined;
+  let reported = false;
+  return (event) => {
+    try {
+      onEvent(event);
+    } catch (err) {
+      if (!reported) console.error(`pyfence: onEvent failed: ${(err as Error)?.message ?? err}`);
+      reported = true;
+    }
+  };
 }
 
 function byteLength(code: string): number {
@@ -225,22 +248,41 @@ export class Sandbox {
    */
   async run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
     const { map, spec, sinks } = await this.#prepare(options, "sandbox.run() options");
-    const runId = crypto.randomUUID();
-    const origin = map.guard.network.origin ?? "null";
+    if (options.caller !== undefined && typeof options.caller !== "string") {
+      throw new UsageError("sandbox.run() options.caller", "must be a string");
+    }
+    if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
+      throw new UsageError("sandbox.run() options.onEvent", "must be a function");
+    }
+    const context: RunContext = {
+      runId: crypto.randomUUID(),
+      origin: map.guard.network.origin ?? "null",
+      ...(options.caller === undefined ? {} : { caller: options.caller }),
+    };
     const audit = (event: AuditEvent) => this.#emit(sinks, event);
+    const emit = liveEvents(options.onEvent);
+    const monitor = new RunMonitor({
+      timeoutMs: map.limits.timeoutMs,
+      memoryMb: map.limits.memoryMb,
+      outputBytes: map.limits.outputBytes,
+    }, emit);
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
-      onOutput: options.onOutput,
-      onViolation: (violation) =>
-        audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
+      onOutput: (stream, text) => {
+        monitor.output(new TextEncoder().encode(text).length);
+        options.onOutput?.(stream, text);
+        emit?.({ type: "output", stream, text });
+      },
+      onViolation: (violation) => {
+        audit({ ...eventBase(context), type: "violation", violation });
+        emit?.({ type: "violation", violation });
+      },
     });
     const size = byteLength(code);
     audit({
+      ...eventBase(context),
       type: "run.start",
-      ts: new Date().toISOString(),
-      runId,
-      origin,
       policy: this.#policyLabel,
       codeSha256: await sha256Hex(code),
       codeBytes: size,
@@ -248,14 +290,23 @@ export class Sandbox {
     this.#counters.runs++;
     this.#counters.active++;
     let result: RunResult;
+    let measured: { cpuTimeMs?: number } = {};
     try {
-      result = await this.#execute(code, size, map, spec, recorder);
+      result = await this.#execute(code, size, map, spec, recorder, (pid) => {
+        monitor.start(pid);
+        emit?.({ type: "started", runId: context.runId });
+      });
     } finally {
       this.#counters.active--;
+      measured = monitor.stop();
     }
+    if (measured.cpuTimeMs !== undefined) result.cpuTimeMs = measured.cpuTimeMs;
     this.#counters.violations += result.violations.length;
     if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
-    await audit(endEvent(runId, origin, result));
+    const limit = limitEvent(context, result);
+    if (limit) audit(limit);
+    await audit(endEvent(context, result));
+    emit?.({ type: "done", result });
     return result;
   }
 
@@ -265,6 +316,7 @@ export class Sandbox {
     map: PermissionMap,
     spec: ProcessSpec,
     recorder: RunRecorder,
+    onStart: (pid: number) => void,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
@@ -274,6 +326,7 @@ export class Sandbox {
       spec,
       this.#makeJob("execute", code, map),
       (e) => recorder.accept(e),
+      onStart,
     );
     return recorder.finish(done);
   }
@@ -417,6 +470,7 @@ export class Sandbox {
     spec: ProcessSpec,
     job: JobRequest,
     onEvent: (event: WorkerEvent) => void,
+    onStart?: (pid: number) => void,
   ): Promise<DoneEvent> {
     // A process can die while idle; a job it never started is safe to retry once.
     for (let attempt = 0;; attempt++) {
@@ -425,7 +479,10 @@ export class Sandbox {
       let done: DoneEvent;
       try {
         done = await process.run(job, (event) => {
-          if (event.t === "started") started = true;
+          if (event.t === "started") {
+            started = true;
+            onStart?.(process.pid);
+          }
           onEvent(event);
         });
       } finally {

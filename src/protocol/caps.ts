@@ -23,6 +23,8 @@ export interface ProtocolCaps {
   findings: number;
   /** Violations reported by one run; later ones still end the run but are counted only. */
   violations: number;
+  /** Operations reported for the audit trail by one run (imports, files, requests); later ones are not listed. */
+  operations: number;
 }
 
 /** The caps every layer applies. */
@@ -33,6 +35,7 @@ export const CAPS: Readonly<ProtocolCaps> = Object.freeze({
   traceback_bytes: 64 * 1024,
   findings: 500,
   violations: 1000,
+  operations: 1000,
 });
 
 /** An exception type name as the protocol carries it. */

@@ -73,6 +73,12 @@ export interface RunResult {
   durationMs: number;
   /** The interpreter's peak linear-memory size in bytes. */
   peakMemoryBytes: number;
+  /**
+   * CPU time the sandbox process spent while the script ran (milliseconds, all
+   * its threads), measured by the host from `/proc` on Linux; absent where
+   * the host cannot measure it (other systems) and for runs that never started.
+   */
+  cpuTimeMs?: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
 }
