@@ -28,7 +28,7 @@ export const USAGE: Readonly<Record<string, string>> = {
   cache: `Usage: pyfence cache path|clear|warm [--policy NAME|PATH]...
                           [--package-index URL] [--package-lock PATH]`,
   serve: `Usage: pyfence serve [--port N] [--hostname H] [--origin URL] [--policy NAME|PATH]...
-                     [--config FILE]`,
+                     [--config FILE] [--audit FILE] [--audit-kv PATH|URL]`,
   mcp: "Usage: pyfence mcp [--origin URL] [--policy NAME|PATH]...",
   help: "Usage: pyfence help [COMMAND]",
 };
@@ -167,9 +167,11 @@ Exit codes: 0 ok, 1 a package could not be fetched or a snapshot not built,
 `,
   serve: `${USAGE.serve}
 
-Serves the HTTP API: POST /v1/run, POST /v1/check, GET /v1/policies,
-GET /v1/openapi.json, GET /healthz (no token needed), and the MCP tools over
-streamable HTTP at POST /mcp. Every other request needs
+Serves the HTTP API: POST /v1/run (with Accept: text/event-stream, the
+run's live events as server-sent events), POST /v1/check, GET /v1/policies,
+GET /v1/openapi.json, GET /healthz (no token needed), GET /metrics
+(Prometheus; PYFENCE_METRICS_TOKEN, else loopback requests only), and the
+MCP tools over streamable HTTP at POST /mcp. Every other request needs
 'Authorization: Bearer TOKEN'; each caller's scripts run with the origin,
 policies and quotas configured for its token, never with an origin a request
 names. Errors are JSON: {"error": {"code", "message", "field"?}}.
@@ -191,6 +193,10 @@ Options:
                        its default; default PYFENCE_POLICIES, else default)
   --config FILE        callers, tokens, origins, policies and quotas (YAML);
                        not together with PYFENCE_TOKEN, --origin or --policy
+  --audit FILE         append every run's audit events, with the caller's
+                       name, to FILE (JSONL; or PYFENCE_AUDIT_JSONL)
+  --audit-kv PATH|URL  store them in Deno KV (a file, a KV Connect URL, or
+                       default; or PYFENCE_AUDIT_KV); needs --unstable-kv
   -h, --help           show this help
 
 It listens at once; "listening on" is printed once the interpreter snapshots

@@ -9,11 +9,19 @@
 import { Sandbox } from "../host/sandbox.ts";
 import type { CheckResult } from "../host/sandbox.ts";
 import type { Files } from "../host/options.ts";
+import type { RunEvent } from "../host/events.ts";
+import { residentBytes } from "../host/procfs.ts";
 import type { RunResult } from "../protocol/result.ts";
 import type { Policy } from "../policy/schema.ts";
+import type { AuditSink } from "../audit/trail.ts";
+import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { kvAuditSink } from "../audit/kv.ts";
+import type { ClosableAuditSink } from "../audit/store.ts";
+import { UsageError } from "../errors.ts";
 import { ApiError } from "./api_error.ts";
 import type { Caller, ServerSettings } from "./options.ts";
 import { Quota } from "./quota.ts";
+import { Metrics, type MetricsGauges } from "./metrics.ts";
 import type { CheckRequest, PolicySummary, RunRequest } from "./schemas.ts";
 
 /** How long {@link Service.close} lets running scripts finish, by default. */
@@ -21,6 +29,15 @@ export const DEFAULT_GRACE_MS = 30_000;
 
 function shuttingDown(): ApiError {
   return new ApiError("shutting_down", "the server is shutting down", { retryAfter: 5 });
+}
+
+/** A run that never got a sandbox process (`error.kind` `queue`): the server is busy, not the script at fault. */
+function busy(result: RunResult): ApiError {
+  return new ApiError(
+    "server_busy",
+    `every sandbox process is busy: ${result.error?.message ?? "the run could not start"}`,
+    { retryAfter: 5 },
+  );
 }
 
 /** The request's files as the library takes them: `{ base64 }` decoded. */
@@ -49,11 +66,37 @@ export class Service {
   #quotas = new Map<Caller, Quota>();
   #inFlight = new Set<Promise<unknown>>();
   #closing = false;
+  #sinks: AuditSink[] = [];
+  #kv?: Promise<ClosableAuditSink>;
+  /** The server's counters, for `GET /metrics`. */
+  readonly metrics: Metrics = new Metrics();
 
-  /** A service for `settings`; nothing starts until the first run or {@link Service.warm}. */
+  /**
+   * A service for `settings`; nothing starts until the first run or
+   * {@link Service.warm}, but the audit file is opened now (Deno KV once
+   * warmed, or at the first run).
+   *
+   * @throws {UsageError} (`audit.jsonl`) the audit file cannot be appended to.
+   */
   constructor(settings: ServerSettings) {
     this.settings = settings;
     for (const caller of settings.callers) this.#quotas.set(caller, new Quota(caller.limits));
+    const { jsonl, kv, retainDays } = settings.audit;
+    if (jsonl !== undefined) {
+      try {
+        this.#sinks.push(jsonlAuditSink(jsonl));
+      } catch (err) {
+        throw new UsageError("audit.jsonl", (err as UsageError).problem ?? String(err));
+      }
+    }
+    if (kv !== undefined) {
+      const opening = kvAuditSink(kv === "default" ? undefined : kv, {
+        ...(retainDays === undefined ? {} : { retainMs: Math.round(retainDays * 86_400_000) }),
+      });
+      opening.catch(() => {});
+      this.#kv = opening;
+      this.#sinks.push(async (event) => (await opening)(event));
+    }
   }
 
   /** True once {@link Service.close} was called. */
@@ -68,16 +111,26 @@ export class Service {
    * @throws {UsageError} a bad field (files, limits looser than the policy's).
    * @throws {SandboxError} no sandbox could be started.
    */
-  async run(caller: Caller, request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+  async run(
+    caller: Caller,
+    request: RunRequest,
+    signal?: AbortSignal,
+    onEvent?: (event: RunEvent) => void,
+  ): Promise<RunResult> {
     const sandbox = this.#sandbox(this.#policyOf(caller, request.policy));
     const files = toFiles(request.files);
-    return await this.#admitted(caller, signal, () =>
+    const result = await this.#admitted(caller, signal, () =>
       sandbox.run(request.code, {
         origin: caller.origin,
         files,
         timeoutMs: request.timeoutMs,
         memoryMb: request.memoryMb,
+        caller: caller.name,
+        ...(onEvent ? { onEvent } : {}),
       }));
+    this.metrics.run(caller.name, result);
+    if ((result.error as { kind?: string } | undefined)?.kind === "queue") throw busy(result);
+    return result;
   }
 
   /**
@@ -117,6 +170,7 @@ export class Service {
    * @throws {SandboxError} a snapshot or a process could not be built.
    */
   async warm(): Promise<void> {
+    await this.#kv;
     for (const name of this.settings.policies.keys()) await this.#sandbox(name).prepare();
     const [first] = this.settings.callers;
     await this.#sandbox(first.policies[0]).warm(first.origin);
@@ -136,6 +190,32 @@ export class Service {
     ]);
     clearTimeout(timer);
     await Promise.all([...this.#sandboxes.values()].map((s) => s.close()));
+    await (await this.#kv?.catch(() => undefined))?.close();
+  }
+
+  /** What `GET /metrics` reads now: runs, queues, sandbox processes and their memory. */
+  gauges(): MetricsGauges {
+    let running = 0, callerQueue = 0, processes = 0, busy = 0;
+    let rss: number | undefined;
+    for (const quota of this.#quotas.values()) {
+      running += quota.running;
+      callerQueue += quota.waiting;
+    }
+    for (const sandbox of this.#sandboxes.values()) {
+      for (const p of sandbox.stats().processes) {
+        processes++;
+        if (p.busy) busy++;
+        const bytes = residentBytes(p.pid);
+        if (bytes !== undefined) rss = (rss ?? 0) + bytes;
+      }
+    }
+    return {
+      running,
+      callerQueue,
+      processes,
+      busy,
+      ...(rss === undefined ? {} : { sandboxRssBytes: rss }),
+    };
   }
 
   #policyOf(caller: Caller, name: string | undefined): string {
@@ -156,6 +236,7 @@ export class Service {
       sandbox = new Sandbox({
         policy: this.settings.policies.get(name)!,
         poolSize: this.settings.poolSize,
+        audit: this.#sinks,
       });
       this.#sandboxes.set(name, sandbox);
     }
