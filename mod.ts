@@ -27,6 +27,7 @@
 // Running scripts
 export { run, shutdown } from "./src/host/run.ts";
 export type { Files, RunOptions } from "./src/host/options.ts";
+export type { HostFunction, HostFunctions } from "./src/host/expose.ts";
 export {
   type CheckResult,
   Sandbox,
@@ -38,6 +39,7 @@ export {
 // What a run returns
 export {
   type Finding,
+  type HostCall,
   LIMIT_ERRORS,
   type RunError,
   type RunResult,

@@ -122,7 +122,10 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     recursion: 1000,
     output_bytes: 4194304,
     code_bytes: 1048576,
+    host_calls: 500,
+    host_call_bytes: 16777216,
   });
+  assert.deepEqual(map.guard.host_functions, []);
   assert.equal(map.guard.on_violation, "terminate");
   assert.equal(map.guard.static_check, true);
   assert.deepEqual(map.limits, {
@@ -131,6 +134,8 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     outputBytes: 4194304,
     codeBytes: 1048576,
     recursion: 1000,
+    hostCalls: 500,
+    hostCallBytes: 16777216,
   });
   // The guard config is plain data, independent of the policy object.
   map.guard.modules.members.io.allow!.push("open");
@@ -224,6 +229,7 @@ Deno.test("explain: the capability table with exact values", async () => {
     "open()",
     "HTTP (pyfence.web)",
     "WebSocket, storage",
+    "host functions (pyfence.host)",
     "exec / eval / compile",
     "JS bridge",
     "CPU / time",

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { RunResult, Violation } from "../protocol/result.ts";
+import type { HostCall, RunResult, Violation } from "../protocol/result.ts";
 import type { OperationEvent } from "../protocol/operations.ts";
 
 /** What every audit event carries. */
@@ -104,6 +104,12 @@ export type AuditEvent =
     verdict: "allowed" | "refused";
   }
   | AuditEventBase & {
+    /** One call of a host function (`expose`), once answered. */
+    type: "host.call";
+    /** The call: function, bytes in and out, duration, outcome. */
+    call: HostCall;
+  }
+  | AuditEventBase & {
     /** A resource limit ended the run (as decided by the trusted side). */
     type: "limit";
     /** Which limit. */
@@ -144,6 +150,7 @@ export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = Object.freeze([
   "file.write",
   "net.request",
   "storage",
+  "host.call",
   "limit",
   "run.end",
 ]);

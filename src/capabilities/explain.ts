@@ -7,6 +7,7 @@
  */
 import type { GuardConfig } from "./guard_config.ts";
 import type { HostLimits, PermissionMap, WorkerPermissions } from "./permissions.ts";
+import { CAPS } from "../protocol/caps.ts";
 
 /** One row of the capability table: what each layer does about one capability. */
 export interface ExplainRow {
@@ -129,6 +130,17 @@ export function explain(map: PermissionMap, packages?: PackagePlan): Explanation
       capability: "WebSocket, storage",
       guard: "not available in this version (network.websocket and storage.enabled are reserved)",
       deno: netText,
+    },
+    {
+      capability: "host functions (pyfence.host)",
+      guard:
+        (guard.host_functions.length
+          ? `only those the caller exposes: ${list(guard.host_functions)}`
+          : "only those the caller exposes (run option expose)") +
+        `; arguments and results as plain data (JSON, at most ${CAPS.host_data_bytes} bytes ` +
+        `each); ${limits.hostCalls} calls and ${limits.hostCallBytes} bytes per run`,
+      deno: "— (no handle on the host: calls are messages the host validates, " +
+        "answers for this run's functions only)",
     },
     {
       capability: "exec / eval / compile",

@@ -105,7 +105,8 @@ Exit codes: 0 nothing found, 2 usage or policy error, 3 findings.
 
 explain: prints what a policy grants a script from ORIGIN, capability by
 capability: the Python guard's rule and the exact Deno worker permission
-descriptor beneath it, plus the limits and the sandbox process's flags.
+descriptor beneath it, plus the limits and the sandbox process's flags. For
+a policy that extends another, also the chain and the merged policy.
 list: prints the built-in policies and their descriptions.
 
 Options (explain):

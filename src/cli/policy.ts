@@ -5,7 +5,8 @@
  * @module
  */
 import { noPositionals, parse } from "./args.ts";
-import { builtinPolicyNames, loadPolicy } from "../policy/load.ts";
+import { stringify } from "npm:yaml@2.9.1";
+import { builtinPolicyNames, loadPolicy, resolvePolicy } from "../policy/load.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { permissionsFor } from "../capabilities/permissions.ts";
 import { explain, renderExplanation } from "../capabilities/explain.ts";
@@ -47,7 +48,7 @@ async function explainAction(args: string[]): Promise<number> {
   });
   noPositionals(positionals);
   const source = sourceFromFlags(values);
-  const policy = await loadPolicy((values.policy as string | undefined) ?? "default");
+  const { policy, chain } = await resolvePolicy((values.policy as string | undefined) ?? "default");
   const map = permissionsFor(policy, parseOrigin(values.origin as string | undefined, "--origin"));
   // Resolving reads the lock file only: explaining fetches no package.
   const installed = policy.packages.length
@@ -60,10 +61,15 @@ async function explainAction(args: string[]): Promise<number> {
   });
   const flags = sandboxFlags(map.deno, { memoryMb: map.limits.memoryMb });
   if (values.json) {
-    println(JSON.stringify({ ...explanation, processFlags: flags }, null, 2));
+    println(JSON.stringify({ ...explanation, processFlags: flags, chain, policy }, null, 2));
   } else {
     println(renderExplanation(explanation));
     println(`\nsandbox process: deno run ${flags.join(" ")} …`);
+    if (chain.length > 1) {
+      // What `extends` made of the file: each policy merged over the one before.
+      println(`\npolicy: ${chain.join(" → ")} (mappings merged key by key; lists replaced)`);
+      println(stringify(policy, { lineWidth: 0 }).trimEnd());
+    }
   }
   return ExitCode.Ok;
 }

@@ -1,6 +1,8 @@
 /**
  * `run()`: one call, one fresh interpreter, using a process-wide sandbox per
- * policy that is created on first use.
+ * policy that is created on first use: per name for a name or path, per
+ * validated content for a policy object (a caller that builds the same
+ * policy for every request gets warm processes too).
  *
  * @module
  */
@@ -8,18 +10,39 @@ import { Sandbox } from "./sandbox.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
 import type { RunResult } from "../protocol/result.ts";
+import { loadPolicy } from "../policy/load.ts";
 
 const sandboxes = new Map<string, Sandbox>();
+/** Sandboxes of policy objects by validated content, the one used last at the end. */
+const byContent = new Map<string, Sandbox>();
+/** Policy objects whose sandboxes stay warm at once: each may hold an idle process. */
+const MAX_POLICY_OBJECTS = 8;
+/** Runs in progress per sandbox of a policy object: those are never closed. */
+const inUse = new Map<Sandbox, number>();
 
-function sandboxFor(policy: RunOptions["policy"]): Sandbox {
-  // Policy objects are not cached: a caller may build many of them. Pool size
-  // 1 keeps the run's process in the pool, so close() waits for it to exit.
-  if (typeof policy === "object") return new Sandbox({ policy, poolSize: 1 });
-  const name = policy ?? "default";
-  let sandbox = sandboxes.get(name);
-  if (!sandbox) {
-    sandbox = new Sandbox({ policy: name, poolSize: 1 });
-    sandboxes.set(name, sandbox);
+async function sandboxFor(policy: RunOptions["policy"]): Promise<Sandbox> {
+  // Pool size 1 keeps the run's process in the pool, so close() waits for it to exit.
+  if (typeof policy !== "object") {
+    const name = policy ?? "default";
+    let sandbox = sandboxes.get(name);
+    if (!sandbox) {
+      sandbox = new Sandbox({ policy: name, poolSize: 1 });
+      sandboxes.set(name, sandbox);
+    }
+    return sandbox;
+  }
+  const validated = await loadPolicy(policy);
+  const key = JSON.stringify(validated);
+  let sandbox = byContent.get(key);
+  byContent.delete(key);
+  sandbox ??= new Sandbox({ policy: validated, poolSize: 1 });
+  byContent.set(key, sandbox);
+  for (const [oldKey, old] of byContent) {
+    if (byContent.size <= MAX_POLICY_OBJECTS) break;
+    // One still running stays until a later call finds it idle.
+    if (inUse.has(old) || old === sandbox) continue;
+    byContent.delete(oldKey);
+    old.close().catch(() => {});
   }
   return sandbox;
 }
@@ -48,15 +71,34 @@ function sandboxFor(policy: RunOptions["policy"]): Sandbox {
  * assert.equal(blocked.violations[0].kind, "filesystem");
  * await shutdown();
  * ```
+ *
+ * @example Host functions, and cancelling
+ * ```ts
+ * import { run, shutdown } from "@pyfence/pyfence";
+ * import assert from "node:assert/strict";
+ * const result = await run(
+ *   "from pyfence.host import add, lookup\nprint(add(2, 3), lookup('a'))",
+ *   { expose: { add: (a: number, b: number) => a + b, lookup: async (key: string) => ({ key }) } },
+ * );
+ * assert.equal(result.stdout, "5 {'key': 'a'}\n");
+ * assert.deepEqual(result.hostCalls?.map((c) => c.name), ["add", "lookup"]);
+ *
+ * const aborted = await run("while True:\n    pass", { signal: AbortSignal.timeout(500) });
+ * assert.equal(aborted.error?.type, "Aborted");
+ * await shutdown();
+ * ```
  */
 export async function run(code: string, options: RunOptions = {}): Promise<RunResult> {
   checkOptionKeys("run() options", options, RUN_OPTION_KEYS);
   const { policy, ...rest } = options;
-  const sandbox = sandboxFor(policy);
+  const sandbox = await sandboxFor(policy);
+  inUse.set(sandbox, (inUse.get(sandbox) ?? 0) + 1);
   try {
     return await sandbox.run(code, rest);
   } finally {
-    if (typeof policy === "object") await sandbox.close();
+    const left = inUse.get(sandbox)! - 1;
+    if (left) inUse.set(sandbox, left);
+    else inUse.delete(sandbox);
   }
 }
 
@@ -74,7 +116,8 @@ export async function run(code: string, options: RunOptions = {}): Promise<RunRe
  * ```
  */
 export async function shutdown(): Promise<void> {
-  const all = [...sandboxes.values()];
+  const all = [...sandboxes.values(), ...byContent.values()];
   sandboxes.clear();
+  byContent.clear();
   await Promise.all(all.map((s) => s.close()));
 }

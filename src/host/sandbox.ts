@@ -45,6 +45,9 @@ import type { RunEvent } from "./events.ts";
 import { RunMonitor } from "./monitor.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { exposedNames, exposeService } from "./expose.ts";
+import { HostCallRouter } from "./host_calls.ts";
+import type { CallHandler } from "./process.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -128,6 +131,20 @@ function byteLength(code: string): number {
 function sizeProblem(size: number, map: PermissionMap): string | undefined {
   const limit = map.limits.codeBytes;
   return size > limit ? `the script is ${size} bytes; the limit is ${limit}` : undefined;
+}
+
+/** `onOutput` called once per line of each piece of output (a partial line as it came). */
+function lineByLine(onOutput: NonNullable<RunOptions["onOutput"]>): RunOptions["onOutput"] {
+  return (stream, text) => {
+    for (const line of text.split(/(?<=\n)/)) onOutput(stream, line);
+  };
+}
+
+/** The `done` of a run the caller's `signal` aborted, saying why. */
+function aborted(signal: AbortSignal): DoneEvent {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+  return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted");
 }
 
 /** The policy's own `audit.jsonl` sink; a path that cannot be written is the policy's fault. */
@@ -266,12 +283,20 @@ export class Sandbox {
       memoryMb: map.limits.memoryMb,
       outputBytes: map.limits.outputBytes,
     }, emit);
+    const calls = new HostCallRouter({
+      services: options.expose ? { host: exposeService(options.expose) } : {},
+      maxCalls: map.limits.hostCalls,
+      maxBytes: map.limits.hostCallBytes,
+      timeoutMs: map.limits.timeoutMs,
+      onCall: (call) => audit({ ...eventBase(context), type: "host.call", call }),
+    });
+    const onOutput = options.onOutput && lineByLine(options.onOutput);
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
       onOutput: (stream, text) => {
         monitor.output(new TextEncoder().encode(text).length);
-        options.onOutput?.(stream, text);
+        onOutput?.(stream, text);
         emit?.({ type: "output", stream, text });
       },
       onViolation: (violation) => {
@@ -292,12 +317,22 @@ export class Sandbox {
     let result: RunResult;
     let measured: { cpuTimeMs?: number } = {};
     try {
-      result = await this.#execute(code, size, map, spec, recorder, (pid) => {
-        monitor.start(pid);
-        emit?.({ type: "started", runId: context.runId });
-      });
+      result = await this.#execute(
+        code,
+        size,
+        map,
+        spec,
+        recorder,
+        calls,
+        options.signal,
+        (pid) => {
+          monitor.start(pid);
+          emit?.({ type: "started", runId: context.runId });
+        },
+      );
     } finally {
       this.#counters.active--;
+      calls.end();
       measured = monitor.stop();
     }
     if (measured.cpuTimeMs !== undefined) result.cpuTimeMs = measured.cpuTimeMs;
@@ -316,7 +351,9 @@ export class Sandbox {
     map: PermissionMap,
     spec: ProcessSpec,
     recorder: RunRecorder,
-    onStart: (pid: number) => void,
+    calls: HostCallRouter,
+    signal?: AbortSignal,
+    onStart?: (pid: number) => void,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
@@ -325,10 +362,22 @@ export class Sandbox {
     const done = await this.#job(
       spec,
       this.#makeJob("execute", code, map),
-      (e) => recorder.accept(e),
+      (e) => {
+        if (e.t === "started") calls.start();
+        recorder.accept(e);
+      },
+      (call) => calls.answer(call),
+      signal,
       onStart,
     );
-    return recorder.finish(done);
+    const result = recorder.finish(done);
+    const limit = calls.limitError;
+    // The host's own count decides, whatever the worker reported.
+    if (limit && result.error?.type !== limit.type) {
+      Object.assign(result, { ok: false, error: limit });
+    }
+    const made = calls.calls;
+    return made.length ? { ...result, hostCalls: made } : result;
   }
 
   /**
@@ -372,6 +421,23 @@ export class Sandbox {
     return this.#pool.close();
   }
 
+  /**
+   * {@link Sandbox.close}, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * {
+   *   await using sandbox = new Sandbox();
+   *   assert.equal((await sandbox.run("print(1 + 1)")).stdout, "2\n");
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** `step()`, with a failure of the host (not of the caller) as a {@link SandboxError}. */
   async #host<T>(reason: "boot" | "snapshot", step: () => Promise<T>): Promise<T> {
     try {
@@ -401,6 +467,13 @@ export class Sandbox {
     label: string,
   ): Promise<{ map: PermissionMap; spec: ProcessSpec; sinks: AuditSink[] }> {
     checkOptionKeys(label, options, SANDBOX_RUN_OPTION_KEYS, FIXED_POLICY);
+    const hostFunctions = exposedNames(options.expose);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new UsageError("signal", "must be an AbortSignal");
+    }
+    if (options.onOutput !== undefined && typeof options.onOutput !== "function") {
+      throw new UsageError("onOutput", "must be a function");
+    }
     if (this.#closed) throw new SandboxError("closed", "the sandbox is closed");
     const policy = tighten(await this.#policy, {
       timeoutMs: options.timeoutMs,
@@ -415,7 +488,9 @@ export class Sandbox {
         );
       }
     }
-    const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
+    const map = permissionsFor(policy, parseOrigin(options.origin), options.files, hostFunctions);
+    // A caller reading output as it comes gets it within 50 ms.
+    map.guard.stream_output = options.onOutput !== undefined;
     const packages = await this.#preparePackages(policy);
     const snapshotPath = await this.#host(
       "snapshot",
@@ -470,22 +545,29 @@ export class Sandbox {
     spec: ProcessSpec,
     job: JobRequest,
     onEvent: (event: WorkerEvent) => void,
+    onCall?: CallHandler,
+    signal?: AbortSignal,
     onStart?: (pid: number) => void,
   ): Promise<DoneEvent> {
     // A process can die while idle; a job it never started is safe to retry once.
     for (let attempt = 0;; attempt++) {
+      if (signal?.aborted) return aborted(signal);
       let started = false;
       const process = await this.#host("boot", () => this.#pool.acquire(spec));
+      const abort = () => process.abort(aborted(signal!));
       let done: DoneEvent;
       try {
+        if (signal?.aborted) return aborted(signal);
+        signal?.addEventListener("abort", abort, { once: true });
         done = await process.run(job, (event) => {
           if (event.t === "started") {
             started = true;
             onStart?.(process.pid);
           }
           onEvent(event);
-        });
+        }, onCall);
       } finally {
+        signal?.removeEventListener("abort", abort);
         this.#pool.release(spec, process);
       }
       if (started || attempt > 0 || done.error?.type !== "WorkerCrash") return done;

@@ -8,6 +8,7 @@
  *
  * ```yaml
  * version: 1
+ * extends: compute                # optional: merged under this file (see loadPolicy)
  * python: ">=3.12"
  * modules:
  *   allow: [json, io]
@@ -21,7 +22,8 @@
  * filesystem: { virtual: true }
  * network: { same_origin: true, cors: ["https://api.example"], websocket: true }
  * storage: { enabled: true }
- * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144 }
+ * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144,
+ *           host_calls: 500, host_call_bytes: 16777216 }
  * on_violation: terminate         # or raise
  * static_check: true
  * audit: { jsonl: audit.jsonl }
@@ -58,12 +60,16 @@ export const LIMIT_BOUNDS: {
   readonly recursion: readonly [number, number];
   readonly output_bytes: readonly [number, number];
   readonly code_bytes: readonly [number, number];
+  readonly host_calls: readonly [number, number];
+  readonly host_call_bytes: readonly [number, number];
 } = Object.freeze({
   timeout_ms: [1, 600_000] as const,
   memory_mb: [48, 4096] as const,
   recursion: [50, 10_000] as const,
   output_bytes: [1, 64 * 1024 * 1024] as const,
   code_bytes: [1, 16 * 1024 * 1024] as const,
+  host_calls: [0, 1_000_000] as const,
+  host_call_bytes: [0, 1024 * 1024 * 1024] as const,
 });
 
 /** The limits a policy grants when it states none. */
@@ -73,6 +79,8 @@ export const DEFAULT_LIMITS: Policy["limits"] = Object.freeze({
   recursion: 400,
   output_bytes: 1_048_576,
   code_bytes: 262_144,
+  host_calls: 500,
+  host_call_bytes: 16 * 1024 * 1024,
 });
 
 /** Builtins denied when a policy states no `builtins.deny`. */
@@ -156,6 +164,10 @@ export interface Policy {
     output_bytes: number;
     /** Maximum script size in bytes (UTF-8). */
     code_bytes: number;
+    /** Calls of host functions (`pyfence.host`) in one run. */
+    host_calls: number;
+    /** UTF-8 bytes of JSON in all host calls of one run, arguments and answers together. */
+    host_call_bytes: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
@@ -176,6 +188,12 @@ export interface Policy {
 export interface PolicyInput {
   /** Policy format version; must be 1. */
   version: 1;
+  /**
+   * Start from another policy: a built-in name or a YAML path (relative to
+   * this file; for an object, to the working directory). This policy's keys
+   * are merged over it: mappings key by key, lists and values replaced.
+   */
+  extends?: string;
   /** See {@link Policy.description}. */
   description?: string;
   /** See {@link Policy.python}. */
@@ -322,6 +340,8 @@ const SECTIONS = {
     recursion: boundedInt("recursion"),
     output_bytes: boundedInt("output_bytes"),
     code_bytes: boundedInt("code_bytes"),
+    host_calls: boundedInt("host_calls"),
+    host_call_bytes: boundedInt("host_call_bytes"),
   }),
   audit: z.strictObject({ jsonl: z.string().min(1).optional() }),
 };
@@ -360,7 +380,8 @@ const policyObject = z.strictObject({
  */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
   const [section, key] = path;
-  if (path.length === 0) return Object.keys(policyObject.shape);
+  // `extends` is merged away by `loadPolicy()` before the schema sees the policy.
+  if (path.length === 0) return [...Object.keys(policyObject.shape), "extends"];
   if (path.length === 1 && typeof section === "string" && Object.hasOwn(SECTIONS, section)) {
     return Object.keys(SECTIONS[section as keyof typeof SECTIONS].shape);
   }

@@ -29,6 +29,7 @@ export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
   "RecursionError",
   "CodeSizeError",
   "ResponseTooLargeError",
+  "HostCallLimitError",
 ]);
 
 /** One attempt by a script to use something its policy does not grant. */
@@ -43,12 +44,32 @@ export interface Violation {
   at: number;
 }
 
+/** One call a script made to its host (a function the caller exposed), as the host saw it. */
+export interface HostCall {
+  /** The service: `host` for the caller's exposed functions. */
+  service: string;
+  /** The function called. */
+  name: string;
+  /** UTF-8 bytes of the arguments' JSON. */
+  bytesIn: number;
+  /** UTF-8 bytes of the answer's JSON (0 when it failed). */
+  bytesOut: number;
+  /** From the call reaching the host to its answer, in milliseconds. */
+  durationMs: number;
+  /**
+   * `ok`; `error`: the function threw or returned what cannot cross (the
+   * script got `HostError`); `timeout`: the run's deadline passed first;
+   * `limit`: the run's budget of calls or bytes was spent.
+   */
+  outcome: "ok" | "error" | "timeout" | "limit";
+}
+
 /** The exception a run ended with. */
 export interface RunError {
   /**
    * The Python exception name (`SecurityError`, `ZeroDivisionError`, …) or a
    * host-side kind: `TimeoutError`, `MemoryError`, `OutputLimitError`,
-   * `WorkerCrash`.
+   * `HostCallLimitError`, `WorkerCrash`, `Aborted` (the caller's `signal`).
    */
   type: string;
   /** The exception's message. */
@@ -81,6 +102,8 @@ export interface RunResult {
   cpuTimeMs?: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
+  /** The calls the script made to functions the caller exposed, in order; absent when none. */
+  hostCalls?: HostCall[];
 }
 
 /** One static-analysis finding of `check()`. */
