@@ -27,6 +27,7 @@
 // Running scripts
 export { run, shutdown } from "./src/host/run.ts";
 export type { Files, RunOptions } from "./src/host/options.ts";
+export type { RunEvent, WarnedResource } from "./src/host/events.ts";
 export type { HostFunction, HostFunctions } from "./src/host/expose.ts";
 export {
   type CheckResult,

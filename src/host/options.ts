@@ -39,6 +39,7 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Who asked for this run, as your application names them: recorded as `caller` in its audit events. */
   caller?: string;
+  /**
    * Functions the script may call, by name: `from pyfence.host import lookup`.
    * Arguments and results cross as plain data (JSON values, at most 1 MiB each);
    * what a function throws reaches the script as `pyfence.host.HostError` with
