@@ -35,7 +35,7 @@ interface KvLike {
     commit(): Promise<{ ok: boolean }>;
   };
   list<T>(
-    selector: { prefix: unknown[]; start?: unknown[]; end?: unknown[] },
+    selector: { prefix?: unknown[]; start?: unknown[]; end?: unknown[] },
   ): AsyncIterable<{ key: unknown[]; value: T }>;
   close(): void;
 }
@@ -132,9 +132,10 @@ class KvAuditStore implements AuditStore {
       : query.caller !== undefined && query.caller.length <= MAX_KEY_TEXT
       ? [ROOT, "c", query.caller]
       : [ROOT, "t"];
-    const selector: { prefix: unknown[]; start?: unknown[]; end?: unknown[] } = { prefix };
-    if (query.since) selector.start = [...prefix, query.since.getTime()];
-    if (query.until) selector.end = [...prefix, query.until.getTime()];
+    const start = query.since && [...prefix, query.since.getTime()];
+    const end = query.until && [...prefix, query.until.getTime()];
+    // Deno KV takes a prefix with one bound, or two bounds without a prefix.
+    const selector = start && end ? { start, end } : { prefix, start, end };
     for await (const { value } of this.#kv.list<AuditEvent>(selector)) {
       if (matches(value, query)) yield value;
     }

@@ -558,8 +558,7 @@ function renderRunList(report: SecurityReport): string[] {
   return [
     ...(report.runListOmitted ? [`  (${report.runListOmitted} older runs not listed)`] : []),
     ...list.map((r) =>
-      [
-        " ",
+      "  " + [
         r.start ?? "?",
         inertField(r.runId),
         inertField(r.origin),

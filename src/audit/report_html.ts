@@ -71,7 +71,9 @@ function barChart(id: string, title: string, counts: ReportCount[], max = 10): s
   const bars = rows.map((r, i) => {
     const y = 4 + i * rowH;
     const w = Math.max(2, Math.round((r.count / top) * barW));
-    const label = r.key.length > 32 ? `${r.key.slice(0, 31)}…` : r.key;
+    // Cut as shown (escapes make hostile text longer), so the label fits its column.
+    const shown = inertField(r.key);
+    const label = shown.length > 30 ? `${shown.slice(0, 29)}…` : shown;
     return `<g class="bar"><title>${html(r.key)}: ${r.count}</title>` +
       `<text x="${labelW - 8}" y="${y + 17}" text-anchor="end">${html(label)}</text>` +
       `<rect x="${labelW}" y="${y + 3}" width="${w}" height="${rowH - 8}" rx="3" fill="${
@@ -82,7 +84,7 @@ function barChart(id: string, title: string, counts: ReportCount[], max = 10): s
   return figure(
     id,
     title,
-    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
+    `<svg viewBox="0 0 ${width} ${height}" style="max-width:${width}px" role="img" ` +
       `aria-label="${html(title)}">\n${bars}\n</svg>`,
     rows.length === 0,
   );
@@ -131,7 +133,7 @@ function timeChart(report: SecurityReport): string {
   return figure(
     "violations-over-time",
     title,
-    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
+    `<svg viewBox="0 0 ${width} ${height}" style="max-width:${width}px" role="img" ` +
       `aria-label="${title}">\n${axis}\n${bars}\n</svg>\n<p class="legend">${legend}${
         bucketMs ? ` (${html(bucketLabel(bucketMs))} per bar)` : ""
       }</p>`,
@@ -176,7 +178,7 @@ function outcomeChart(report: SecurityReport): string {
   return figure(
     "runs-by-outcome",
     title,
-    `<svg viewBox="0 0 180 180" width="180" height="180" role="img" aria-label="${title}">\n${arcs}\n` +
+    `<svg viewBox="0 0 180 180" style="max-width:180px" role="img" aria-label="${title}">\n${arcs}\n` +
       `<text x="90" y="96" text-anchor="middle" class="big">${total}</text></svg>\n` +
       `<p class="legend">${legend}</p>`,
     total === 0,
@@ -213,7 +215,7 @@ function latencyChart(report: SecurityReport): string {
   return figure(
     "latency",
     title,
-    `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
+    `<svg viewBox="0 0 ${width} ${height}" style="max-width:${width}px" role="img" ` +
       `aria-label="${title}">\n<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${
         top + plotH
       }" class="axis"/>\n${bars}\n</svg>\n${summary}`,
@@ -222,13 +224,13 @@ function latencyChart(report: SecurityReport): string {
 }
 
 function table(caption: string, head: string[], rows: (string | number)[][]): string {
-  return `<table>\n<caption>${html(caption)}</caption>\n<tr>${
+  return `<div class="table"><table>\n<caption>${html(caption)}</caption>\n<tr>${
     head.map((h) => `<th>${html(h)}</th>`).join("")
   }</tr>\n` +
     (rows.length
       ? rows.map((r) => `<tr>${r.map((c) => `<td>${html(c)}</td>`).join("")}</tr>\n`).join("")
       : `<tr><td colspan="${head.length}">(none)</td></tr>\n`) +
-    "</table>";
+    "</table></div>";
 }
 
 const STYLE = `
@@ -239,15 +241,17 @@ h1{font-size:1.6rem;margin:0 0 .25rem}.sub{color:var(--muted);margin:0 0 1.5rem}
 .tile{border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem}
 .tile b{display:block;font-size:1.5rem}.tile span{color:var(--muted)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1rem}
-figure.chart{border:1px solid var(--line);border-radius:8px;margin:0;padding:.75rem;overflow-x:auto}
+figure.chart{border:1px solid var(--line);border-radius:8px;margin:0;padding:.75rem;min-width:0}
+figure.chart svg{display:block;width:100%;height:auto}
 figcaption{font-weight:600;margin-bottom:.5rem}.empty{color:var(--muted)}
 svg text{font:12px system-ui,sans-serif;fill:var(--fg)}svg .tick{fill:var(--muted);font-size:11px}
 svg .big{font-size:22px;font-weight:600}.axis{stroke:#adb5bd}
 .legend{color:var(--muted);margin:.4rem 0 0}.key{margin-right:.8rem;white-space:nowrap}
 .key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
-table{border-collapse:collapse;margin:1.25rem 0;width:100%}caption{text-align:left;font-weight:600;padding-bottom:.3rem}
+.table{overflow-x:auto;margin:1.25rem 0}table{border-collapse:collapse;width:100%}
+caption{text-align:left;font-weight:600;padding-bottom:.3rem}
 td,th{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
-td{font-family:ui-monospace,monospace;font-size:12.5px;word-break:break-all}`;
+td{font-family:ui-monospace,monospace;font-size:12.5px;overflow-wrap:break-word;max-width:40rem}`;
 
 /**
  * Render a report as a self-contained HTML page: figures, charts as inline
@@ -289,7 +293,7 @@ export function renderReportHtml(
     [fmtMiB(report.maxPeakMemoryBytes), "highest peak memory"],
   ];
   const runRows = (report.runList ?? []).map((r) => [
-    r.start ?? "",
+    r.start?.slice(0, 19).replace("T", " ") ?? "",
     r.runId,
     r.origin,
     r.caller ?? "",
