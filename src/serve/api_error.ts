@@ -128,6 +128,13 @@ export function toApiError(err: unknown): ApiError {
         cause: err,
       });
     }
+    if (err.reason === "unsupported") {
+      return new ApiError(
+        "internal",
+        "this server's runtime cannot isolate scripts, so it runs none; its log says why",
+        { cause: err },
+      );
+    }
     if (err.reason === "boot") {
       return new ApiError("sandbox_unavailable", "no sandbox process could be started", {
         retryAfter: 2,

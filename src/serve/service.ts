@@ -11,6 +11,7 @@ import type { CheckResult } from "../host/sandbox.ts";
 import type { Files } from "../host/options.ts";
 import type { RunEvent } from "../host/events.ts";
 import { residentBytes } from "../host/procfs.ts";
+import { probeRuntimeOnce } from "../host/runtime_probe.ts";
 import type { RunResult } from "../protocol/result.ts";
 import type { Policy } from "../policy/schema.ts";
 import type { AuditSink } from "../audit/trail.ts";
@@ -162,17 +163,21 @@ export class Service {
   }
 
   /**
-   * Load every policy and build its interpreter snapshot, then start the
-   * first caller's sandbox processes for its default policy, so that the
-   * first requests pay no start-up.
+   * Check that this runtime isolates scripts as pyfence needs (it may start
+   * subprocesses, and a worker holds only its own permissions: see
+   * `runtime_probe.ts`), load every policy and build its interpreter
+   * snapshot, then start the first caller's sandbox processes for its
+   * default policy, so that the first requests pay no start-up.
    *
    * @throws {PolicyError} a configured policy is invalid.
-   * @throws {SandboxError} a snapshot or a process could not be built.
+   * @throws {SandboxError} (`unsupported`) this runtime cannot isolate scripts; or a snapshot or a process could not be built.
+   * @throws {UsageError} (`kv`) the audit's Deno KV store cannot be opened.
    */
   async warm(): Promise<void> {
     await this.#kv;
-    for (const name of this.settings.policies.keys()) await this.#sandbox(name).prepare();
     const [first] = this.settings.callers;
+    await probeRuntimeOnce(this.settings.policies.get(first.policies[0]));
+    for (const name of this.settings.policies.keys()) await this.#sandbox(name).prepare();
     await this.#sandbox(first.policies[0]).warm(first.origin);
   }
 
@@ -245,6 +250,8 @@ export class Service {
 
   async #admitted<T>(caller: Caller, signal: AbortSignal | undefined, work: () => Promise<T>) {
     if (this.#closing) throw shuttingDown();
+    // Nothing runs before the runtime is known to isolate scripts (a request may come before warm()).
+    await probeRuntimeOnce(this.settings.policies.get(this.settings.callers[0].policies[0]));
     const quota = this.#quotas.get(caller)!;
     quota.take();
     const release = await quota.slot(signal);
