@@ -84,8 +84,8 @@ export type AuditEvent =
   | AuditEventBase & {
     /** The script made a network request (`pyfence.web`). */
     type: "net.request";
-    /** The HTTP method. */
-    method: string;
+    /** The HTTP method (absent when the script gave one that is not an HTTP token). */
+    method?: string;
     /** The absolute URL. */
     url: string;
     /** What came of it. */
@@ -192,7 +192,7 @@ export function operationEvent(context: RunContext, op: OperationEvent): AuditEv
       return {
         ...base,
         type: "net.request",
-        method: op.method ?? "GET",
+        ...(op.method === undefined ? {} : { method: op.method }),
         url: op.target,
         verdict: op.verdict === "refused" || op.verdict === "failed" || op.verdict === "limit"
           ? op.verdict

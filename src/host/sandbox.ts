@@ -39,10 +39,13 @@ import {
   endEvent,
   eventBase,
   limitEvent,
+  operationEvent,
   type RunContext,
 } from "../audit/trail.ts";
 import type { RunEvent } from "./events.ts";
+import type { OperationEvent } from "../protocol/operations.ts";
 import { RunMonitor } from "./monitor.ts";
+import { OperationRecorder } from "./operations.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
 import { exposedNames, exposeService } from "./expose.ts";
@@ -107,6 +110,14 @@ export interface CheckResult {
   ok: boolean;
   /** Every finding, with line and column. */
   findings: Finding[];
+}
+
+/** What the host watches of a run besides its result: its process, and its operations. */
+interface RunWatch {
+  /** The script started in process `pid`. */
+  start(pid: number): void;
+  /** The worker reported an operation for the audit trail. */
+  operation(op: OperationEvent): void;
 }
 
 /** `onEvent`, made safe to call: what it throws is reported, never thrown into the run. */
@@ -290,6 +301,7 @@ export class Sandbox {
       timeoutMs: map.limits.timeoutMs,
       onCall: (call) => audit({ ...eventBase(context), type: "host.call", call }),
     });
+    const operations = new OperationRecorder((op) => audit(operationEvent(context, op)));
     const onOutput = options.onOutput && lineByLine(options.onOutput);
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
@@ -325,9 +337,12 @@ export class Sandbox {
         recorder,
         calls,
         options.signal,
-        (pid) => {
-          monitor.start(pid);
-          emit?.({ type: "started", runId: context.runId });
+        {
+          start: (pid) => {
+            monitor.start(pid);
+            emit?.({ type: "started", runId: context.runId });
+          },
+          operation: (op) => operations.accept(op),
         },
       );
     } finally {
@@ -340,7 +355,7 @@ export class Sandbox {
     if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
     const limit = limitEvent(context, result);
     if (limit) audit(limit);
-    await audit(endEvent(context, result));
+    await audit(endEvent(context, result, { operationsCapped: operations.capped }));
     emit?.({ type: "done", result });
     return result;
   }
@@ -352,8 +367,8 @@ export class Sandbox {
     spec: ProcessSpec,
     recorder: RunRecorder,
     calls: HostCallRouter,
-    signal?: AbortSignal,
-    onStart?: (pid: number) => void,
+    signal: AbortSignal | undefined,
+    watch: RunWatch,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
@@ -364,11 +379,12 @@ export class Sandbox {
       this.#makeJob("execute", code, map),
       (e) => {
         if (e.t === "started") calls.start();
+        if (e.t === "op") return watch.operation(e);
         recorder.accept(e);
       },
       (call) => calls.answer(call),
       signal,
-      onStart,
+      watch.start,
     );
     const result = recorder.finish(done);
     const limit = calls.limitError;

@@ -15,6 +15,7 @@ import type { SupervisorInit } from "./supervisor_init.ts";
 import { type Finding, VIOLATION_KINDS } from "./result.ts";
 import { CAPS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
 import { CALL_ID, FUNCTION_NAME, type HostAnswer, SERVICE_NAME } from "./host_call.ts";
+import { operationEvent } from "./operations.ts";
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const line = z.number().int().min(0).max(10_000_000);
@@ -66,6 +67,8 @@ export const workerEvent = z.discriminatedUnion("t", [
     name: z.string().regex(FUNCTION_NAME),
     data: text(CAPS.host_data_bytes),
   }),
+  // An operation for the audit trail (see `operations.ts`): relayed as it is, capped by the host.
+  operationEvent,
 ]);
 
 /** A validated event from a worker. */

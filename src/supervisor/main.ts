@@ -190,13 +190,15 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
 /** Whether `data` carries output, a violation detail or call data longer than the protocol's caps. */
 function oversized(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  const { t, text, detail, data: args } = data as Record<string, unknown>;
+  const { t, text, detail, data: args, target } = data as Record<string, unknown>;
   const [value, cap] = t === "out"
     ? [text, CAPS.chunk_bytes]
     : t === "violation"
     ? [detail, CAPS.detail_bytes]
     : t === "call"
     ? [args, CAPS.host_data_bytes]
+    : t === "op"
+    ? [target, CAPS.detail_bytes]
     : [undefined, 0];
   // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
@@ -307,6 +309,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "violation":
           if (!budget.take(utf8Bytes(event.detail))) return flood();
+          return void send({ id: job.id, event });
+        case "op":
+          // Audit records cost the job like violations; the host keeps at most its cap of them.
+          if (!budget.take(utf8Bytes(event.target))) return flood();
           return void send({ id: job.id, event });
         case "call":
           // The guard makes one call at a time, each with a fresh random id.

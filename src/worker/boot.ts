@@ -173,6 +173,8 @@ async function runGuarded(
     violation: (kind: string, detail: string, line?: number) =>
       port.postMessage({ t: "violation", kind, detail, ...(line == null ? {} : { line }) }),
     call: (service: string, name: string, data: string) => caller.call(service, name, data),
+    // An operation for the audit trail, as the guard cut it (src/protocol/operations.ts).
+    op: (json: string) => port.postMessage({ ...JSON.parse(String(json)), t: "op" }),
     fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
       webFetch({
         method: String(method),
@@ -211,6 +213,8 @@ async function runUnguarded(
   Object.assign(globalThis, {
     pyfenceChannel: {
       call: (service: string, name: string, data: string) => caller.call(service, name, data),
+      // An operation for the audit trail, as the guard cut it (src/protocol/operations.ts).
+      op: (json: string) => port.postMessage({ ...JSON.parse(String(json)), t: "op" }),
       post: (json: string) => port.postMessage(JSON.parse(json)),
     },
   });

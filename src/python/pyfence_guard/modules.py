@@ -18,6 +18,7 @@ import sys
 import types
 
 from .caps import shown
+from .operations import operation
 from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 
@@ -146,6 +147,8 @@ class Importer:
             self._registry.refresh()
             if self.after_load is not None:
                 self.after_load()
+        if name not in self.imported:
+            operation(self._run, "import", name)
         parts = name.split(".")
         for i in range(1, len(parts) + 1):
             self.imported.add(".".join(parts[:i]))

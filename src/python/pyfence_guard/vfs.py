@@ -3,6 +3,7 @@
 import io
 
 from .caps import shown
+from .operations import operation
 
 
 def make_open(run):
@@ -31,6 +32,7 @@ def make_open(run):
         data = files.get(name)
         if data is None:
             raise FileNotFoundError(2, "No such file or directory", path)
+        operation(run, "file.read", name)
         if "b" in mode:
             if encoding is not None or errors is not None or newline is not None:
                 raise ValueError("binary mode doesn't take an encoding, errors or newline argument")

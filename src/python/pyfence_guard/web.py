@@ -12,6 +12,11 @@ import json
 import types
 from urllib.parse import urljoin, urlsplit
 
+from .operations import operation
+
+# What the worker's refusal kinds mean for the audit trail.
+_VERDICTS = {"refused": "refused", "limit": "limit"}
+
 # Taken at import time, before the guard removes `pyodide` from sys.modules.
 from pyodide.ffi import run_sync
 
@@ -116,6 +121,8 @@ def make_web(run, fetch_sync, json_loads):
         encoded = None if body is None else base64.b64encode(bytes(body)).decode("ascii")
         data = json.loads(fetch_sync(method, absolute, json.dumps(pairs), encoded))
         error = data.get("error")
+        verdict = _VERDICTS.get(error.get("kind"), "failed") if error else "allowed"
+        operation(run, "net.request", absolute, method, verdict, None if error else data.get("status"))
         if error:
             message = str(error.get("message"))
             if error.get("kind") == "refused":
