@@ -39,6 +39,8 @@ export {
 
 // What a run returns
 export {
+  ERROR_KINDS,
+  type ErrorKind,
   type Finding,
   type HostCall,
   LIMIT_ERRORS,

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { HostCall, RunResult, Violation } from "../protocol/result.ts";
+import type { ErrorKind, HostCall, RunResult, Violation } from "../protocol/result.ts";
 import type { OperationEvent } from "../protocol/operations.ts";
 
 /** What every audit event carries. */
@@ -124,6 +124,8 @@ export type AuditEvent =
     ok: boolean;
     /** The error type, when it did not. */
     errorType?: string;
+    /** Whose error it was (see `ERROR_KINDS`), when the trusted side said. */
+    errorKind?: ErrorKind;
     /** Number of violations. */
     violations: number;
     /** The guard stopped listing operations at the cap (`CAPS.operations`); later ones are not in the trail. */
@@ -222,7 +224,7 @@ const LIMIT_OF_ERROR: Record<string, LimitName> = {
 
 /** The limit a result ended at, if it ended at one. */
 export function limitOf(result: RunResult): LimitName | undefined {
-  const error = result.error as (RunResult["error"] & { kind?: string }) | undefined;
+  const error = result.error;
   if (!error) return undefined;
   // Where the trusted side says whose error it is, only a `limit` is one.
   if (error.kind !== undefined && error.kind !== "limit") return undefined;
@@ -247,6 +249,7 @@ export function endEvent(
     type: "run.end",
     ok: result.ok,
     ...(result.error ? { errorType: result.error.type } : {}),
+    ...(result.error?.kind ? { errorKind: result.error.kind } : {}),
     violations: result.violations.length,
     ...(extra.operationsCapped ? { operationsCapped: true } : {}),
     durationMs: result.durationMs,

@@ -23,6 +23,13 @@ export interface RunOptions {
   /** Tighten the policy's memory limit (MiB); a looser value is an error. */
   memoryMb?: number;
   /**
+   * How long this run may wait for a sandbox process when all are busy
+   * (milliseconds; default the sandbox's `queueTimeoutMs`, 60 000 for
+   * `run()`). Past it the run ends as `QueueTimeout` without starting. Not
+   * part of `timeoutMs`, which counts only the script's own execution.
+   */
+  queueTimeoutMs?: number;
+  /**
    * Called with the script's output as it prints it, once per line (with its
    * `\n`): within about 50 ms of the write, and at once before the script
    * waits for the host or the network. A line still being written comes as
@@ -62,6 +69,7 @@ export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   files: true,
   timeoutMs: true,
   memoryMb: true,
+  queueTimeoutMs: true,
   onOutput: true,
   onEvent: true,
   caller: true,

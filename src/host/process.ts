@@ -183,6 +183,11 @@ export class SandboxProcess {
     return this.#alive && !this.#retiring;
   }
 
+  /** Settles once the OS process has exited: only then is its slot in the pool's limit free. */
+  get exited(): Promise<void> {
+    return this.#child.status.then(() => {}, () => {});
+  }
+
   /** The OS process id. */
   get pid(): number {
     return this.#child.pid;
@@ -252,6 +257,9 @@ export class SandboxProcess {
   /** Ask the process to exit, and kill it if it does not. */
   async close(): Promise<void> {
     if (!this.#alive) return;
+    // Whoever waits for this process to exit (a pool freeing its slot for a
+    // queued run, close()) must not see the host end first.
+    this.#child.ref();
     await this.#send({ t: "exit" });
     const timer = setTimeout(() => this.kill(), 2000);
     await this.#child.status;
@@ -272,6 +280,7 @@ export class SandboxProcess {
     if (!this.#alive) return;
     try {
       this.#child.kill("SIGKILL");
+      this.#child.ref();
     } catch {
       // already gone
     }

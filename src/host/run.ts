@@ -2,15 +2,18 @@
  * `run()`: one call, one fresh interpreter, using a process-wide sandbox per
  * policy that is created on first use: per name for a name or path, per
  * validated content for a policy object (a caller that builds the same
- * policy for every request gets warm processes too).
+ * policy for every request gets warm processes too). All of them draw from
+ * one {@link ProcessLimiter}, so however many policies the calls use, the
+ * sandbox processes alive at once stay within one machine-sized bound.
  *
  * @module
  */
-import { Sandbox } from "./sandbox.ts";
+import { Sandbox, type SandboxOptions } from "./sandbox.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
 import type { RunResult } from "../protocol/result.ts";
 import { loadPolicy } from "../policy/load.ts";
+import { ProcessLimiter, withLimiter } from "./limiter.ts";
 
 const sandboxes = new Map<string, Sandbox>();
 /** Sandboxes of policy objects by validated content, the one used last at the end. */
@@ -19,14 +22,24 @@ const byContent = new Map<string, Sandbox>();
 const MAX_POLICY_OBJECTS = 8;
 /** Runs in progress per sandbox of a policy object: those are never closed. */
 const inUse = new Map<Sandbox, number>();
+let limiter: ProcessLimiter | undefined;
+
+/** The one limit every `run()` sandbox draws from (created on first use). Not exported from `mod.ts`: for tests and monitoring within pyfence. */
+export function runLimiter(): ProcessLimiter {
+  return limiter ??= new ProcessLimiter();
+}
+
+/** A sandbox for `run()`: pool size 1 keeps the run's process in the pool, so close() waits for it to exit. */
+function makeSandbox(policy: SandboxOptions["policy"]): Sandbox {
+  return new Sandbox(withLimiter({ policy, poolSize: 1 }, runLimiter()));
+}
 
 async function sandboxFor(policy: RunOptions["policy"]): Promise<Sandbox> {
-  // Pool size 1 keeps the run's process in the pool, so close() waits for it to exit.
   if (typeof policy !== "object") {
     const name = policy ?? "default";
     let sandbox = sandboxes.get(name);
     if (!sandbox) {
-      sandbox = new Sandbox({ policy: name, poolSize: 1 });
+      sandbox = makeSandbox(name);
       sandboxes.set(name, sandbox);
     }
     return sandbox;
@@ -35,7 +48,7 @@ async function sandboxFor(policy: RunOptions["policy"]): Promise<Sandbox> {
   const key = JSON.stringify(validated);
   let sandbox = byContent.get(key);
   byContent.delete(key);
-  sandbox ??= new Sandbox({ policy: validated, poolSize: 1 });
+  sandbox ??= makeSandbox(validated);
   byContent.set(key, sandbox);
   for (const [oldKey, old] of byContent) {
     if (byContent.size <= MAX_POLICY_OBJECTS) break;
@@ -51,6 +64,12 @@ async function sandboxFor(policy: RunOptions["policy"]): Promise<Sandbox> {
  * Run untrusted Python `code` under a policy, in a fresh interpreter, and
  * return what happened. Never throws for anything the script did: its
  * exceptions, violations and limits are in the result.
+ *
+ * Every `run()` call in the process shares one bound on sandbox processes
+ * (the machine's default `maxProcesses`, see {@link Sandbox}) and one queue
+ * of 1000 runs; a run that waits longer than its `queueTimeoutMs` (default
+ * 60 s) ends as `QueueTimeout`, one that finds the queue full as
+ * `QueueFull` (both `error.kind` `"queue"`).
  *
  * @throws {PolicyError} the policy is invalid or cannot be read.
  * @throws {UsageError} an unknown option key, a bad origin or file, or a limit looser than the policy's.

@@ -12,7 +12,16 @@ import { pythonSatisfies } from "../policy/python_range.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { type PermissionMap, permissionsFor } from "../capabilities/permissions.ts";
 import { ProcessPool } from "./pool.ts";
-import type { JobRequest, ProcessSpec } from "./process.ts";
+import {
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_QUEUE_TIMEOUT_MS,
+  limiterOf,
+  MAX_PROCESSES_LIMIT,
+  ProcessLimiter,
+  QueueAborted,
+  QueueError,
+} from "./limiter.ts";
+import type { JobRequest, ProcessSpec, SandboxProcess } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot, wheels } from "./snapshot.ts";
 import {
@@ -28,7 +37,7 @@ import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
-import type { Finding, RunResult } from "../protocol/result.ts";
+import type { Finding, RunError, RunResult } from "../protocol/result.ts";
 import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
 import { assertDenoVersion } from "./deno_version.ts";
@@ -58,6 +67,22 @@ export interface SandboxOptions {
   policy?: string | PolicyInput;
   /** Idle sandbox processes kept ready per origin, for at most 8 origins at once (the process idle longest is closed first). Default 1. */
   poolSize?: number;
+  /**
+   * Sandbox processes alive at once, busy or idle (1 to 1024). Default from
+   * the machine: `max(1, min(2 × cores, floor(available memory / 768 MiB)))`,
+   * 768 MiB being a process's resident cap under the default 256 MiB
+   * `memory_mb`; `stats()` shows the figures. Runs beyond it wait in a
+   * queue; an idle process of another origin is closed to make room.
+   */
+  maxProcesses?: number;
+  /** Runs that may wait for a process at once; one more ends as `QueueFull`. Default 1000. */
+  maxQueue?: number;
+  /**
+   * How long a run may wait for a process (milliseconds), unless the run
+   * says otherwise; past it the run ends as `QueueTimeout` without starting.
+   * Not part of `timeoutMs`. Default 60 000.
+   */
+  queueTimeoutMs?: number;
   /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
   audit?: AuditSink | AuditSink[];
   /**
@@ -77,6 +102,9 @@ export interface SandboxOptions {
 const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
   policy: true,
   poolSize: true,
+  maxProcesses: true,
+  maxQueue: true,
+  queueTimeoutMs: true,
   audit: true,
   packageIndex: true,
   packageLock: true,
@@ -100,6 +128,24 @@ export interface SandboxStats {
   violations: number;
   /** Runs that ended at a resource limit. */
   limitHits: number;
+  /** Runs that never started: they waited past `queueTimeoutMs`, or the queue was full. */
+  queueRefusals: number;
+  /** Runs waiting for a sandbox process right now. */
+  queued: number;
+  /** The bound on runs waiting. */
+  maxQueue: number;
+  /** The bound on live sandbox processes. */
+  maxProcesses: number;
+  /** How `maxProcesses` was chosen: the option, or the machine's formula with its figures. */
+  maxProcessesFrom: string;
+  /** Processes counted against `maxProcesses` now: starting, busy, idle or exiting. */
+  live: number;
+  /** Processes starting. */
+  starting: number;
+  /** Processes running a job (or handed to one). */
+  busy: number;
+  /** Processes idle in the pool. */
+  idle: number;
   /** The sandbox processes alive right now. */
   processes: { pid: number; busy: boolean; warm: boolean }[];
 }
@@ -131,6 +177,36 @@ function liveEvents(onEvent?: (event: RunEvent) => void): ((event: RunEvent) => 
       if (!reported) console.error(`pyfence: onEvent failed: ${(err as Error)?.message ?? err}`);
       reported = true;
     }
+  };
+}
+
+/** `value` if it is a whole number of milliseconds the queue may wait, else a {@link UsageError} naming `argument`. */
+function queueTimeout(value: unknown, argument: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 3_600_000) {
+    throw new UsageError(argument, `must be an integer from 0 to 3600000 (ms), got ${value}`);
+  }
+  return value;
+}
+
+/** `value` if it is an integer from `min` to `max`, else a {@link UsageError} naming `argument`. */
+function boundedInteger(value: unknown, argument: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(argument, `must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** The result of a run that never got a process. */
+function queueResult(err: QueueError): RunResult {
+  const error: RunError = { type: err.type, kind: "queue", message: err.message };
+  return {
+    ok: false,
+    stdout: "",
+    stderr: "",
+    error,
+    violations: [],
+    durationMs: 0,
+    peakMemoryBytes: 0,
   };
 }
 
@@ -190,34 +266,47 @@ function policyAuditSink(path: string): AuditSink {
 export class Sandbox {
   #policy: Promise<Policy>;
   #pool: ProcessPool;
+  #limiter: ProcessLimiter;
+  #queueTimeoutMs: number;
   #unguarded: boolean;
   #policyLabel: string;
   #sinks: AuditSink[];
   #packageOptions: PackageSourceOptions;
   #packages?: Promise<PreparedPackages>;
   #closed = false;
-  #counters = { runs: 0, active: 0, violations: 0, limitHits: 0 };
+  #counters = { runs: 0, active: 0, violations: 0, limitHits: 0, queueRefusals: 0 };
 
   /**
    * Create a sandbox; the policy is loaded (and validated) lazily on first use.
    *
-   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `audit` or `packageIndex`.
+   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `maxProcesses`, `maxQueue`, `queueTimeoutMs`, `audit` or `packageIndex`.
    * @throws {SandboxError} (`deno-version`) this Deno is older than pyfence supports.
    */
   constructor(options: SandboxOptions = {}) {
     checkOptionKeys("new Sandbox() options", options, SANDBOX_OPTION_KEYS);
     assertDenoVersion();
-    const poolSize = options.poolSize ?? 1;
-    if (!Number.isInteger(poolSize) || poolSize < 0 || poolSize > 64) {
-      throw new UsageError("poolSize", `must be an integer from 0 to 64, got ${poolSize}`);
-    }
+    const poolSize = boundedInteger(options.poolSize ?? 1, "poolSize", 0, 64);
+    const maxProcesses = options.maxProcesses === undefined
+      ? undefined
+      : boundedInteger(options.maxProcesses, "maxProcesses", 1, MAX_PROCESSES_LIMIT);
+    const maxQueue = boundedInteger(
+      options.maxQueue ?? DEFAULT_MAX_QUEUE,
+      "maxQueue",
+      0,
+      1_000_000,
+    );
+    this.#queueTimeoutMs = queueTimeout(
+      options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS,
+      "queueTimeoutMs",
+    );
     const sinks = options.audit === undefined ? [] : [options.audit].flat();
     if (sinks.some((sink) => typeof sink !== "function")) {
       throw new UsageError("audit", "must be a function (an AuditSink) or a list of them");
     }
     this.#policy = loadPolicy(options.policy ?? "default");
     this.#policy.catch(() => {});
-    this.#pool = new ProcessPool(poolSize);
+    this.#limiter = limiterOf(options) ?? new ProcessLimiter({ maxProcesses, maxQueue });
+    this.#pool = new ProcessPool({ size: poolSize, limiter: this.#limiter });
     this.#unguarded = isUnguarded(options);
     this.#policyLabel = typeof options.policy === "string"
       ? options.policy
@@ -255,7 +344,9 @@ export class Sandbox {
 
   /**
    * {@link Sandbox.prepare}, then start interpreters for `origin` until
-   * `poolSize` are idle, so that the next runs pay no boot time.
+   * `poolSize` are idle, so that the next runs pay no boot time. Only free
+   * room under `maxProcesses` is used: it never waits or closes another
+   * origin's process.
    *
    * @throws {PolicyError} the policy is invalid or cannot be read.
    * @throws {UsageError} a bad origin.
@@ -268,7 +359,30 @@ export class Sandbox {
 
   /**
    * Run `code` in a fresh interpreter. Never throws for anything the script
-   * does.
+   * does. When `maxProcesses` are busy the run waits its turn (FIFO) for up
+   * to `queueTimeoutMs`; a run that never gets a process ends with
+   * `error.kind` `"queue"` (`QueueTimeout`, or `QueueFull` when `maxQueue`
+   * runs already wait). Its `timeoutMs` starts only when the script does.
+   *
+   * @example Bounded: a run waits for a process, its time limit unspent
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * const sandbox = new Sandbox({ maxProcesses: 1, poolSize: 1 });
+   * try {
+   *   const [first, second, third] = await Promise.all([
+   *     sandbox.run("print(sum(range(10**7)))"),
+   *     sandbox.run("print('waited')", { timeoutMs: 500 }), // waits for the first to end
+   *     sandbox.run("print('never')", { queueTimeoutMs: 0 }), // may not wait at all
+   *   ]);
+   *   assert.equal(first.stdout, "49999995000000\n");
+   *   assert.equal(second.stdout, "waited\n");
+   *   assert.equal(third.error?.type, "QueueTimeout");
+   *   assert.equal(third.error?.kind, "queue");
+   * } finally {
+   *   await sandbox.close();
+   * }
+   * ```
    *
    * @throws {PolicyError} the policy is invalid or cannot be read.
    * @throws {UsageError} an unknown option key, a bad origin or file, or a limit looser than the policy's.
@@ -287,13 +401,19 @@ export class Sandbox {
       origin: map.guard.network.origin ?? "null",
       ...(options.caller === undefined ? {} : { caller: options.caller }),
     };
-    const audit = (event: AuditEvent) => this.#emit(sinks, event);
     const emit = liveEvents(options.onEvent);
     const monitor = new RunMonitor({
       timeoutMs: map.limits.timeoutMs,
       memoryMb: map.limits.memoryMb,
       outputBytes: map.limits.outputBytes,
     }, emit);
+    // One run's events reach the sinks one after another, each once the
+    // sinks have finished with the one before: an async sink never sees a
+    // violation after run.end.
+    let delivered = Promise.resolve();
+    const audit = (
+      event: AuditEvent,
+    ) => (delivered = delivered.then(() => this.#emit(sinks, event)));
     const calls = new HostCallRouter({
       services: options.expose ? { host: exposeService(options.expose) } : {},
       maxCalls: map.limits.hostCalls,
@@ -329,22 +449,16 @@ export class Sandbox {
     let result: RunResult;
     let measured: { cpuTimeMs?: number } = {};
     try {
-      result = await this.#execute(
-        code,
-        size,
-        map,
-        spec,
-        recorder,
-        calls,
-        options.signal,
-        {
-          start: (pid) => {
-            monitor.start(pid);
-            emit?.({ type: "started", runId: context.runId });
-          },
-          operation: (op) => operations.accept(op),
+      result = await this.#execute(code, size, map, spec, recorder, calls, {
+        signal: options.signal,
+        queueTimeoutMs: options.queueTimeoutMs ?? this.#queueTimeoutMs,
+      }, {
+        start: (pid) => {
+          monitor.start(pid);
+          emit?.({ type: "started", runId: context.runId });
         },
-      );
+        operation: (op) => operations.accept(op),
+      });
     } finally {
       this.#counters.active--;
       calls.end();
@@ -353,6 +467,7 @@ export class Sandbox {
     if (measured.cpuTimeMs !== undefined) result.cpuTimeMs = measured.cpuTimeMs;
     this.#counters.violations += result.violations.length;
     if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
+    if (result.error?.kind === "queue") this.#counters.queueRefusals++;
     const limit = limitEvent(context, result);
     if (limit) audit(limit);
     await audit(endEvent(context, result, { operationsCapped: operations.capped }));
@@ -367,25 +482,32 @@ export class Sandbox {
     spec: ProcessSpec,
     recorder: RunRecorder,
     calls: HostCallRouter,
-    signal: AbortSignal | undefined,
+    wait: { signal?: AbortSignal; queueTimeoutMs: number },
     watch: RunWatch,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
       return recorder.finish(crashDone("CodeSizeError", tooLarge));
     }
-    const done = await this.#job(
-      spec,
-      this.#makeJob("execute", code, map),
-      (e) => {
-        if (e.t === "started") calls.start();
-        if (e.t === "op") return watch.operation(e);
-        recorder.accept(e);
-      },
-      (call) => calls.answer(call),
-      signal,
-      watch.start,
-    );
+    let done: DoneEvent;
+    try {
+      done = await this.#job(
+        spec,
+        this.#makeJob("execute", code, map),
+        (e) => {
+          if (e.t === "started") calls.start();
+          if (e.t === "op") return watch.operation(e);
+          recorder.accept(e);
+        },
+        wait.queueTimeoutMs,
+        (call) => calls.answer(call),
+        wait.signal,
+        watch.start,
+      );
+    } catch (err) {
+      if (err instanceof QueueError) return queueResult(err);
+      throw err;
+    }
     const result = recorder.finish(done);
     const limit = calls.limitError;
     // The host's own count decides, whatever the worker reported.
@@ -409,7 +531,18 @@ export class Sandbox {
     const { map, spec } = await this.#prepare(options, "sandbox.check() options");
     const tooLarge = sizeProblem(byteLength(code), map);
     if (tooLarge) return { ok: false, findings: [{ kind: "size", detail: tooLarge }] };
-    const done = await this.#job(spec, this.#makeJob("check", code, map), () => {});
+    let done: DoneEvent;
+    try {
+      done = await this.#job(
+        spec,
+        this.#makeJob("check", code, map),
+        () => {},
+        options.queueTimeoutMs ?? this.#queueTimeoutMs,
+      );
+    } catch (err) {
+      if (!(err instanceof QueueError)) throw err;
+      return { ok: false, findings: [{ kind: "error", detail: `${err.type}: ${err.message}` }] };
+    }
     if (!done.ok || !done.findings) {
       const detail = done.error
         ? `${done.error.type}: ${done.error.message}`
@@ -420,17 +553,28 @@ export class Sandbox {
     return { ok: done.findings.length === 0, findings: done.findings };
   }
 
-  /** Counters and live processes, for monitoring. */
+  /**
+   * Counters, the bound and the queue, and live processes, for monitoring.
+   * `live`, `maxProcesses` and `maxQueue` are those of the limit this
+   * sandbox draws from; the rest are its own.
+   */
   stats(): SandboxStats {
     return {
       ...this.#counters,
+      ...this.#pool.counts(),
+      maxQueue: this.#limiter.maxQueue,
+      maxProcesses: this.#limiter.maxProcesses,
+      maxProcessesFrom: this.#limiter.maxProcessesFrom,
+      live: this.#limiter.live,
       processes: this.#pool.processes().map((p) => ({ pid: p.pid, busy: p.busy, warm: p.warm })),
     };
   }
 
   /**
-   * End every sandbox process. Runs in progress end as `WorkerCrash`; later
-   * calls of `run`, `check`, `prepare` and `warm` throw a {@link SandboxError} (`closed`).
+   * End every sandbox process, and resolve once each has exited. Runs in
+   * progress end as `WorkerCrash`; runs still waiting for a process, and
+   * later calls of `run`, `check`, `prepare` and `warm`, throw a
+   * {@link SandboxError} (`closed`).
    */
   close(): Promise<void> {
     this.#closed = true;
@@ -459,7 +603,9 @@ export class Sandbox {
     try {
       return await step();
     } catch (err) {
-      if (err instanceof SandboxError) throw err;
+      if (err instanceof SandboxError || err instanceof QueueError || err instanceof QueueAborted) {
+        throw err;
+      }
       if (this.#closed) throw new SandboxError("closed", "the sandbox is closed", { cause: err });
       const what = reason === "boot"
         ? "starting a sandbox process failed"
@@ -483,6 +629,9 @@ export class Sandbox {
     label: string,
   ): Promise<{ map: PermissionMap; spec: ProcessSpec; sinks: AuditSink[] }> {
     checkOptionKeys(label, options, SANDBOX_RUN_OPTION_KEYS, FIXED_POLICY);
+    if (options.queueTimeoutMs !== undefined) {
+      queueTimeout(options.queueTimeoutMs, `${label}.queueTimeoutMs`);
+    }
     const hostFunctions = exposedNames(options.expose);
     if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
       throw new UsageError("signal", "must be an AbortSignal");
@@ -561,15 +710,26 @@ export class Sandbox {
     spec: ProcessSpec,
     job: JobRequest,
     onEvent: (event: WorkerEvent) => void,
+    queueTimeoutMs: number,
     onCall?: CallHandler,
     signal?: AbortSignal,
     onStart?: (pid: number) => void,
   ): Promise<DoneEvent> {
-    // A process can die while idle; a job it never started is safe to retry once.
+    const deadline = performance.now() + queueTimeoutMs;
+    // A process can die while idle; a job it never started is safe to retry
+    // once, within what is left of the run's wait.
     for (let attempt = 0;; attempt++) {
       if (signal?.aborted) return aborted(signal);
       let started = false;
-      const process = await this.#host("boot", () => this.#pool.acquire(spec));
+      const wait = Math.max(0, Math.round(deadline - performance.now()));
+      let process: SandboxProcess;
+      try {
+        process = await this.#host("boot", () => this.#pool.acquire(spec, wait, signal));
+      } catch (err) {
+        // Aborted while it waited for a process: it never started.
+        if (err instanceof QueueAborted) return aborted(signal!);
+        throw err;
+      }
       const abort = () => process.abort(aborted(signal!));
       let done: DoneEvent;
       try {

@@ -32,6 +32,19 @@ export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
   "HostCallLimitError",
 ]);
 
+/**
+ * Whose an error is, decided by the trusted side only: `script` (the
+ * script's own exception, whatever its name), `violation` (a security
+ * violation), `limit` (a resource limit the host or the guard's own
+ * accounting established), `crash` (the interpreter or worker crashed or
+ * could not start), `queue` (the run never started: it waited too long for
+ * a process, or the queue was full).
+ */
+export const ERROR_KINDS = ["script", "violation", "limit", "crash", "queue"] as const;
+
+/** One of {@link ERROR_KINDS}. */
+export type ErrorKind = typeof ERROR_KINDS[number];
+
 /** One attempt by a script to use something its policy does not grant. */
 export interface Violation {
   /** Which capability was asked for. */
@@ -69,9 +82,12 @@ export interface RunError {
   /**
    * The Python exception name (`SecurityError`, `ZeroDivisionError`, …) or a
    * host-side kind: `TimeoutError`, `MemoryError`, `OutputLimitError`,
-   * `HostCallLimitError`, `WorkerCrash`, `Aborted` (the caller's `signal`).
+   * `HostCallLimitError`, `WorkerCrash`, `Aborted` (the caller's `signal`),
+   * `QueueTimeout`, `QueueFull`.
    */
   type: string;
+  /** Whose error it is (see {@link ERROR_KINDS}); `queue` for `QueueTimeout` and `QueueFull`. */
+  kind?: ErrorKind;
   /** The exception's message. */
   message: string;
   /** The Python traceback of the script's own frames, when there is one. */

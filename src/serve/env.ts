@@ -27,6 +27,8 @@ export const SERVE_ENV = {
   auditKv: "PYFENCE_AUDIT_KV",
   /** The bearer token that may read `GET /metrics`. */
   metricsToken: "PYFENCE_METRICS_TOKEN",
+  /** Sandbox processes alive at once (1 on Deno Deploy's 768 MB). */
+  maxProcesses: "PYFENCE_MAX_PROCESSES",
 } as const;
 
 /** What the command line may say instead of the environment. */
@@ -126,6 +128,7 @@ function settingSource(keyPath: string, overrides: ServeOverrides): string | und
     return overrides.auditKv !== undefined ? "--audit-kv" : SERVE_ENV.auditKv;
   }
   if (keyPath.startsWith("metrics.token")) return SERVE_ENV.metricsToken;
+  if (keyPath === "maxProcesses") return SERVE_ENV.maxProcesses;
   return undefined;
 }
 
@@ -143,6 +146,16 @@ function withServerSettings(
   const jsonl = overrides.auditJsonl ?? read(SERVE_ENV.auditJsonl);
   const kv = overrides.auditKv ?? read(SERVE_ENV.auditKv);
   const metricsToken = read(SERVE_ENV.metricsToken);
+  const maxProcesses = read(SERVE_ENV.maxProcesses);
+  if (maxProcesses !== undefined && options.maxProcesses !== undefined) {
+    throw new UsageError(SERVE_ENV.maxProcesses, "the config file sets maxProcesses already");
+  }
+  if (maxProcesses !== undefined && !/^[1-9][0-9]{0,3}$/.test(maxProcesses)) {
+    throw new UsageError(
+      SERVE_ENV.maxProcesses,
+      `must be an integer from 1 to 1024, got '${maxProcesses}'`,
+    );
+  }
   const audit = { ...options.audit };
   const set = (key: "jsonl" | "kv", value: string | undefined, source: string) => {
     if (value === undefined) return;
@@ -160,5 +173,6 @@ function withServerSettings(
     ...options,
     ...(Object.keys(audit).length ? { audit } : {}),
     ...(metricsToken !== undefined ? { metrics: { token: metricsToken } } : {}),
+    ...(maxProcesses !== undefined ? { maxProcesses: Number(maxProcesses) } : {}),
   };
 }

@@ -39,7 +39,7 @@ const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** How a result ended, as the `outcome` label says it. */
 export function outcomeOf(result: RunResult): string {
   if (result.ok) return "ok";
-  const kind = (result.error as { kind?: string } | undefined)?.kind;
+  const kind = result.error?.kind;
   if (kind !== undefined) return kind;
   if (limitOf(result)) return "limit";
   const type = result.error?.type;

@@ -61,6 +61,16 @@ export interface HandlerOptions {
   maxBodyBytes?: number;
   /** Idle sandbox processes kept ready per policy and origin (see `SandboxOptions.poolSize`). Default 2. */
   poolSize?: number;
+  /**
+   * Sandbox processes alive at once for the whole server, busy or idle (see
+   * `SandboxOptions.maxProcesses`; on Deno Deploy's 768 MB, 1). Default from
+   * the machine's cores and memory.
+   */
+  maxProcesses?: number;
+  /** Runs that may wait for a sandbox process at once; one more is answered 503 `server_busy`. Default 1000. */
+  maxQueue?: number;
+  /** How long a run may wait for a sandbox process (ms) before it is answered 503 `server_busy`. Default 60000. */
+  queueTimeoutMs?: number;
   /** Where the server's audit trail goes: every run's events, each with its caller's name. Default: nowhere. */
   audit?: ServerAuditOptions;
   /**
@@ -124,6 +134,12 @@ export interface ServerSettings {
   readonly maxBodyBytes: number;
   /** Idle sandbox processes per policy and origin. */
   readonly poolSize: number;
+  /** The bound on sandbox processes (undefined: the machine's default). */
+  readonly maxProcesses?: number;
+  /** Runs that may wait for a process. */
+  readonly maxQueue?: number;
+  /** How long a run may wait for a process (ms). */
+  readonly queueTimeoutMs?: number;
   /** The audit sinks to open. */
   readonly audit: Readonly<ServerAuditOptions>;
   /** SHA-256 of the metrics token, when there is one. */
@@ -181,6 +197,9 @@ export const handlerOptionsSchema = z.strictObject({
     .optional(),
   maxBodyBytes: z.int().min(1024).max(1024 ** 3).optional(),
   poolSize: z.int().min(0).max(64).optional(),
+  maxProcesses: z.int().min(1).max(1024).optional(),
+  maxQueue: z.int().min(0).max(1_000_000).optional(),
+  queueTimeoutMs: z.int().min(0).max(3_600_000).optional(),
   audit: auditSchema.optional(),
   metrics: metricsSchema.optional(),
 });
@@ -319,6 +338,11 @@ export function resolveSettings(
     policies,
     maxBodyBytes: data.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     poolSize: data.poolSize ?? DEFAULT_POOL_SIZE,
+    ...defined({
+      maxProcesses: data.maxProcesses,
+      maxQueue: data.maxQueue,
+      queueTimeoutMs: data.queueTimeoutMs,
+    }),
     audit: Object.freeze({ ...data.audit }),
     ...(metricsDigest ? { metricsDigest } : {}),
   };

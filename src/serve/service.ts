@@ -7,6 +7,7 @@
  * @module
  */
 import { Sandbox } from "../host/sandbox.ts";
+import { ProcessLimiter, withLimiter } from "../host/limiter.ts";
 import type { CheckResult } from "../host/sandbox.ts";
 import type { Files } from "../host/options.ts";
 import type { RunEvent } from "../host/events.ts";
@@ -68,6 +69,8 @@ export class Service {
   #inFlight = new Set<Promise<unknown>>();
   #closing = false;
   #sinks: AuditSink[] = [];
+  /** One bound on sandbox processes for every policy and caller of the server. */
+  #limiter: ProcessLimiter;
   #kv?: Promise<ClosableAuditSink>;
   /** The server's counters, for `GET /metrics`. */
   readonly metrics: Metrics = new Metrics();
@@ -82,6 +85,10 @@ export class Service {
   constructor(settings: ServerSettings) {
     this.settings = settings;
     for (const caller of settings.callers) this.#quotas.set(caller, new Quota(caller.limits));
+    this.#limiter = new ProcessLimiter({
+      maxProcesses: settings.maxProcesses,
+      maxQueue: settings.maxQueue,
+    });
     const { jsonl, kv, retainDays } = settings.audit;
     if (jsonl !== undefined) {
       try {
@@ -130,7 +137,7 @@ export class Service {
         ...(onEvent ? { onEvent } : {}),
       }));
     this.metrics.run(caller.name, result);
-    if ((result.error as { kind?: string } | undefined)?.kind === "queue") throw busy(result);
+    if (result.error?.kind === "queue") throw busy(result);
     return result;
   }
 
@@ -200,7 +207,7 @@ export class Service {
 
   /** What `GET /metrics` reads now: runs, queues, sandbox processes and their memory. */
   gauges(): MetricsGauges {
-    let running = 0, callerQueue = 0, processes = 0, busy = 0;
+    let running = 0, callerQueue = 0, busy = 0;
     let rss: number | undefined;
     for (const quota of this.#quotas.values()) {
       running += quota.running;
@@ -208,7 +215,6 @@ export class Service {
     }
     for (const sandbox of this.#sandboxes.values()) {
       for (const p of sandbox.stats().processes) {
-        processes++;
         if (p.busy) busy++;
         const bytes = residentBytes(p.pid);
         if (bytes !== undefined) rss = (rss ?? 0) + bytes;
@@ -217,8 +223,10 @@ export class Service {
     return {
       running,
       callerQueue,
-      processes,
+      poolQueue: this.#limiter.queued,
+      processes: this.#limiter.live,
       busy,
+      maxProcesses: this.#limiter.maxProcesses,
       ...(rss === undefined ? {} : { sandboxRssBytes: rss }),
     };
   }
@@ -238,11 +246,14 @@ export class Service {
   #sandbox(name: string): Sandbox {
     let sandbox = this.#sandboxes.get(name);
     if (!sandbox) {
-      sandbox = new Sandbox({
+      sandbox = new Sandbox(withLimiter({
         policy: this.settings.policies.get(name)!,
         poolSize: this.settings.poolSize,
         audit: this.#sinks,
-      });
+        ...(this.settings.queueTimeoutMs === undefined
+          ? {}
+          : { queueTimeoutMs: this.settings.queueTimeoutMs }),
+      }, this.#limiter));
       this.#sandboxes.set(name, sandbox);
     }
     return sandbox;
