@@ -132,6 +132,38 @@ test("serve: SSE, metrics and the audit trail of a server", async (t) => {
     await Deno.remove(dir, { recursive: true });
   }
 
+  await t.step(
+    "a run that gets no sandbox process in time is 503 server_busy, Retry-After",
+    async () => {
+      const bounded = createHandler({
+        callers: [{ name: "alice", token: ALICE }],
+        maxProcesses: 1,
+        queueTimeoutMs: 0,
+        poolSize: 1,
+      });
+      try {
+        const slow = call(bounded, "/v1/run", {
+          body: { code: "while True:\n    pass", timeoutMs: 3000 },
+        });
+        // The first run holds the only process (it may still be booting it).
+        await new Promise((r) => setTimeout(r, 1500));
+        const refused = await call(bounded, "/v1/run", { body: { code: "print(1)" } });
+        equal(refused.status, 503);
+        equal(refused.headers.get("retry-after"), "5");
+        const body = await refused.json();
+        equal(body.error.code, "server_busy");
+        match(body.error.message, /every sandbox process is busy/);
+        equal((await (await slow).json()).error.type, "TimeoutError");
+        const text = await (await call(bounded, "/metrics", { token: null })).text();
+        equal(sample(text, 'pyfence_runs_total{caller="alice",outcome="queue"}'), 1);
+        equal(sample(text, 'pyfence_requests_refused_total{code="server_busy"}'), 1);
+        equal(sample(text, "pyfence_pool_max_processes"), 1);
+      } finally {
+        await bounded.close(0);
+      }
+    },
+  );
+
   await t.step("GET /metrics with a metrics token: that token only, from anywhere", async () => {
     const guarded = createHandler({
       callers: [{ name: "alice", token: ALICE }],
