@@ -5,7 +5,7 @@
  * runtimes for each capability, the real canary here, and a real `deno serve`
  * without `--allow-run`.
  */
-import { equal, match, rejects } from "assert";
+import { deepEqual, equal, match, rejects } from "assert";
 import { SandboxError } from "../mod.ts";
 import { probeRuntime, type RuntimeFacts, runtimeFacts } from "../src/host/runtime_probe.ts";
 
@@ -79,4 +79,75 @@ Deno.test("deno serve without --allow-run refuses to serve, saying why", async (
   const stderr = new TextDecoder().decode(out.stderr);
   equal(out.code, 1, stderr);
   match(stderr, /refusing to serve: this process may not start '.*' \(grant --allow-run\)/);
+});
+
+const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
+const TOKEN = "deploy-token-0123456789";
+
+async function snapshotFiles(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) if (e.name.endsWith(".bin")) names.push(e.name);
+  return names.sort();
+}
+
+Deno.test({
+  name: "Deploy steps: snapshots built into the app, then deno serve from it with one process",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const app = await Deno.makeTempDir({ prefix: "pyfence-deploy-" });
+    const env = {
+      PYFENCE_CACHE_DIR: "./.pyfence-cache",
+      PYFENCE_TOKEN: TOKEN,
+      PYFENCE_ORIGIN: "https://a.example",
+      PYFENCE_POLICIES: "strict",
+      PYFENCE_MAX_PROCESSES: "1",
+      PYFENCE_CONFIG: "",
+    };
+    try {
+      // The build step.
+      const build = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", CLI, "cache", "warm", "--policy", "strict"],
+        cwd: app,
+        env,
+      }).output();
+      equal(build.code, 0, new TextDecoder().decode(build.stderr));
+      const built = await snapshotFiles(`${app}/.pyfence-cache`);
+      equal(built.length, 1);
+      // The deployment: the entrypoint, configured from the environment.
+      const server = new Deno.Command(Deno.execPath(), {
+        args: ["serve", "-A", "--host", "127.0.0.1", "--port", "0", ENTRY],
+        cwd: app,
+        env,
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const lines = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      const timer = setTimeout(() => server.kill("SIGKILL"), 120_000);
+      while (!/listening on 127\.0\.0\.1:\d+/.test(text)) {
+        const { value, done } = await lines.read();
+        if (done) throw new Error(`the server ended: ${text}`);
+        text += value;
+      }
+      const base = `http://127.0.0.1:${/listening on 127\.0\.0\.1:(\d+)/.exec(text)![1]}`;
+      const response = await fetch(`${base}/v1/run`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ code: "print(6 * 7)" }),
+      });
+      equal((await response.json()).stdout, "42\n");
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      match(metrics, /^pyfence_pool_max_processes 1$/m);
+      server.kill("SIGTERM");
+      const status = await server.status;
+      clearTimeout(timer);
+      await lines.cancel();
+      equal(status.code, 0);
+      deepEqual(await snapshotFiles(`${app}/.pyfence-cache`), built, "nothing built at run time");
+    } finally {
+      await Deno.remove(app, { recursive: true });
+    }
+  },
 });
