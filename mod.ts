@@ -60,7 +60,12 @@ export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
 
 // Serving over HTTP and MCP (also: `deno serve -A jsr:@pyfence/pyfence/serve`, `pyfence serve`)
 export { createHandler, type PyfenceHandler } from "./src/serve/handler.ts";
-export type { CallerLimits, CallerOptions, HandlerOptions } from "./src/serve/options.ts";
+export type {
+  CallerLimits,
+  CallerOptions,
+  HandlerOptions,
+  ServerAuditOptions,
+} from "./src/serve/options.ts";
 export { loadServeConfig } from "./src/serve/config_file.ts";
 export { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from "./src/serve/api_error.ts";
 
