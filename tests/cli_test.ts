@@ -416,8 +416,11 @@ Deno.test("cli: --audit writes the trail and report summarises it", async () => 
       "violation",
       "run.end",
       "run.start",
+      "import",
+      "import",
       "run.end",
     ]);
+    deepEqual(events.filter((e) => e.type === "import").map((e) => e.module), ["math", "json"]);
     equal(events[1].violation.kind, "filesystem");
     equal(events[0].codeSha256.length, 64);
     const report = await cli(["report", "--json", trail]);
