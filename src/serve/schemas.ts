@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "../zod.ts";
-import { VIOLATION_KINDS } from "../protocol/result.ts";
+import { ERROR_KINDS, VIOLATION_KINDS } from "../protocol/result.ts";
 import type { Finding, RunResult } from "../protocol/result.ts";
 import type { CheckResult } from "../host/sandbox.ts";
 import { API_ERRORS } from "./api_error.ts";
@@ -65,6 +65,9 @@ const violation = z.object({
 
 const runError = z.object({
   type: z.string().meta({ description: "The Python exception's name, or a host-side kind." }),
+  kind: z.enum(ERROR_KINDS).optional().meta({
+    description: "Whose error it is, as the server decided: script, violation, limit, crash, queue.",
+  }),
   message: z.string(),
   traceback: z.string().optional(),
 });
@@ -82,6 +85,9 @@ export const runResultSchema: z.ZodType<RunResult> = z.object({
   violations: z.array(violation),
   durationMs: z.number(),
   peakMemoryBytes: z.number(),
+  cpuTimeMs: z.number().optional().meta({
+    description: "CPU time of the sandbox process while the script ran (ms; Linux hosts).",
+  }),
   truncated: z.boolean().optional(),
 });
 
