@@ -196,7 +196,12 @@ function caseFor(i: number): Case {
   // A C loop that never checks for interrupts: only ending the process stops it.
   if (slot < 85) return limitCase("cpu", "print(sum(range(10**12)))", "TimeoutError", 1000);
   if (slot < 92) {
-    return limitCase("memory", "x = []\nwhile True:\n    x.append('a' * 10**6)", "MemoryError");
+    // Grows in 32 MiB steps to the policy's 256 MiB: a MemoryError within a few steps.
+    return limitCase(
+      "memory",
+      "x = []\nwhile True:\n    x.append(bytearray(32 * 2**20))",
+      "MemoryError",
+    );
   }
   return limitCase("flood", "while True:\n    print('x' * 1000)", "OutputLimitError");
 }
@@ -211,10 +216,12 @@ const config = [
     `  - name: caller${i}`,
     `    token: ${token}`,
     `    origin: https://t${i}.example`,
-    // Rates are not what this measures: a caller's concurrency and queue are.
-    "    limits: { ratePerMinute: 1000000, burst: 100000 }",
+    // What this measures is the server under load, not a caller's rate: requests wait for
+    // their turn (up to 10 minutes) rather than being refused.
+    "    limits: { concurrency: 4, queue: 1000, queueWaitMs: 600000, ratePerMinute: 1000000, burst: 100000 }",
   ]),
   `metrics: { token: ${METRICS_TOKEN} }`,
+  "queueTimeoutMs: 600000",
   "audit: { jsonl: ./audit.jsonl }",
   "",
 ].join("\n");
