@@ -8,8 +8,10 @@
  * has it). pyfence never asks its users for `--unstable-*` flags, so where
  * `Deno.openKv` is missing, opening the store fails with a
  * {@link UsageError} that says so. Only the small {@link AuditStore}
- * interface is used by the sink, so that a store process that needs no flag
- * can take this one's place in one line (`kvAuditSink`).
+ * interface is used by the sink, so that the flag-free store of
+ * `host/storage/store.ts` (`openStore`: Deno KV in a store process) can take
+ * this one's place in one line (`kvAuditSink`) once an {@link AuditStore}
+ * over its paged `list` and `commit` exists; it does not yet.
  *
  * Keys, under `["pyfence-audit"]`: `["t", ms, seq]`, `["o", origin, ms, seq]`
  * and `["c", caller, ms, seq]`, each holding the whole event (indexes hold

@@ -1,8 +1,9 @@
 /**
  * An audit store: where a server keeps its trail so that it can be queried
  * by time, origin and caller. The sink writes to a store through this small
- * interface only, so the store behind it (Deno KV in this process today, a
- * flag-free store process later) is chosen in one line.
+ * interface only, so the store behind it (Deno KV in this process today;
+ * the flag-free store process of `host/storage/` once adapted) is chosen in
+ * one line.
  *
  * @module
  */
