@@ -27,6 +27,7 @@
 // Running scripts
 export { run, shutdown } from "./src/host/run.ts";
 export type { Files, Inputs, RunOptions } from "./src/host/options.ts";
+export type { RunEvent, WarnedResource } from "./src/host/events.ts";
 export type { HostFunction, HostFunctions } from "./src/host/expose.ts";
 export {
   type CheckResult,
@@ -62,11 +63,35 @@ export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
 
 // Serving over HTTP and MCP (also: `deno serve -A jsr:@pyfence/pyfence/serve`, `pyfence serve`)
 export { createHandler, type PyfenceHandler } from "./src/serve/handler.ts";
-export type { CallerLimits, CallerOptions, HandlerOptions } from "./src/serve/options.ts";
+export type {
+  CallerLimits,
+  CallerOptions,
+  HandlerOptions,
+  ServerAuditOptions,
+} from "./src/serve/options.ts";
 export { loadServeConfig } from "./src/serve/config_file.ts";
 export { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from "./src/serve/api_error.ts";
 
-// Audit trail
-export type { AuditEvent, AuditSink } from "./src/audit/trail.ts";
+// Audit trail: events, sinks (JSONL file, Deno KV), reports
+export {
+  AUDIT_EVENT_TYPES,
+  type AuditEvent,
+  type AuditEventBase,
+  type AuditEventType,
+  type AuditSink,
+  type LimitName,
+  type NetVerdict,
+} from "./src/audit/trail.ts";
 export { jsonlAuditSink } from "./src/audit/jsonl.ts";
-export { type ReportCount, type SecurityReport, summarizeAudit } from "./src/audit/report.ts";
+export { type KvAuditOptions, kvAuditSink, openKvAuditStore } from "./src/audit/kv.ts";
+export { type AuditQuery, type AuditStore, type ClosableAuditSink } from "./src/audit/store.ts";
+export {
+  type LatencySummary,
+  type ReportCount,
+  type ReportOptions,
+  type RunSummary,
+  type SecurityReport,
+  summarizeAudit,
+  type TimeBucket,
+} from "./src/audit/report.ts";
+export { renderReportHtml } from "./src/audit/report_html.ts";

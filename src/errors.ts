@@ -77,7 +77,9 @@ export type SandboxFailure =
   /** A sandbox process or its interpreter failed to start. */
   | "boot"
   /** This Deno is older than pyfence supports. */
-  | "deno-version";
+  | "deno-version"
+  /** This runtime cannot start sandbox processes, or does not apply a worker's own permissions. */
+  | "unsupported";
 
 /**
  * The host could not provide a sandbox: it was closed, the interpreter

@@ -10,6 +10,7 @@ import { denoVersionProblem, MIN_DENO } from "../src/host/deno_version.ts";
 Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () => {
   deepEqual(Object.keys(pyfence).sort(), [
     "API_ERRORS",
+    "AUDIT_EVENT_TYPES",
     "ERROR_KINDS",
     "FINDING_KINDS",
     "PolicyError",
@@ -20,8 +21,11 @@ Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () =>
     "builtinPolicyNames",
     "createHandler",
     "jsonlAuditSink",
+    "kvAuditSink",
     "loadPolicy",
     "loadServeConfig",
+    "openKvAuditStore",
+    "renderReportHtml",
     "resultToJson",
     "run",
     "shutdown",

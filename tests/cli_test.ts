@@ -86,9 +86,30 @@ Deno.test("cli: every command has complete --help, also as 'pyfence help COMMAND
     run: ["--policy", "--origin", "--file", "--timeout", "--memory", "--json", "--audit"],
     check: ["--policy", "--json"],
     policy: ["explain", "list", "--policy", "--origin", "--json"],
-    report: ["--format", "--json", "html"],
+    report: [
+      "--format",
+      "--json",
+      "html",
+      "--since",
+      "--until",
+      "--origin",
+      "--caller",
+      "--runs",
+      "--kv",
+    ],
     cache: ["path", "clear", "warm", "--policy"],
-    serve: ["--port", "--hostname", "--origin", "--policy", "--config", "PYFENCE_TOKEN", "SIGTERM"],
+    serve: [
+      "--port",
+      "--hostname",
+      "--origin",
+      "--policy",
+      "--config",
+      "--audit",
+      "--audit-kv",
+      "PYFENCE_TOKEN",
+      "PYFENCE_METRICS_TOKEN",
+      "SIGTERM",
+    ],
     mcp: ["--origin", "--policy", "stdio", "PYFENCE_ORIGIN"],
     help: ["COMMAND"],
   };
@@ -409,8 +430,11 @@ Deno.test("cli: --audit writes the trail and report summarises it", async () => 
       "violation",
       "run.end",
       "run.start",
+      "import",
+      "import",
       "run.end",
     ]);
+    deepEqual(events.filter((e) => e.type === "import").map((e) => e.module), ["math", "json"]);
     equal(events[1].violation.kind, "filesystem");
     equal(events[0].codeSha256.length, 64);
     const report = await cli(["report", "--json", trail]);

@@ -24,11 +24,12 @@ export const USAGE: Readonly<Record<string, string>> = {
   policy:
     `Usage: pyfence policy explain [--policy NAME|PATH] [--origin URL] [--package-lock PATH] [--json]
        pyfence policy list [--json]`,
-  report: "Usage: pyfence report [--format text|json|html] AUDIT.jsonl",
+  report: `Usage: pyfence report [--format text|json|html] [--since T] [--until T]
+                      [--origin URL] [--caller NAME] [--runs] AUDIT.jsonl | --kv PATH|URL`,
   cache: `Usage: pyfence cache path|clear|warm [--policy NAME|PATH]...
                           [--package-index URL] [--package-lock PATH]`,
   serve: `Usage: pyfence serve [--port N] [--hostname H] [--origin URL] [--policy NAME|PATH]...
-                     [--config FILE]`,
+                     [--config FILE] [--audit FILE] [--audit-kv PATH|URL]`,
   mcp: "Usage: pyfence mcp [--origin URL] [--policy NAME|PATH]...",
   help: "Usage: pyfence help [COMMAND]",
 };
@@ -42,7 +43,7 @@ Usage:
   pyfence check [options] SCRIPT.py|-     static analysis only; nothing is executed
   pyfence policy explain [options]        show the exact permissions a policy grants
   pyfence policy list                     list the built-in policies
-  pyfence report [options] AUDIT.jsonl    security report over an audit trail
+  pyfence report [options] AUDIT.jsonl    security report over an audit trail (or --kv)
   pyfence cache path|clear|warm           the snapshot and package cache
   pyfence serve [options]                 the HTTP API (and MCP at /mcp)
   pyfence mcp [options]                   the MCP server over stdio, for an agent
@@ -134,14 +135,26 @@ Exit codes: 0 ok, 2 usage or policy error.
 `,
   report: `${USAGE.report}
 
-Summarises an audit trail (the JSONL file a policy's audit.jsonl or
-'pyfence run --audit' names, or one written by jsonlAuditSink): runs and how
-they ended, violations by kind and by origin, and the most frequent
-violations. Text written by scripts is shown escaped.
+Summarises an audit trail (the JSONL file a policy's audit.jsonl,
+'pyfence run --audit' or a server's audit setting names, or a server's Deno
+KV store): runs and how they ended, latency, violations by kind, origin and
+caller, the modules most often blocked, operations and network requests,
+limits hit, and the most frequent violations. Text written by scripts is
+shown escaped.
 
 Options:
-  --format FORMAT      text (default), json, or html (a self-contained page)
+  --format FORMAT      text (default), json, or html (a self-contained page
+                       with charts; no scripts, no external resources)
   --json               the same as --format json
+  --since T, --until T only events in [since, until): an ISO date or
+                       date-time (2026-05-01, 2026-05-01T12:00:00Z), now, or
+                       a duration ago (30m, 24h, 7d)
+  --origin URL         only events of this origin
+  --caller NAME        only events of this caller (a server's caller name)
+  --runs               add one line per run (newest 1000)
+  --kv PATH|URL        read a Deno KV audit store (a file, or a KV Connect URL)
+                       instead of a JSONL file; the process needs
+                       --unstable-kv (deno run -A --unstable-kv ...)
   -h, --help           show this help
 
 Exit codes: 0 ok, 2 usage error (e.g. the file cannot be read).
@@ -169,9 +182,11 @@ Exit codes: 0 ok, 1 a package could not be fetched or a snapshot not built,
 `,
   serve: `${USAGE.serve}
 
-Serves the HTTP API: POST /v1/run, POST /v1/check, GET /v1/policies,
-GET /v1/openapi.json, GET /healthz (no token needed), and the MCP tools over
-streamable HTTP at POST /mcp. Every other request needs
+Serves the HTTP API: POST /v1/run (with Accept: text/event-stream, the
+run's live events as server-sent events), POST /v1/check, GET /v1/policies,
+GET /v1/openapi.json, GET /healthz (no token needed), GET /metrics
+(Prometheus; PYFENCE_METRICS_TOKEN, else loopback requests only), and the
+MCP tools over streamable HTTP at POST /mcp. Every other request needs
 'Authorization: Bearer TOKEN'; each caller's scripts run with the origin,
 policies and quotas configured for its token, never with an origin a request
 names. Errors are JSON: {"error": {"code", "message", "field"?}}.
@@ -193,6 +208,10 @@ Options:
                        its default; default PYFENCE_POLICIES, else default)
   --config FILE        callers, tokens, origins, policies and quotas (YAML);
                        not together with PYFENCE_TOKEN, --origin or --policy
+  --audit FILE         append every run's audit events, with the caller's
+                       name, to FILE (JSONL; or PYFENCE_AUDIT_JSONL)
+  --audit-kv PATH|URL  store them in Deno KV (a file, a KV Connect URL, or
+                       default; or PYFENCE_AUDIT_KV); needs --unstable-kv
   -h, --help           show this help
 
 It listens at once; "listening on" is printed once the interpreter snapshots

@@ -21,6 +21,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     origin: { type: "string" },
     policy: { type: "string", multiple: true },
     config: { type: "string" },
+    audit: { type: "string" },
+    "audit-kv": { type: "string" },
   });
   noPositionals(positionals);
   const port = portOf(values.port);
@@ -30,6 +32,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       config: values.config as string | undefined,
       origin: values.origin as string | undefined,
       policies: values.policy as string[] | undefined,
+      auditJsonl: values.audit as string | undefined,
+      auditKv: values["audit-kv"] as string | undefined,
     }),
   );
   if (!handler.requiresToken && !isLoopback(hostname)) {

@@ -4,15 +4,17 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 
 /**
  * The directory pyfence caches in: `$PYFENCE_CACHE_DIR`, else `pyfence/`
- * under the Deno cache directory.
+ * under the Deno cache directory. A relative `$PYFENCE_CACHE_DIR` (a cache
+ * inside a deployed app) is resolved against this process's working
+ * directory: sandbox processes run in a directory of their own.
  */
 export function cacheDir(): string {
   const explicit = Deno.env.get("PYFENCE_CACHE_DIR");
-  if (explicit) return explicit;
+  if (explicit) return isAbsolute(explicit) ? explicit : resolve(explicit);
   const denoDir = Deno.env.get("DENO_DIR") ??
     join(Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? ".", ".cache"), "deno");
   return join(denoDir, "pyfence");

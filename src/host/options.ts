@@ -4,6 +4,7 @@
  * @module
  */
 import type { PolicyInput } from "../policy/schema.ts";
+import type { RunEvent } from "./events.ts";
 import type { HostFunctions } from "./expose.ts";
 
 /** The read-only files a script may `open()`: text, or bytes for binary. */
@@ -49,6 +50,16 @@ export interface RunOptions {
    */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
   /**
+   * Called with the run's live events: `started`, `output`, each `violation`,
+   * a resource `sample` every 250 ms (CPU time and memory growth of the
+   * sandbox process, output so far), a `warning` at 80% of the time, memory
+   * or output limit, and `done` with the result. A callback that throws is
+   * reported on stderr and does not affect the run.
+   */
+  onEvent?: (event: RunEvent) => void;
+  /** Who asked for this run, as your application names them: recorded as `caller` in its audit events. */
+  caller?: string;
+  /**
    * Functions the script may call, by name: `from pyfence.host import lookup`.
    * Arguments and results cross as plain data (JSON values, at most 1 MiB each);
    * what a function throws reaches the script as `pyfence.host.HostError` with
@@ -74,6 +85,8 @@ export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   memoryMb: true,
   queueTimeoutMs: true,
   onOutput: true,
+  onEvent: true,
+  caller: true,
   expose: true,
   signal: true,
 };

@@ -47,7 +47,19 @@ import type { Finding, RunError, RunResult } from "../protocol/result.ts";
 import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
 import { assertDenoVersion } from "./deno_version.ts";
-import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
+import {
+  type AuditEvent,
+  type AuditSink,
+  endEvent,
+  eventBase,
+  limitEvent,
+  operationEvent,
+  type RunContext,
+} from "../audit/trail.ts";
+import type { RunEvent } from "./events.ts";
+import type { OperationEvent } from "../protocol/operations.ts";
+import { RunMonitor } from "./monitor.ts";
+import { OperationRecorder } from "./operations.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
 import { exposedNames, exposeService } from "./expose.ts";
@@ -161,6 +173,28 @@ export interface CheckResult {
   ok: boolean;
   /** Every finding, with line and column. */
   findings: Finding[];
+}
+
+/** What the host watches of a run besides its result: its process, and its operations. */
+interface RunWatch {
+  /** The script started in process `pid`. */
+  start(pid: number): void;
+  /** The worker reported an operation for the audit trail. */
+  operation(op: OperationEvent): void;
+}
+
+/** `onEvent`, made safe to call: what it throws is reported, never thrown into the run. */
+function liveEvents(onEvent?: (event: RunEvent) => void): ((event: RunEvent) => void) | undefined {
+  if (!onEvent) return undefined;
+  let reported = false;
+  return (event) => {
+    try {
+      onEvent(event);
+    } catch (err) {
+      if (!reported) console.error(`pyfence: onEvent failed: ${(err as Error)?.message ?? err}`);
+      reported = true;
+    }
+  };
 }
 
 /** `value` if it is a whole number of milliseconds the queue may wait, else a {@link UsageError} naming `argument`. */
@@ -383,8 +417,23 @@ export class Sandbox {
    */
   async run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
     const { map, spec, sinks } = await this.#prepare(options, "sandbox.run() options");
-    const runId = crypto.randomUUID();
-    const origin = map.guard.network.origin ?? "null";
+    if (options.caller !== undefined && typeof options.caller !== "string") {
+      throw new UsageError("sandbox.run() options.caller", "must be a string");
+    }
+    if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
+      throw new UsageError("sandbox.run() options.onEvent", "must be a function");
+    }
+    const context: RunContext = {
+      runId: crypto.randomUUID(),
+      origin: map.guard.network.origin ?? "null",
+      ...(options.caller === undefined ? {} : { caller: options.caller }),
+    };
+    const emit = liveEvents(options.onEvent);
+    const monitor = new RunMonitor({
+      timeoutMs: map.limits.timeoutMs,
+      memoryMb: map.limits.memoryMb,
+      outputBytes: map.limits.outputBytes,
+    }, emit);
     // One run's events reach the sinks one after another, each once the
     // sinks have finished with the one before: an async sink never sees a
     // violation after run.end.
@@ -400,9 +449,10 @@ export class Sandbox {
       maxCalls: map.limits.hostCalls,
       maxBytes: map.limits.hostCallBytes,
       timeoutMs: map.limits.timeoutMs,
-      onCall: (call) =>
-        audit({ type: "host.call", ts: new Date().toISOString(), runId, origin, call }),
+      onCall: (call) => audit({ ...eventBase(context), type: "host.call", call }),
     });
+    const operations = new OperationRecorder((op) => audit(operationEvent(context, op)));
+    const onOutput = options.onOutput && lineByLine(options.onOutput);
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
@@ -410,16 +460,20 @@ export class Sandbox {
       writable: map.limits.writeBytes === undefined
         ? undefined
         : { bytes: map.limits.writeBytes, files: map.limits.writeFiles! },
-      onOutput: options.onOutput && lineByLine(options.onOutput),
-      onViolation: (violation) =>
-        audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
+      onOutput: (stream, text) => {
+        monitor.output(new TextEncoder().encode(text).length);
+        onOutput?.(stream, text);
+        emit?.({ type: "output", stream, text });
+      },
+      onViolation: (violation) => {
+        audit({ ...eventBase(context), type: "violation", violation });
+        emit?.({ type: "violation", violation });
+      },
     });
     const size = byteLength(code);
     audit({
+      ...eventBase(context),
       type: "run.start",
-      ts: new Date().toISOString(),
-      runId,
-      origin,
       policy: this.#policyLabel,
       codeSha256: await sha256Hex(code),
       codeBytes: size,
@@ -427,19 +481,31 @@ export class Sandbox {
     this.#counters.runs++;
     this.#counters.active++;
     let result: RunResult;
+    let measured: { cpuTimeMs?: number } = {};
     try {
       result = await this.#execute(code, size, map, spec, recorder, calls, {
         signal: options.signal,
         queueTimeoutMs: options.queueTimeoutMs ?? this.#queueTimeoutMs,
+      }, {
+        start: (pid) => {
+          monitor.start(pid);
+          emit?.({ type: "started", runId: context.runId });
+        },
+        operation: (op) => operations.accept(op),
       });
     } finally {
       this.#counters.active--;
       calls.end();
+      measured = monitor.stop();
     }
+    if (measured.cpuTimeMs !== undefined) result.cpuTimeMs = measured.cpuTimeMs;
     this.#counters.violations += result.violations.length;
     if (result.error?.kind === "limit") this.#counters.limitHits++;
     if (result.error?.kind === "queue") this.#counters.queueRefusals++;
-    await audit(endEvent(runId, origin, result));
+    const limit = limitEvent(context, result);
+    if (limit) audit(limit);
+    await audit(endEvent(context, result, { operationsCapped: operations.capped }));
+    emit?.({ type: "done", result });
     return result;
   }
 
@@ -451,6 +517,7 @@ export class Sandbox {
     recorder: RunRecorder,
     calls: HostCallRouter,
     wait: { signal?: AbortSignal; queueTimeoutMs: number },
+    watch: RunWatch,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
@@ -463,11 +530,14 @@ export class Sandbox {
         this.#makeJob("execute", code, map),
         (e) => {
           if (e.t === "started") calls.start();
+          // The worker's word for the audit trail: it never changes how the run ends.
+          if (e.t === "op") return void watch.operation(e);
           return recorder.accept(e);
         },
         wait.queueTimeoutMs,
         (call) => calls.answer(call),
         wait.signal,
+        watch.start,
       );
     } catch (err) {
       if (err instanceof QueueError) return queueResult(err);
@@ -682,6 +752,7 @@ export class Sandbox {
     queueTimeoutMs: number,
     onCall?: CallHandler,
     signal?: AbortSignal,
+    onStart?: (pid: number) => void,
   ): Promise<JobEnd> {
     const deadline = performance.now() + queueTimeoutMs;
     // A process can die while idle; a job it never started is safe to retry
@@ -704,7 +775,10 @@ export class Sandbox {
         if (signal?.aborted) return abortedEnd(signal);
         signal?.addEventListener("abort", abort, { once: true });
         end = await process.run(job, (event) => {
-          if (event.t === "started") started = true;
+          if (event.t === "started") {
+            started = true;
+            onStart?.(process.pid);
+          }
           return onEvent(event);
         }, onCall);
       } finally {

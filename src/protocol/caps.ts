@@ -29,6 +29,8 @@ export interface ProtocolCaps {
   value_depth: number;
   /** One file path of the writable area. */
   path_bytes: number;
+  /** Operations reported for the audit trail by one run (imports, files, requests); later ones are not listed. */
+  operations: number;
   /** One host call's arguments, or one answer's data: JSON text (see `host_call.ts`). */
   host_data_bytes: number;
   /** Nesting of arrays and objects in a host call's arguments or an answer's data. */
@@ -48,6 +50,7 @@ export const CAPS: Readonly<ProtocolCaps> = Object.freeze({
   value_bytes: 256 * 1024,
   value_depth: 64,
   path_bytes: 1024,
+  operations: 1000,
   host_data_bytes: 1024 * 1024,
   host_data_depth: 64,
   host_calls_in_flight: 16,

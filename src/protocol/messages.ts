@@ -28,6 +28,7 @@ import type { SupervisorInit } from "./supervisor_init.ts";
 import { FINDING_KINDS, type RunError, VIOLATION_KINDS } from "./result.ts";
 import { CAPS, MAX_BREACH_SIGNS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
 import { CALL_ID, FUNCTION_NAME, type HostAnswer, SERVICE_NAME } from "./host_call.ts";
+import { operationEvent } from "./operations.ts";
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const line = z.number().int().min(0).max(10_000_000);
@@ -159,13 +160,22 @@ export const workerEvent = z.discriminatedUnion("t", [
   file,
   call,
   done,
+  // An operation for the audit trail (see `operations.ts`): relayed as it is, capped by the host.
+  operationEvent,
 ]);
 
 /** A validated event from a worker. */
 export type WorkerEvent = z.infer<typeof workerEvent>;
 
 /** The events of a job the supervisor relays to the host as the worker sent them. */
-export const relayedEvent = z.discriminatedUnion("t", [started, out, violation, file, call]);
+export const relayedEvent = z.discriminatedUnion("t", [
+  started,
+  out,
+  violation,
+  file,
+  call,
+  operationEvent,
+]);
 
 /** A validated, relayed event. */
 export type RelayedEvent = z.infer<typeof relayedEvent>;

@@ -157,6 +157,12 @@ export interface RunResult {
    * process's main thread samples it every 50 ms, and can miss a short spike.
    */
   peakMemoryBytes: number;
+  /**
+   * CPU time the sandbox process spent while the script ran (milliseconds, all
+   * its threads), measured by the host from `/proc` on Linux; absent where
+   * the host cannot measure it (other systems) and for runs that never started.
+   */
+  cpuTimeMs?: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
   /**

@@ -31,6 +31,8 @@ export const API_ERRORS = {
   shutting_down: 503,
   /** No sandbox could be started right now; see `Retry-After`. */
   sandbox_unavailable: 503,
+  /** Every sandbox process is busy: the run waited past the server's queue limit, or the queue was full; see `Retry-After`. */
+  server_busy: 503,
   /** A fault of the server (its configuration, or a bug); the message says which, never the script's data. */
   internal: 500,
 } as const;
@@ -125,6 +127,13 @@ export function toApiError(err: unknown): ApiError {
         retryAfter: 5,
         cause: err,
       });
+    }
+    if (err.reason === "unsupported") {
+      return new ApiError(
+        "internal",
+        "this server's runtime cannot isolate scripts, so it runs none; its log says why",
+        { cause: err },
+      );
     }
     if (err.reason === "boot") {
       return new ApiError("sandbox_unavailable", "no sandbox process could be started", {

@@ -13,12 +13,14 @@ import { HTTPException } from "npm:hono@4.13.23/http-exception";
 import type { MiddlewareHandler } from "npm:hono@4.13.23";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp.js";
-import type { z } from "../zod.ts";
+import { z } from "../zod.ts";
 import { VERSION } from "../generated/version.ts";
 import { API_ERRORS, ApiError, type ApiErrorCode, toApiError } from "./api_error.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, authenticateMetrics } from "./auth.ts";
+import { eventStream } from "./sse.ts";
 import type { Caller } from "./options.ts";
 import type { Service } from "./service.ts";
+import type { RunResult } from "../protocol/result.ts";
 import { mcpServer } from "./mcp.ts";
 import {
   checkRequestSchema,
@@ -66,7 +68,10 @@ const runRoute = createRoute({
   path: "/v1/run",
   summary: "Run a script",
   description: "Runs `code` in a fresh interpreter with the caller's origin. The answer is 200 " +
-    "whatever the script did: its exception, violations and limits are in the result.",
+    "whatever the script did: its exception, violations and limits are in the result. With " +
+    "`Accept: text/event-stream` the answer is a stream of server-sent events once the run has " +
+    "started: `started`, `output`, `violation`, `sample` (every 250 ms: CPU time, memory, " +
+    "output so far), `warning` (at 80% of a limit), then `done` with the result as `data`.",
   security: [{ bearer: [] }],
   request: {
     body: { required: true, content: { "application/json": { schema: runRequestSchema } } },
@@ -97,6 +102,22 @@ const policiesRoute = createRoute({
   summary: "The caller's policies",
   security: [{ bearer: [] }],
   responses: { 200: json(policiesSchema, "What each policy allows"), ...errors(...CALLER_ERRORS) },
+});
+
+const metricsRoute = createRoute({
+  method: "get",
+  path: "/metrics",
+  summary: "Metrics in the Prometheus text format",
+  description: "Needs the metrics token (`metrics.token`, `PYFENCE_METRICS_TOKEN`) as a bearer " +
+    "token; without one configured, only requests addressed to a loopback host are answered.",
+  security: [{ bearer: [] }],
+  responses: {
+    200: {
+      description: "Runs, violations, limit hits, queues, sandbox processes, memory",
+      content: { "text/plain": { schema: z.string() } },
+    },
+    ...errors("unauthorized", "forbidden"),
+  },
 });
 
 const healthRoute = createRoute({
@@ -164,7 +185,15 @@ export function createApp(service: Service): OpenAPIHono<Env> {
   // response (its legacy behaviour, with a warning printed), so a client
   // that leaves while its run waits for its turn keeps the turn.
   app.openapi(runRoute, async (c) => {
-    const result = await service.run(c.get("caller"), c.req.valid("json"));
+    const request = c.req.valid("json");
+    if (/\btext\/event-stream\b/.test(c.req.header("accept") ?? "")) {
+      const caller = c.get("caller");
+      // A stream, not the JSON document the route describes: typed as that route's answer.
+      return await eventStream((onEvent) =>
+        service.run(caller, request, undefined, onEvent)
+      ) as unknown as ReturnType<typeof c.json<RunResult, 200>>;
+    }
+    const result = await service.run(c.get("caller"), request);
     return c.json(result, 200);
   });
   app.openapi(checkRoute, async (c) => {
@@ -173,6 +202,12 @@ export function createApp(service: Service): OpenAPIHono<Env> {
   });
   app.openapi(policiesRoute, async (c) => {
     return c.json({ policies: await service.policies(c.get("caller")) }, 200);
+  });
+  app.openapi(metricsRoute, (c) => {
+    authenticateMetrics(service.settings.metricsDigest, c.req.raw);
+    return c.text(service.metrics.render(service.gauges()), 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+    });
   });
   app.openapi(healthRoute, (c) => {
     const draining = service.draining;
@@ -213,6 +248,7 @@ export function createApp(service: Service): OpenAPIHono<Env> {
   app.notFound(() => new ApiError("not_found", "no such endpoint").response());
   app.onError((err) => {
     const error = err instanceof HTTPException ? fromHttpException(err) : toApiError(err);
+    service.metrics.refused(error.code);
     if (error.status >= 500 && error.cause !== undefined) {
       console.error("pyfence serve:", error.cause);
     }

@@ -26,34 +26,61 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * @throws {ApiError} `unauthorized` (401) or `forbidden` (403).
  */
 export function authenticate(callers: readonly Caller[], request: Request): Caller {
-  const url = new URL(request.url);
   if (callers.length === 1 && callers[0].digest === undefined) {
-    if (!isLoopback(url.hostname)) {
-      throw new ApiError(
-        "forbidden",
-        "this server has no tokens, so it answers only requests addressed to a loopback host",
-      );
-    }
-    const origin = request.headers.get("origin");
-    if (origin !== null && origin !== url.origin) {
-      throw new ApiError(
-        "forbidden",
-        "requests from web pages are refused by a server without tokens",
-      );
-    }
+    loopbackOnly(request, "this server has no tokens, so it answers");
     return callers[0];
   }
-  const header = request.headers.get("authorization");
-  if (header === null) throw new ApiError("unauthorized", "missing 'Authorization: Bearer TOKEN'");
-  const token = BEARER.exec(header)?.[1];
-  if (token === undefined) {
-    throw new ApiError("unauthorized", "the Authorization header is not 'Bearer TOKEN'");
-  }
-  const digest = createHash("sha256").update(token).digest();
+  const digest = bearerDigest(request);
   let found: Caller | undefined;
   for (const caller of callers) {
     if (timingSafeEqual(digest, caller.digest!) && found === undefined) found = caller;
   }
   if (found === undefined) throw new ApiError("unauthorized", "unknown token");
   return found;
+}
+
+/**
+ * Whether `request` may read `GET /metrics`: with a metrics token
+ * (`digest`), it must carry that token; without one, it must be a loopback
+ * request as a server without tokens takes them (a caller's token is not
+ * enough: metrics show every caller's figures).
+ *
+ * @throws {ApiError} `unauthorized` (401) or `forbidden` (403).
+ */
+export function authenticateMetrics(digest: Uint8Array | undefined, request: Request): void {
+  if (digest === undefined) {
+    return loopbackOnly(
+      request,
+      "without a metrics token (metrics.token, PYFENCE_METRICS_TOKEN), /metrics answers",
+    );
+  }
+  if (!timingSafeEqual(bearerDigest(request), digest)) {
+    throw new ApiError("unauthorized", "unknown token");
+  }
+}
+
+/** SHA-256 of the request's bearer token. */
+function bearerDigest(request: Request): Uint8Array {
+  const header = request.headers.get("authorization");
+  if (header === null) throw new ApiError("unauthorized", "missing 'Authorization: Bearer TOKEN'");
+  const token = BEARER.exec(header)?.[1];
+  if (token === undefined) {
+    throw new ApiError("unauthorized", "the Authorization header is not 'Bearer TOKEN'");
+  }
+  return createHash("sha256").update(token).digest();
+}
+
+/** Refuse a request not addressed to a loopback host, or sent by a web page of another origin. */
+function loopbackOnly(request: Request, who: string): void {
+  const url = new URL(request.url);
+  if (!isLoopback(url.hostname)) {
+    throw new ApiError("forbidden", `${who} only requests addressed to a loopback host`);
+  }
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== url.origin) {
+    throw new ApiError(
+      "forbidden",
+      "requests from web pages are refused where no token is required",
+    );
+  }
 }

@@ -74,6 +74,15 @@ export async function loadServeConfig(path: string): Promise<HandlerOptions> {
     return "";
   };
   resolveSettings(options, (at) => (at ? `${path}: ${at}` : path), where);
+  // An audit file, like a policy file, is relative to the config file.
+  const jsonl = options.audit?.jsonl;
+  if (typeof jsonl === "string" && !isAbsolute(jsonl)) {
+    options.audit!.jsonl = resolve(dirname(path), jsonl);
+  }
+  const kv = options.audit?.kv;
+  if (typeof kv === "string" && kv !== "default" && !/^https?:\/\//.test(kv) && !isAbsolute(kv)) {
+    options.audit!.kv = resolve(dirname(path), kv);
+  }
   for (const [name, source] of Object.entries(options.policies ?? {})) {
     if (typeof source === "string" && !BUILTIN_NAME.test(source) && !isAbsolute(source)) {
       if (!URL_SCHEME.test(source)) options.policies![name] = resolve(dirname(path), source);

@@ -19,6 +19,7 @@
 import { createHandler, type PyfenceHandler } from "./handler.ts";
 import { optionsFromEnv } from "./env.ts";
 import { isLoopback } from "./loopback.ts";
+import { SandboxError } from "../errors.ts";
 
 async function configured(): Promise<PyfenceHandler> {
   try {
@@ -70,9 +71,14 @@ const server: Deno.ServeDefaultExport = {
     }
     const port = addr.transport === "tcp" ? `:${addr.port}` : "";
     console.error(`pyfence serve: listening on ${where}${port}`);
-    handler.warm().catch((err) =>
-      console.error(`pyfence serve: warming up failed: ${err.message}`)
-    );
+    handler.warm().catch((err) => {
+      // A runtime that cannot isolate scripts serves none: never weaker.
+      if (err instanceof SandboxError && err.reason === "unsupported") {
+        console.error(`pyfence serve: refusing to serve: ${err.message}`);
+        Deno.exit(1);
+      }
+      console.error(`pyfence serve: warming up failed: ${err.message}`);
+    });
   },
 };
 export default server;

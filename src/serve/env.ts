@@ -21,6 +21,14 @@ export const SERVE_ENV = {
   origin: "PYFENCE_ORIGIN",
   /** The one caller's policies, comma-separated: built-in names or YAML paths; the first is its default. */
   policies: "PYFENCE_POLICIES",
+  /** A JSONL file for the server's audit trail. */
+  auditJsonl: "PYFENCE_AUDIT_JSONL",
+  /** Deno KV for the server's audit trail: a database file, a KV Connect URL, or `default`. */
+  auditKv: "PYFENCE_AUDIT_KV",
+  /** The bearer token that may read `GET /metrics`. */
+  metricsToken: "PYFENCE_METRICS_TOKEN",
+  /** Sandbox processes alive at once (1 on Deno Deploy's 768 MB). */
+  maxProcesses: "PYFENCE_MAX_PROCESSES",
 } as const;
 
 /** What the command line may say instead of the environment. */
@@ -31,6 +39,10 @@ export interface ServeOverrides {
   origin?: string;
   /** `--policy NAME|PATH`, repeated. */
   policies?: string[];
+  /** `--audit FILE`. */
+  auditJsonl?: string;
+  /** `--audit-kv PATH|URL`. */
+  auditKv?: string;
 }
 
 /**
@@ -87,13 +99,80 @@ export async function optionsFromEnv(
           extra.filter(Boolean).join(", "),
       );
     }
-    return await loadServeConfig(config);
+    const options = withServerSettings(await loadServeConfig(config), overrides, read);
+    resolveSettings(options, (at) => settingSource(at, overrides) ?? `${config}: ${at}`);
+    return options;
   }
   const { names, policies } = namedPolicies(list ?? ["default"], from.policies);
-  const options: HandlerOptions = {
-    callers: [{ token, origin, policies: names }],
-    ...(Object.keys(policies).length ? { policies } : {}),
-  };
-  resolveSettings(options, (at) => from[/^callers\[0\]\.(\w+)/.exec(at)?.[1] ?? ""] ?? at);
+  const options: HandlerOptions = withServerSettings(
+    {
+      callers: [{ token, origin, policies: names }],
+      ...(Object.keys(policies).length ? { policies } : {}),
+    },
+    overrides,
+    read,
+  );
+  resolveSettings(
+    options,
+    (at) => settingSource(at, overrides) ?? from[/^callers\[0\]\.(\w+)/.exec(at)?.[1] ?? ""] ?? at,
+  );
   return options;
+}
+
+/** The flag or variable a server-wide setting came from, for an error about `keyPath`. */
+function settingSource(keyPath: string, overrides: ServeOverrides): string | undefined {
+  if (keyPath.startsWith("audit.jsonl")) {
+    return overrides.auditJsonl !== undefined ? "--audit" : SERVE_ENV.auditJsonl;
+  }
+  if (keyPath.startsWith("audit.kv")) {
+    return overrides.auditKv !== undefined ? "--audit-kv" : SERVE_ENV.auditKv;
+  }
+  if (keyPath.startsWith("metrics.token")) return SERVE_ENV.metricsToken;
+  if (keyPath === "maxProcesses") return SERVE_ENV.maxProcesses;
+  return undefined;
+}
+
+/**
+ * `options` with the audit sinks and the metrics token of the command line
+ * and the environment; a setting the config file also makes is a conflict.
+ *
+ * @throws {UsageError} naming the flag or variable that repeats the config file.
+ */
+function withServerSettings(
+  options: HandlerOptions,
+  overrides: ServeOverrides,
+  read: (name: string) => string | undefined,
+): HandlerOptions {
+  const jsonl = overrides.auditJsonl ?? read(SERVE_ENV.auditJsonl);
+  const kv = overrides.auditKv ?? read(SERVE_ENV.auditKv);
+  const metricsToken = read(SERVE_ENV.metricsToken);
+  const maxProcesses = read(SERVE_ENV.maxProcesses);
+  if (maxProcesses !== undefined && options.maxProcesses !== undefined) {
+    throw new UsageError(SERVE_ENV.maxProcesses, "the config file sets maxProcesses already");
+  }
+  if (maxProcesses !== undefined && !/^[1-9][0-9]{0,3}$/.test(maxProcesses)) {
+    throw new UsageError(
+      SERVE_ENV.maxProcesses,
+      `must be an integer from 1 to 1024, got '${maxProcesses}'`,
+    );
+  }
+  const audit = { ...options.audit };
+  const set = (key: "jsonl" | "kv", value: string | undefined, source: string) => {
+    if (value === undefined) return;
+    if (audit[key] !== undefined) {
+      throw new UsageError(source, `the config file sets audit.${key} already`);
+    }
+    audit[key] = value;
+  };
+  set("jsonl", jsonl, overrides.auditJsonl !== undefined ? "--audit" : SERVE_ENV.auditJsonl);
+  set("kv", kv, overrides.auditKv !== undefined ? "--audit-kv" : SERVE_ENV.auditKv);
+  if (metricsToken !== undefined && options.metrics !== undefined) {
+    throw new UsageError(SERVE_ENV.metricsToken, "the config file sets metrics already");
+  }
+  return {
+    ...options,
+    ...(Object.keys(audit).length ? { audit } : {}),
+    ...(metricsToken !== undefined ? { metrics: { token: metricsToken } } : {}),
+    ...(maxProcesses !== undefined ? { maxProcesses: Number(maxProcesses) } : {}),
+  };
 }

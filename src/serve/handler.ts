@@ -19,8 +19,12 @@ export interface PyfenceHandler {
    * Load every policy, build its snapshot, and start the first caller's
    * sandbox processes, so that the first requests pay no start-up.
    *
+   * First it checks that this runtime isolates scripts as pyfence needs
+   * (subprocesses, and workers that hold only their own permissions; a
+   * canary run): where it does not, nothing is served.
+   *
    * @throws {PolicyError} a configured policy is invalid.
-   * @throws {SandboxError} a snapshot or a process could not be built.
+   * @throws {SandboxError} (`unsupported`) this runtime cannot isolate scripts; or a snapshot or a process could not be built.
    */
   warm(): Promise<void>;
   /**

@@ -22,8 +22,9 @@ import { checkResultSchema, filesSchema, runResultSchema } from "./schemas.ts";
 import { checkSummary, checkToolDescription, runSummary, runToolDescription } from "./tool_text.ts";
 
 /** A refusal (quota, policy, shutdown) as a tool error the model can read. */
-function refusal(err: unknown): CallToolResult {
+function refusal(service: Service, err: unknown): CallToolResult {
   const error = toApiError(err);
+  service.metrics.refused(error.code);
   if (error.status >= 500 && error.cause !== undefined) console.error("pyfence mcp:", error.cause);
   const retry = error.retryAfter === undefined ? "" : ` Retry in ${error.retryAfter} s.`;
   return {
@@ -70,7 +71,7 @@ export async function mcpServer(service: Service, caller: Caller): Promise<McpSe
         isError: !result.ok,
       };
     } catch (err) {
-      return refusal(err);
+      return refusal(service, err);
     }
   });
 
@@ -88,7 +89,7 @@ export async function mcpServer(service: Service, caller: Caller): Promise<McpSe
         structuredContent: { ...result },
       };
     } catch (err) {
-      return refusal(err);
+      return refusal(service, err);
     }
   });
   return server;

@@ -61,6 +61,38 @@ export interface HandlerOptions {
   maxBodyBytes?: number;
   /** Idle sandbox processes kept ready per policy and origin (see `SandboxOptions.poolSize`). Default 2. */
   poolSize?: number;
+  /**
+   * Sandbox processes alive at once for the whole server, busy or idle (see
+   * `SandboxOptions.maxProcesses`; on Deno Deploy's 768 MB, 1). Default from
+   * the machine's cores and memory.
+   */
+  maxProcesses?: number;
+  /** Runs that may wait for a sandbox process at once; one more is answered 503 `server_busy`. Default 1000. */
+  maxQueue?: number;
+  /** How long a run may wait for a sandbox process (ms) before it is answered 503 `server_busy`. Default 60000. */
+  queueTimeoutMs?: number;
+  /** Where the server's audit trail goes: every run's events, each with its caller's name. Default: nowhere. */
+  audit?: ServerAuditOptions;
+  /**
+   * Who may read `GET /metrics`: a bearer token of its own (`token` or
+   * `tokenSha256`). Without one, `/metrics` answers only requests addressed
+   * to a loopback host.
+   */
+  metrics?: { token?: string; tokenSha256?: string };
+}
+
+/** The server's audit sinks. */
+export interface ServerAuditOptions {
+  /** Append events to this JSONL file. */
+  jsonl?: string;
+  /**
+   * Store events in Deno KV: a database file, a KV Connect URL, or
+   * `default` (the process's default database: Deno Deploy's managed KV
+   * there). The process needs `--unstable-kv` (Deploy has it).
+   */
+  kv?: string;
+  /** Delete KV events after this many days. Default: keep them. */
+  retainDays?: number;
 }
 
 /** The defaults of {@link CallerLimits}. */
@@ -102,11 +134,28 @@ export interface ServerSettings {
   readonly maxBodyBytes: number;
   /** Idle sandbox processes per policy and origin. */
   readonly poolSize: number;
+  /** The bound on sandbox processes (undefined: the machine's default). */
+  readonly maxProcesses?: number;
+  /** Runs that may wait for a process. */
+  readonly maxQueue?: number;
+  /** How long a run may wait for a process (ms). */
+  readonly queueTimeoutMs?: number;
+  /** The audit sinks to open. */
+  readonly audit: Readonly<ServerAuditOptions>;
+  /** SHA-256 of the metrics token, when there is one. */
+  readonly metricsDigest?: Uint8Array;
 }
 
 const TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 const count = (max: number) => z.int().min(1).max(max);
+
+const tokenSchema = z.string().min(
+  16,
+  "must be at least 16 characters (e.g. `openssl rand -hex 32`)",
+)
+  .max(4096).regex(TOKEN, "may hold only A-Z a-z 0-9 - . _ ~ + / and trailing =");
+const digestSchema = z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits");
 
 const limitsSchema = z.strictObject({
   concurrency: count(64).optional(),
@@ -118,12 +167,22 @@ const limitsSchema = z.strictObject({
 
 const callerSchema = z.strictObject({
   name: z.string().regex(NAME, "must be 1-64 characters of A-Z a-z 0-9 _ . @ -").optional(),
-  token: z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 32`)")
-    .max(4096).regex(TOKEN, "may hold only A-Z a-z 0-9 - . _ ~ + / and trailing =").optional(),
-  tokenSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").optional(),
+  token: tokenSchema.optional(),
+  tokenSha256: digestSchema.optional(),
   origin: z.string().optional(),
   policies: z.array(z.string().min(1).max(1024)).min(1).max(256).optional(),
   limits: limitsSchema.optional(),
+});
+
+const auditSchema = z.strictObject({
+  jsonl: z.string().min(1).optional(),
+  kv: z.string().min(1).optional(),
+  retainDays: z.number().positive().max(36500).optional(),
+});
+
+const metricsSchema = z.strictObject({
+  token: tokenSchema.optional(),
+  tokenSha256: digestSchema.optional(),
 });
 
 const policyName = z.string().regex(
@@ -138,6 +197,11 @@ export const handlerOptionsSchema = z.strictObject({
     .optional(),
   maxBodyBytes: z.int().min(1024).max(1024 ** 3).optional(),
   poolSize: z.int().min(0).max(64).optional(),
+  maxProcesses: z.int().min(1).max(1024).optional(),
+  maxQueue: z.int().min(0).max(1_000_000).optional(),
+  queueTimeoutMs: z.int().min(0).max(3_600_000).optional(),
+  audit: auditSchema.optional(),
+  metrics: metricsSchema.optional(),
 });
 
 /** A zod issue path as a key path: `callers[1].limits.queue`. */
@@ -253,12 +317,40 @@ export function resolveSettings(
       limits: Object.freeze({ ...DEFAULT_CALLER_LIMITS, ...defined(spec.limits ?? {}) }),
     });
   });
+  const metrics = data.metrics ?? {};
+  if (metrics.token !== undefined && metrics.tokenSha256 !== undefined) {
+    fail({ path: ["metrics", "tokenSha256"], message: "give token or tokenSha256, not both" });
+  }
+  const metricsDigest = metrics.token !== undefined
+    ? sha256(metrics.token)
+    : metrics.tokenSha256 !== undefined
+    ? hexBytes(metrics.tokenSha256)
+    : undefined;
+  if (data.audit?.kv !== undefined && !kvAvailable()) {
+    fail({
+      path: ["audit", "kv"],
+      message: "Deno KV is not available in this process: start it with --unstable-kv " +
+        '(or add "unstable": ["kv"] to its deno.json; Deno Deploy has it), or use audit.jsonl',
+    });
+  }
   return {
     callers: Object.freeze(callers),
     policies,
     maxBodyBytes: data.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     poolSize: data.poolSize ?? DEFAULT_POOL_SIZE,
+    ...defined({
+      maxProcesses: data.maxProcesses,
+      maxQueue: data.maxQueue,
+      queueTimeoutMs: data.queueTimeoutMs,
+    }),
+    audit: Object.freeze({ ...data.audit }),
+    ...(metricsDigest ? { metricsDigest } : {}),
   };
+}
+
+/** Whether this process can open Deno KV (`--unstable-kv`). */
+function kvAvailable(): boolean {
+  return typeof (Deno as unknown as { openKv?: unknown }).openKv === "function";
 }
 
 /** The message for an unknown key, with the closest known one. */
@@ -267,8 +359,14 @@ function unknownKey(path: readonly PropertyKey[], key: string): string {
     "": Object.keys(handlerOptionsSchema.shape),
     caller: Object.keys(callerSchema.shape),
     limits: Object.keys(limitsSchema.shape),
+    audit: Object.keys(auditSchema.shape),
+    metrics: Object.keys(metricsSchema.shape),
   };
   const last = path.at(-1);
-  const shape = path.length === 0 ? "" : last === "limits" ? "limits" : "caller";
+  const shape = path.length === 0
+    ? ""
+    : last === "limits" || last === "audit" || last === "metrics"
+    ? last
+    : "caller";
   return `unknown key${didYouMean(key, shapes[shape])}; known here: ${shapes[shape].join(", ")}`;
 }

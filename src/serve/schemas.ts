@@ -88,6 +88,9 @@ export const runResultSchema: z.ZodType<RunResult> = z.object({
   }),
   durationMs: z.number(),
   peakMemoryBytes: z.number(),
+  cpuTimeMs: z.number().optional().meta({
+    description: "CPU time of the sandbox process while the script ran (ms; Linux hosts).",
+  }),
   truncated: z.boolean().optional(),
 });
 

@@ -7,13 +7,23 @@
  * @module
  */
 import { Sandbox } from "../host/sandbox.ts";
+import { ProcessLimiter, withLimiter } from "../host/limiter.ts";
 import type { CheckResult } from "../host/sandbox.ts";
 import type { Files } from "../host/options.ts";
+import type { RunEvent } from "../host/events.ts";
+import { residentBytes } from "../host/procfs.ts";
+import { probeRuntimeOnce } from "../host/runtime_probe.ts";
 import type { RunResult } from "../protocol/result.ts";
 import type { Policy } from "../policy/schema.ts";
+import type { AuditSink } from "../audit/trail.ts";
+import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { kvAuditSink } from "../audit/kv.ts";
+import type { ClosableAuditSink } from "../audit/store.ts";
+import { UsageError } from "../errors.ts";
 import { ApiError } from "./api_error.ts";
 import type { Caller, ServerSettings } from "./options.ts";
 import { Quota } from "./quota.ts";
+import { Metrics, type MetricsGauges } from "./metrics.ts";
 import type { CheckRequest, PolicySummary, RunRequest } from "./schemas.ts";
 
 /** How long {@link Service.close} lets running scripts finish, by default. */
@@ -21,6 +31,15 @@ export const DEFAULT_GRACE_MS = 30_000;
 
 function shuttingDown(): ApiError {
   return new ApiError("shutting_down", "the server is shutting down", { retryAfter: 5 });
+}
+
+/** A run that never got a sandbox process (`error.kind` `queue`): the server is busy, not the script at fault. */
+function busy(result: RunResult): ApiError {
+  return new ApiError(
+    "server_busy",
+    `every sandbox process is busy: ${result.error?.message ?? "the run could not start"}`,
+    { retryAfter: 5 },
+  );
 }
 
 /** The request's files as the library takes them: `{ base64 }` decoded. */
@@ -49,11 +68,43 @@ export class Service {
   #quotas = new Map<Caller, Quota>();
   #inFlight = new Set<Promise<unknown>>();
   #closing = false;
+  #sinks: AuditSink[] = [];
+  /** One bound on sandbox processes for every policy and caller of the server. */
+  #limiter: ProcessLimiter;
+  #kv?: Promise<ClosableAuditSink>;
+  /** The server's counters, for `GET /metrics`. */
+  readonly metrics: Metrics = new Metrics();
 
-  /** A service for `settings`; nothing starts until the first run or {@link Service.warm}. */
+  /**
+   * A service for `settings`; nothing starts until the first run or
+   * {@link Service.warm}, but the audit file is opened now (Deno KV once
+   * warmed, or at the first run).
+   *
+   * @throws {UsageError} (`audit.jsonl`) the audit file cannot be appended to.
+   */
   constructor(settings: ServerSettings) {
     this.settings = settings;
     for (const caller of settings.callers) this.#quotas.set(caller, new Quota(caller.limits));
+    this.#limiter = new ProcessLimiter({
+      maxProcesses: settings.maxProcesses,
+      maxQueue: settings.maxQueue,
+    });
+    const { jsonl, kv, retainDays } = settings.audit;
+    if (jsonl !== undefined) {
+      try {
+        this.#sinks.push(jsonlAuditSink(jsonl));
+      } catch (err) {
+        throw new UsageError("audit.jsonl", (err as UsageError).problem ?? String(err));
+      }
+    }
+    if (kv !== undefined) {
+      const opening = kvAuditSink(kv === "default" ? undefined : kv, {
+        ...(retainDays === undefined ? {} : { retainMs: Math.round(retainDays * 86_400_000) }),
+      });
+      opening.catch(() => {});
+      this.#kv = opening;
+      this.#sinks.push(async (event) => (await opening)(event));
+    }
   }
 
   /** True once {@link Service.close} was called. */
@@ -68,16 +119,26 @@ export class Service {
    * @throws {UsageError} a bad field (files, limits looser than the policy's).
    * @throws {SandboxError} no sandbox could be started.
    */
-  async run(caller: Caller, request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+  async run(
+    caller: Caller,
+    request: RunRequest,
+    signal?: AbortSignal,
+    onEvent?: (event: RunEvent) => void,
+  ): Promise<RunResult> {
     const sandbox = this.#sandbox(this.#policyOf(caller, request.policy));
     const files = toFiles(request.files);
-    return await this.#admitted(caller, signal, () =>
+    const result = await this.#admitted(caller, signal, () =>
       sandbox.run(request.code, {
         origin: caller.origin,
         files,
         timeoutMs: request.timeoutMs,
         memoryMb: request.memoryMb,
+        caller: caller.name,
+        ...(onEvent ? { onEvent } : {}),
       }));
+    this.metrics.run(caller.name, result);
+    if (result.error?.kind === "queue") throw busy(result);
+    return result;
   }
 
   /**
@@ -109,16 +170,21 @@ export class Service {
   }
 
   /**
-   * Load every policy and build its interpreter snapshot, then start the
-   * first caller's sandbox processes for its default policy, so that the
-   * first requests pay no start-up.
+   * Check that this runtime isolates scripts as pyfence needs (it may start
+   * subprocesses, and a worker holds only its own permissions: see
+   * `runtime_probe.ts`), load every policy and build its interpreter
+   * snapshot, then start the first caller's sandbox processes for its
+   * default policy, so that the first requests pay no start-up.
    *
    * @throws {PolicyError} a configured policy is invalid.
-   * @throws {SandboxError} a snapshot or a process could not be built.
+   * @throws {SandboxError} (`unsupported`) this runtime cannot isolate scripts; or a snapshot or a process could not be built.
+   * @throws {UsageError} (`kv`) the audit's Deno KV store cannot be opened.
    */
   async warm(): Promise<void> {
-    for (const name of this.settings.policies.keys()) await this.#sandbox(name).prepare();
+    await this.#kv;
     const [first] = this.settings.callers;
+    await probeRuntimeOnce(this.settings.policies.get(first.policies[0]));
+    for (const name of this.settings.policies.keys()) await this.#sandbox(name).prepare();
     await this.#sandbox(first.policies[0]).warm(first.origin);
   }
 
@@ -136,6 +202,33 @@ export class Service {
     ]);
     clearTimeout(timer);
     await Promise.all([...this.#sandboxes.values()].map((s) => s.close()));
+    await (await this.#kv?.catch(() => undefined))?.close();
+  }
+
+  /** What `GET /metrics` reads now: runs, queues, sandbox processes and their memory. */
+  gauges(): MetricsGauges {
+    let running = 0, callerQueue = 0, busy = 0;
+    let rss: number | undefined;
+    for (const quota of this.#quotas.values()) {
+      running += quota.running;
+      callerQueue += quota.waiting;
+    }
+    for (const sandbox of this.#sandboxes.values()) {
+      for (const p of sandbox.stats().processes) {
+        if (p.busy) busy++;
+        const bytes = residentBytes(p.pid);
+        if (bytes !== undefined) rss = (rss ?? 0) + bytes;
+      }
+    }
+    return {
+      running,
+      callerQueue,
+      poolQueue: this.#limiter.queued,
+      processes: this.#limiter.live,
+      busy,
+      maxProcesses: this.#limiter.maxProcesses,
+      ...(rss === undefined ? {} : { sandboxRssBytes: rss }),
+    };
   }
 
   #policyOf(caller: Caller, name: string | undefined): string {
@@ -153,10 +246,14 @@ export class Service {
   #sandbox(name: string): Sandbox {
     let sandbox = this.#sandboxes.get(name);
     if (!sandbox) {
-      sandbox = new Sandbox({
+      sandbox = new Sandbox(withLimiter({
         policy: this.settings.policies.get(name)!,
         poolSize: this.settings.poolSize,
-      });
+        audit: this.#sinks,
+        ...(this.settings.queueTimeoutMs === undefined
+          ? {}
+          : { queueTimeoutMs: this.settings.queueTimeoutMs }),
+      }, this.#limiter));
       this.#sandboxes.set(name, sandbox);
     }
     return sandbox;
@@ -164,6 +261,8 @@ export class Service {
 
   async #admitted<T>(caller: Caller, signal: AbortSignal | undefined, work: () => Promise<T>) {
     if (this.#closing) throw shuttingDown();
+    // Nothing runs before the runtime is known to isolate scripts (a request may come before warm()).
+    await probeRuntimeOnce(this.settings.policies.get(this.settings.callers[0].policies[0]));
     const quota = this.#quotas.get(caller)!;
     quota.take();
     const release = await quota.slot(signal);

@@ -194,7 +194,7 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
 /** Whether `data` carries output, a violation detail or call data longer than the protocol's caps. */
 function oversized(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  const { t, text, detail, data: piece } = data as Record<string, unknown>;
+  const { t, text, detail, data: piece, target } = data as Record<string, unknown>;
   const [value, cap] = t === "out"
     ? [text, CAPS.chunk_bytes]
     : t === "violation"
@@ -203,6 +203,8 @@ function oversized(data: unknown): boolean {
     ? [piece, CAPS.chunk_bytes]
     : t === "call"
     ? [piece, CAPS.host_data_bytes]
+    : t === "op"
+    ? [target, CAPS.detail_bytes]
     : [undefined, 0];
   // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
@@ -233,6 +235,7 @@ function runJob(booted: Booted, job: Job): Promise<void> {
     let started = false;
     let deadlinePassed = false;
     let relayedViolations = 0;
+    let relayedOps = 0;
     let violationsOmitted = 0;
     const breaches: string[] = [];
     const breach = (sign: string) => {
@@ -372,6 +375,16 @@ function runJob(booted: Booted, job: Job): Promise<void> {
         case "file":
           // Base64 is ASCII: its length is its size in bytes.
           if (!budget.take(event.data.length)) return flood();
+          return void send({ id: job.id, event });
+        case "op":
+          // The guard sends at most its cap of audit records and one notice:
+          // those cost the job nothing, so they never change how it ends. Any
+          // more come from a worker that ignores the guard: they cost the job
+          // like output, and are dropped.
+          if (relayedOps > CAPS.operations) {
+            return void (budget.take(utf8Bytes(event.target)) || flood());
+          }
+          relayedOps++;
           return void send({ id: job.id, event });
         case "call":
           // The guard makes one call at a time, each with a fresh random id.

@@ -269,6 +269,25 @@ async function runGuarded(
         ...(probe ? { probe: true } : {}),
       }),
     call: (service: string, name: string, data: string) => caller.call(service, name, data),
+    // An operation for the audit trail, as the guard cut it; the supervisor
+    // validates it (src/protocol/operations.ts).
+    op: (
+      op: string,
+      target: string,
+      method?: string,
+      verdict?: string,
+      status?: number,
+      capped?: boolean,
+    ) =>
+      port.postMessage({
+        t: "op",
+        op: String(op),
+        target: String(target),
+        ...(method == null ? {} : { method: String(method) }),
+        ...(verdict == null ? {} : { verdict: String(verdict) }),
+        ...(status == null ? {} : { status: Number(status) }),
+        ...(capped ? { capped: true } : {}),
+      }),
     file: (path: string, data: string) =>
       port.postMessage({ t: "file", path: String(path), data: String(data) }),
     // A sleep ends early when the supervisor interrupts the script at its

@@ -102,7 +102,7 @@ class Config:
         caps = _get(raw, "caps", dict, "")
         self.caps = {k: _get(caps, k, int, "caps.") for k in (
             "chunk_bytes", "detail_bytes", "message_bytes", "traceback_bytes", "findings", "violations",
-            "value_bytes", "value_depth", "path_bytes",
+            "value_bytes", "value_depth", "path_bytes", "operations",
             "host_data_bytes", "host_data_depth", "host_calls_in_flight")}
 
     def import_refusal(self, name):

@@ -20,6 +20,7 @@ import types
 from .caps import shown
 from .config import STAND_INS
 from .identity import identity
+from .operations import operation
 
 
 _real_import = builtins.__import__
@@ -88,6 +89,8 @@ class Importer:
         self._registry = self.registry = registry
         # Set while an allowed import runs: that module's own imports are library code's.
         self._loading = 0
+        # Modules already in the audit trail (once per module per run).
+        self._audited = set()
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
         # The guard's headroom for a failing check (a C callable, see context.py).
@@ -151,6 +154,9 @@ class Importer:
             self._registry.refresh()
             if self.after_load is not None:
                 self.after_load()
+        if name not in self._audited:
+            self._audited.add(name)
+            operation(self._run, "import", name)
         return mod
 
     def _module(self, name):

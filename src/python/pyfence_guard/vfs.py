@@ -10,6 +10,7 @@ import gc
 import io
 
 from .caps import shown
+from .operations import operation
 
 # One segment of a written file's name, as file systems allow it (UTF-8).
 MAX_SEGMENT_BYTES = 255
@@ -278,6 +279,7 @@ def make_open(run, area):
                 raw = io.BytesIO(content)
             else:
                 raw = AreaFile(area, name, path, data, mode, True, False, False)
+            operation(run, "file.read", name)
         else:
             exists = area.exists(name)
             if exclusive and exists:
@@ -292,6 +294,7 @@ def make_open(run, area):
                 area.used -= len(data)
                 del data[:]
             raw = AreaFile(area, name, path, data, mode, readable, True, append)
+            operation(run, "file.write", name)
         if binary:
             return raw
         return io.TextIOWrapper(raw, encoding=encoding or "utf-8", errors=errors, newline=newline,

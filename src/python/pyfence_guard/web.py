@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .aio import wait_host
 from .calls import HostError
+from .operations import operation
 
 
 class NetworkError(OSError):
@@ -56,6 +57,10 @@ for _cls in (NetworkError, ResponseTooLargeError, WebSocketLimitError, Connectio
     _cls.__module__ = "pyfence.web"
 
 _CREDENTIALS = ("omit", "same-origin", "include")
+# Local storage operations whose first argument is a key (for the audit trail).
+_KEYED = frozenset({"get_item", "set_item", "remove_item"})
+# Cookie operations as the audit trail names them.
+_COOKIE_OPS = {"document_get": "cookie_get", "document_set": "cookie_set"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _WS_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 # RFC 9110 token characters: what a header name may be.
@@ -156,15 +161,25 @@ def make_web(run, host, channel, json_loads):
                    "is not allowed by the policy", kind)
         return absolute
 
-    def outcome(text, kind="network"):
-        """The worker's answer as data, or the exception it stands for."""
+    def outcome(text, kind="network", op=None, target=None, method=None):
+        """The worker's answer as data, or the exception it stands for. With
+        `op`, the audit trail gets the operation on `target` and its verdict
+        (a refusal's after the violation it is, see context.py)."""
         data = json.loads(text)
         error = data.get("error") if type(data) is dict else None
         if not error:
+            if op is not None:
+                operation(run, op, target, method, "allowed", data.get("status"))
             return data
         message = str(error.get("message"))
         if error.get("kind") == "refused":
-            refuse(message, kind)
+            try:
+                refuse(message, kind)
+            finally:
+                if op is not None:
+                    operation(run, op, target, method, "refused")
+        if op is not None:
+            operation(run, op, target, method, "limit" if error.get("kind") == "limit" else "failed")
         if error.get("kind") == "limit":
             global raised_limit
             raised_limit = (WebSocketLimitError if kind == "websocket" else ResponseTooLargeError)(message)
@@ -212,7 +227,8 @@ def make_web(run, host, channel, json_loads):
         if body is not None and not issubclass(type(body), (bytes, bytearray)):
             raise TypeError("body must be str or bytes")
         encoded = None if body is None else base64.b64encode(bytes(body)).decode("ascii")
-        return Response(outcome(wait(host.fetch, method, absolute, json.dumps(pairs), encoded, credentials)))
+        return Response(outcome(wait(host.fetch, method, absolute, json.dumps(pairs), encoded, credentials),
+                                "network", "net.request", absolute, method))
 
     async def fetch_async(url, method="GET", headers=None, body=None, credentials="same-origin"):
         """`await fetch_async(...)`: fetch() for async code (same rules and arguments)."""
@@ -285,7 +301,8 @@ def make_web(run, host, channel, json_loads):
             self._id = None
             self._closed = None
             target = socket_url(url)
-            opened = outcome(wait(host.ws_open, target, json.dumps(subprotocols(protocols))), "websocket")
+            opened = outcome(wait(host.ws_open, target, json.dumps(subprotocols(protocols))), "websocket",
+                             "ws.open", target)
             self._id = int(opened["id"])
             self.url = target
             self.protocol = str(opened["protocol"])
@@ -409,10 +426,21 @@ def make_web(run, host, channel, json_loads):
         """`ws = await websocket_async(url)`: an AsyncWebSocket (same rules as WebSocket)."""
         return AsyncWebSocket(WebSocket(url, protocols))
 
+    def storage_op(service, name, args, verdict):
+        """For the audit trail: local storage's operation and key; a cookie's
+        operation only (what is set is the cookie's value). It allocates
+        nothing of its own: it also runs while a refusal unwinds."""
+        key = args[0] if name in _KEYED and type(args[0]) is str else ""
+        operation(run, "storage", key, _COOKIE_OPS.get(name, name) if service == "cookies" else name, verdict)
+
     def storage_call(service, name, args, label):
         if not storage_allowed:
-            refuse("cookies and local storage are not allowed by the policy (storage.enabled)"
-                   if origin is not None else "no storage for a script with origin null", "storage")
+            try:
+                refuse("cookies and local storage are not allowed by the policy (storage.enabled)"
+                       if origin is not None else "no storage for a script with origin null", "storage")
+            finally:
+                storage_op(service, name, args, "refused")
+        storage_op(service, name, args, "allowed")
         return channel.call(service, name, args, label)
 
     class LocalStorage:
