@@ -66,7 +66,8 @@ const violation = z.object({
 const runError = z.object({
   type: z.string().meta({ description: "The exception's name (a script may choose any)." }),
   kind: z.enum(ERROR_KINDS).meta({
-    description: "Whose error it is, decided by pyfence: script, violation, limit, crash, queue.",
+    description:
+      "Whose error it is, decided by pyfence: script, violation, limit, crash, queue, closed.",
   }),
   message: z.string(),
   traceback: z.string().optional(),
