@@ -130,7 +130,7 @@ function unrefTimer(timer: ReturnType<typeof setInterval>): void {
 }
 
 /** A job's end as the host made it: it killed the process, or never sent the job. */
-function hostEnd(done: DoneEvent, facts: Partial<JobEnd> = {}): JobEnd {
+export function hostEnd(done: DoneEvent, facts: Partial<JobEnd> = {}): JobEnd {
   return {
     done,
     by: "host",

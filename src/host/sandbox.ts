@@ -21,7 +21,13 @@ import {
   QueueAborted,
   QueueError,
 } from "./limiter.ts";
-import type { JobEvent, JobRequest, ProcessSpec, SandboxProcess } from "./process.ts";
+import {
+  hostEnd,
+  type JobEvent,
+  type JobRequest,
+  type ProcessSpec,
+  type SandboxProcess,
+} from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot, wheels } from "./snapshot.ts";
 import {
@@ -223,18 +229,6 @@ function aborted(signal: AbortSignal): DoneEvent {
   const reason = signal.reason;
   const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
   return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted", "abort");
-}
-
-/** How a run ends that the host never sent, or ended itself: nothing observed in it. */
-function hostEnd(done: DoneEvent): JobEnd {
-  return {
-    done,
-    by: "host",
-    deadlinePassed: false,
-    violationsOmitted: 0,
-    breaches: [],
-    memoryGrowthBytes: 0,
-  };
 }
 
 /** The end of a run the caller's `signal` aborted before it was sent. */
