@@ -248,6 +248,7 @@ Deno.test("explain: the capability table with exact values", async () => {
     "memory",
     "recursion",
     "output",
+    "sessions",
     "builtins",
     "packages",
   ]);
