@@ -119,7 +119,11 @@ export class ProcessPool implements PoolSide {
   release(spec: ProcessSpec, process: SandboxProcess): void {
     const key = keyOf(spec);
     const idle = this.#idle.get(key) ?? [];
-    if (!process.alive || this.#closed || (idle.length >= this.#size && !this.#limiter.queued)) {
+    // A process that served an owner (a session) holds that owner's state: never anyone else's.
+    if (
+      !process.alive || this.#closed || process.owner !== undefined ||
+      (idle.length >= this.#size && !this.#limiter.queued)
+    ) {
       return this.#drop(process);
     }
     // Appended last, and the key re-inserted: the map stays ordered from the
@@ -131,6 +135,15 @@ export class ProcessPool implements PoolSide {
     this.#limiter.pump();
     this.#trimIdle(key);
     this.#evictBeyond(this.#size * MAX_IDLE_KEYS);
+  }
+
+  /**
+   * Close (or kill, if busy) a process taken with {@link acquire} that will
+   * not be given back (a session's, when it ends); its slot is freed when it
+   * has exited.
+   */
+  retire(process: SandboxProcess): void {
+    this.#drop(process);
   }
 
   /** Hand over a live idle process of `key` (the one whose interpreter has booted, if any). */

@@ -67,6 +67,21 @@ import { HostCallRouter } from "./host_calls.ts";
 import type { CallHandler } from "./process.ts";
 import { storeLocation, StoreRef } from "./storage/store.ts";
 import { storageServices } from "./storage/services.ts";
+import {
+  Session,
+  SESSION_OPTION_KEYS,
+  type SessionOptions,
+  type SessionRunOptions,
+} from "./session.ts";
+
+/** How a run reaches a process that is not the pool's to give (a session's). */
+type JobRoute = (
+  job: JobRequest,
+  onEvent: (event: JobEvent) => string | void,
+  onCall: CallHandler,
+  signal?: AbortSignal,
+  onStart?: (pid: number) => void,
+) => Promise<JobEnd>;
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -297,6 +312,7 @@ export class Sandbox {
   #packages?: Promise<PreparedPackages>;
   #store: StoreRef;
   #closed = false;
+  #sessions = new Set<Session>();
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0, queueRefusals: 0 };
 
   /**
@@ -415,13 +431,108 @@ export class Sandbox {
    * @throws {UsageError} an unknown option key, a bad origin or file, or a limit looser than the policy's.
    * @throws {SandboxError} the sandbox is closed, or the interpreter could not be started.
    */
-  async run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
-    const { map, spec, sinks } = await this.#prepare(options, "sandbox.run() options");
+  run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
+    return this.#run(code, options, "sandbox.run() options");
+  }
+
+  /**
+   * Start a session: runs that share one interpreter, so that globals,
+   * imports and written files carry over from one run to the next. The
+   * session holds a sandbox process of its own (counted against
+   * `maxProcesses`) until it ends: at `close()`, after the policy's
+   * `limits.session_idle_ms` without a run or `limits.session_max_ms` after
+   * it began, or when a run ends in anything but the script's own exception
+   * (a violation, a limit, a crash, an abort). Each run has its own time
+   * limit, output cap, violations and host-call budget. A run of an ended
+   * session returns `error.type` `SessionClosed` (`error.kind` `closed`)
+   * without running.
+   *
+   * @example
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * await using sandbox = new Sandbox({ policy: "compute" });
+   * await using session = await sandbox.session();
+   * await session.run("import math\nrows = [1, 2, 3]");
+   * const result = await session.run("math.fsum(rows) / len(rows)");
+   * assert.equal(result.value, 2);
+   * await session.close();
+   * assert.equal((await session.run("rows")).error?.type, "SessionClosed");
+   * ```
+   *
+   * @throws {PolicyError} the policy is invalid or cannot be read.
+   * @throws {UsageError} an unknown option key, a bad origin, or a limit looser than the policy's.
+   * @throws {SandboxError} the sandbox is closed (`closed`), no sandbox process was free within `queueTimeoutMs` (`queue`), or one could not be started (`boot`).
+   */
+  async session(options: SessionOptions = {}): Promise<Session> {
+    checkOptionKeys("sandbox.session() options", options, SESSION_OPTION_KEYS);
+    const fixed = { origin: options.origin, memoryMb: options.memoryMb, expose: options.expose };
+    const { map, spec } = await this.#prepare(fixed, "sandbox.session() options");
+    const wait = options.queueTimeoutMs === undefined
+      ? this.#queueTimeoutMs
+      : queueTimeout(options.queueTimeoutMs, "sandbox.session() options.queueTimeoutMs");
+    let process: SandboxProcess;
+    try {
+      process = await this.#host("boot", () => this.#pool.acquire(spec, wait, options.signal));
+    } catch (err) {
+      if (err instanceof QueueError) throw new SandboxError("queue", err.message, { cause: err });
+      if (err instanceof QueueAborted) throw new SandboxError("queue", err.message, { cause: err });
+      throw err;
+    }
+    const owner = { owner: crypto.randomUUID() };
+    const route: JobRoute = async (job, onEvent, onCall, signal, onStart) => {
+      if (signal?.aborted) return abortedEnd(signal);
+      const abort = () => process.abort(aborted(signal!));
+      signal?.addEventListener("abort", abort, { once: true });
+      try {
+        const kept = { ...job, guard: { ...job.guard, session: true }, keep: true };
+        const watched = (event: JobEvent) => {
+          if (event.t === "started") onStart?.(process.pid);
+          return onEvent(event);
+        };
+        return await process.run(kept, watched, onCall, owner);
+      } finally {
+        signal?.removeEventListener("abort", abort);
+      }
+    };
+    const session: Session = new Session({
+      id: owner.owner,
+      idleMs: map.limits.sessionIdleMs,
+      maxMs: map.limits.sessionMaxMs,
+      run: (code: string, runOptions: SessionRunOptions, leftMs: number) =>
+        this.#run(
+          code,
+          {
+            ...runOptions,
+            ...fixed,
+            timeoutMs: Math.min(runOptions.timeoutMs ?? map.limits.timeoutMs, leftMs),
+          },
+          "session.run() options",
+          route,
+        ),
+      alive: () => process.alive,
+      retire: () => {
+        this.#sessions.delete(session);
+        this.#pool.retire(process);
+        return process.exited;
+      },
+    });
+    this.#sessions.add(session);
+    return session;
+  }
+
+  async #run(
+    code: string,
+    options: SandboxRunOptions,
+    label: string,
+    route?: JobRoute,
+  ): Promise<RunResult> {
+    const { map, spec, sinks } = await this.#prepare(options, label);
     if (options.caller !== undefined && typeof options.caller !== "string") {
-      throw new UsageError("sandbox.run() options.caller", "must be a string");
+      throw new UsageError(`${label}.caller`, "must be a string");
     }
     if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
-      throw new UsageError("sandbox.run() options.onEvent", "must be a function");
+      throw new UsageError(`${label}.onEvent`, "must be a function");
     }
     const context: RunContext = {
       runId: crypto.randomUUID(),
@@ -492,7 +603,7 @@ export class Sandbox {
           emit?.({ type: "started", runId: context.runId });
         },
         operation: (op) => operations.accept(op),
-      });
+      }, route);
     } finally {
       this.#counters.active--;
       calls.end();
@@ -518,24 +629,28 @@ export class Sandbox {
     calls: HostCallRouter,
     wait: { signal?: AbortSignal; queueTimeoutMs: number },
     watch: RunWatch,
+    route?: JobRoute,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
       return recorder.finish(hostEnd(crashDone("CodeSizeError", tooLarge, "size")));
     }
     let end: JobEnd;
+    const onEvent = (e: JobEvent) => {
+      if (e.t === "started") calls.start();
+      // The worker's word for the audit trail: it never changes how the run ends.
+      if (e.t === "op") return void watch.operation(e);
+      return recorder.accept(e);
+    };
+    const job = this.#makeJob("execute", code, map);
+    const onCall: CallHandler = (call) => calls.answer(call);
     try {
-      end = await this.#job(
+      end = route ? await route(job, onEvent, onCall, wait.signal, watch.start) : await this.#job(
         spec,
-        this.#makeJob("execute", code, map),
-        (e) => {
-          if (e.t === "started") calls.start();
-          // The worker's word for the audit trail: it never changes how the run ends.
-          if (e.t === "op") return void watch.operation(e);
-          return recorder.accept(e);
-        },
+        job,
+        onEvent,
         wait.queueTimeoutMs,
-        (call) => calls.answer(call),
+        onCall,
         wait.signal,
         watch.start,
       );
@@ -606,13 +721,15 @@ export class Sandbox {
   }
 
   /**
-   * End every sandbox process, and resolve once each has exited. Runs in
-   * progress end as `WorkerCrash`; runs still waiting for a process, and
+   * End every session and sandbox process, and resolve once each has
+   * exited. Runs in progress end as `WorkerCrash`; runs still waiting for a
+   * process, and
    * later calls of `run`, `check`, `prepare` and `warm`, throw a
    * {@link SandboxError} (`closed`).
    */
   async close(): Promise<void> {
     this.#closed = true;
+    await Promise.all([...this.#sessions].map((s) => s.close()));
     await this.#pool.close();
     await this.#store.release();
   }
