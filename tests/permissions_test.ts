@@ -111,7 +111,8 @@ Deno.test("guard config and host limits mirror the policy", async () => {
   const map = permissionsFor(policy, parseOrigin("https://a.example"), { "a.csv": "x,y\n" });
   assert.deepEqual(map.guard.modules.allow, policy.modules.allow);
   assert.deepEqual(map.guard.modules.deny, policy.modules.deny);
-  assert.deepEqual(map.guard.modules.members.io, { allow: ["StringIO", "BytesIO"] });
+  assert.deepEqual(map.guard.modules.members.io, policy.modules.members.io);
+  assert.ok(map.guard.modules.members.io.allow!.includes("StringIO"));
   assert.deepEqual(map.guard.builtins, {
     deny: policy.builtins.deny,
     restrict: ["__import__", "open", "globals", "locals", "vars", "dir"],
@@ -150,7 +151,7 @@ Deno.test("guard config and host limits mirror the policy", async () => {
   });
   // The guard config is plain data, independent of the policy object.
   map.guard.modules.members.io.allow!.push("open");
-  assert.deepEqual(policy.modules.members.io, { allow: ["StringIO", "BytesIO"] });
+  assert.ok(!policy.modules.members.io.allow!.includes("open"));
   assert.deepEqual(JSON.parse(JSON.stringify(map)), map);
 });
 
