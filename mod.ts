@@ -35,6 +35,7 @@ export {
   type SandboxRunOptions,
   type SandboxStats,
 } from "./src/host/sandbox.ts";
+export type { Session, SessionOptions, SessionRunOptions } from "./src/host/session.ts";
 
 // What a run returns
 export {

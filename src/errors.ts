@@ -76,6 +76,8 @@ export type SandboxFailure =
   | "packages"
   /** A sandbox process or its interpreter failed to start. */
   | "boot"
+  /** No sandbox process was free for a session within its wait (or the wait was aborted). */
+  | "queue"
   /** This Deno is older than pyfence supports. */
   | "deno-version";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Sandbox } from "../src/host/sandbox.ts";
 import { RunRecorder } from "../src/host/recorder.ts";
 import { writeOutDir } from "../src/cli/out_dir.ts";
-import type { WorkerEvent } from "../src/protocol/messages.ts";
+import { hostEnd, type JobEvent } from "../src/host/process.ts";
 
 const dec = new TextDecoder();
 const text = (files: Record<string, Uint8Array> | undefined) =>
@@ -161,23 +161,31 @@ Deno.test({
 });
 
 /** A recorder of a writable policy (3 files, 10 bytes) fed `events`, finished ok. */
-function record(events: WorkerEvent[], writable = true) {
+function record(events: JobEvent[], writable = true) {
   const recorder = new RunRecorder({
     outputBytes: 1000,
     terminateOnViolation: true,
     writable: writable ? { bytes: 10, files: 3 } : undefined,
   });
-  for (const e of events) recorder.accept(e);
-  return recorder.finish({ t: "done", ok: true, peakMemoryBytes: 0 });
+  // A breach sign ends the job there: the process handle kills the process.
+  const signs: string[] = [];
+  for (const e of events) {
+    const sign = recorder.accept(e);
+    if (sign) {
+      signs.push(sign);
+      break;
+    }
+  }
+  return recorder.finish(hostEnd({ t: "done", ok: true, wasmBytes: 0 }, { breaches: signs }));
 }
-const file = (path: string, data: string): WorkerEvent => ({ t: "file", path, data: btoa(data) });
+const file = (path: string, data: string): JobEvent => ({ t: "file", path, data: btoa(data) });
 
 Deno.test("the host checks what comes back: names, count, bytes, order", () => {
   deepEqual(text(record([file("a/b.txt", "hi"), file("a/b.txt", "!"), file("c", "")]).files), {
     "a/b.txt": "hi!",
     c: "",
   });
-  const breaches: [WorkerEvent[], RegExp][] = [
+  const breaches: [JobEvent[], RegExp][] = [
     [[file("../x", "a")], /named "\.\.\/x"/],
     [[file("/etc/x", "a")], /named "\/etc\/x"/],
     [[file("a//b", "a")], /named "a\/\/b"/],

@@ -145,6 +145,8 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     hostCalls: 500,
     hostCallBytes: 16777216,
     storageQuotaBytes: 0, // compute keeps no storage
+    sessionIdleMs: 300000,
+    sessionMaxMs: 3600000,
   });
   // The guard config is plain data, independent of the policy object.
   map.guard.modules.members.io.allow!.push("open");

@@ -132,6 +132,8 @@ Deno.test("default.yaml is exactly the spec's lists", async () => {
     websockets: 4,
     websocket_messages: 1000,
     websocket_message_bytes: 1048576,
+    session_idle_ms: 300000,
+    session_max_ms: 3600000,
   });
   assert.equal(p.imports, "violation");
 });

@@ -189,6 +189,14 @@ export function explain(map: PermissionMap, packages?: PackagePlan, store?: stri
         `rejects scripts over ${limits.codeBytes} bytes`,
     },
     {
+      capability: "sessions",
+      guard: "a session's interpreter keeps its globals; each run gets its own deadline, " +
+        "output cap, violation count and host-call budget",
+      deno:
+        `one sandbox process per session, retired when it ends: after ${limits.sessionIdleMs} ms ` +
+        `idle, ${limits.sessionMaxMs} ms after it began, or at a violation, limit or crash`,
+    },
+    {
       capability: "builtins",
       guard: `denied: ${list(guard.builtins.deny)}; restricted: ${list(guard.builtins.restrict)}`,
       deno: "—",

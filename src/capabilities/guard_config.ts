@@ -79,6 +79,12 @@ export interface GuardConfig {
    * 8 KiB batches.
    */
   stream_output: boolean;
+  /**
+   * The interpreter serves a session: the script's globals, imports and
+   * written files are kept for the session's next job (each job still gets
+   * its own output cap, violation count, host-call budget and deadline).
+   */
+  session: boolean;
   /** Limits the guard enforces itself. */
   limits: {
     /** Python recursion limit. */

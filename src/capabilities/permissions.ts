@@ -59,6 +59,10 @@ export interface HostLimits {
   writeBytes?: number;
   /** Files the script may create in its writable area (`undefined`: it has none). */
   writeFiles?: number;
+  /** A session ends after this long without a run (ms). */
+  sessionIdleMs: number;
+  /** A session ends this long after it began (ms). */
+  sessionMaxMs: number;
 }
 
 /** What one run's caller gives the script besides files: its inputs and host functions. */
@@ -251,6 +255,7 @@ export function permissionsFor(
     storage: tuple !== undefined && policy.storage.enabled,
     host_functions: [...hostFunctions],
     stream_output: false,
+    session: false,
     limits: {
       recursion: policy.limits.recursion,
       output_bytes: policy.limits.output_bytes,
@@ -290,6 +295,8 @@ export function permissionsFor(
       hostCalls: policy.limits.host_calls,
       hostCallBytes: policy.limits.host_call_bytes,
       storageQuotaBytes: guard.storage ? policy.storage.quota_bytes : 0,
+      sessionIdleMs: policy.limits.session_idle_ms,
+      sessionMaxMs: policy.limits.session_max_ms,
       ...(writable
         ? { writeBytes: policy.limits.write_bytes, writeFiles: policy.limits.write_files }
         : {}),

@@ -25,6 +25,7 @@ const BY_KIND: Record<ErrorKind, number> = {
   script: ExitCode.ScriptError,
   crash: ExitCode.ScriptError,
   queue: ExitCode.ScriptError,
+  closed: ExitCode.ScriptError,
   violation: ExitCode.Violation,
   limit: ExitCode.Limit,
 };

@@ -186,8 +186,11 @@ export class ProcessPool implements PoolSide {
     if (busy > 0) this.#busy.set(key, busy);
     else this.#busy.delete(key);
     const idle = this.#idle.get(key) ?? [];
-    const keep = this.#target(key);
-    if (!process.alive || this.#closed || (idle.length >= keep && !this.#limiter.queued)) {
+    // A process that served an owner (a session) holds that owner's state: never anyone else's.
+    if (
+      !process.alive || this.#closed || process.owner !== undefined ||
+      (idle.length >= this.#target(key) && !this.#limiter.queued)
+    ) {
       return this.#drop(process);
     }
     // Appended last, and the key re-inserted: the map stays ordered from the
@@ -206,6 +209,15 @@ export class ProcessPool implements PoolSide {
     let grown = 0;
     for (const key of this.#idle.keys()) grown += this.#target(key) - this.#size;
     return this.#size * MAX_IDLE_KEYS + grown;
+  }
+
+  /**
+   * Close (or kill, if busy) a process taken with {@link acquire} that will
+   * not be given back (a session's, when it ends); its slot is freed when it
+   * has exited.
+   */
+  retire(process: SandboxProcess): void {
+    this.#drop(process);
   }
 
   /** Hand over a live idle process of `key` (the one whose interpreter has booted, if any). */

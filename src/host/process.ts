@@ -130,7 +130,7 @@ export function unrefTimer(timer: ReturnType<typeof setInterval>): void {
 }
 
 /** A job's end as the host made it: it killed the process, or never sent the job. */
-function hostEnd(done: DoneEvent, facts: Partial<JobEnd> = {}): JobEnd {
+export function hostEnd(done: DoneEvent, facts: Partial<JobEnd> = {}): JobEnd {
   return {
     done,
     by: "host",
@@ -172,6 +172,12 @@ interface Pending {
   overCap?: boolean;
 }
 
+/** Who a job is run for, when its worker is to be kept for that owner (see {@link SandboxProcess.run}). */
+export interface JobOwner {
+  /** An opaque key the host chose (a session's id); the process never sees it. */
+  owner: string;
+}
+
 /** A live sandbox process that runs one job at a time. */
 export class SandboxProcess {
   #child: Deno.ChildProcess;
@@ -179,6 +185,10 @@ export class SandboxProcess {
   #memoryMb: number;
   #audit?: PermissionAudit;
   #pending?: Pending;
+  /** The owner this process serves from its first `keep` job on (it is never anyone else's). */
+  #owner?: string;
+  /** The last job's worker was kept for the owner's next job. */
+  #kept = false;
   #claimed = false;
   #alive = true;
   #retiring = false;
@@ -295,6 +305,15 @@ export class SandboxProcess {
     return this.#warm && this.alive && !this.busy && !this.#settling;
   }
 
+  /**
+   * The owner this process serves, once a job was run for it with `keep`:
+   * from then on it runs that owner's jobs only, and must not go back to a
+   * pool (its worker holds the owner's state).
+   */
+  get owner(): string | undefined {
+    return this.#owner;
+  }
+
   /** True while a job is running (or about to). */
   get busy(): boolean {
     return this.#pending !== undefined || this.#claimed;
@@ -307,16 +326,32 @@ export class SandboxProcess {
    * ends as a `WorkerCrash` it never started (which the caller may retry
    * elsewhere). The job's host calls go to `onCall`; without it, a call ends
    * the job.
+   *
+   * A job with `keep` (and its `owner`) leaves its worker, if the worker
+   * ended the job itself and the host saw no breach sign, to the owner's
+   * next job: the process boots no new interpreter, and runs only that
+   * owner's jobs from then on (see {@link SandboxProcess.owner}). A job that
+   * ended any other way leaves no worker behind: its owner's next job gets
+   * a fresh interpreter, or the retired process's `WorkerCrash`; the caller
+   * decides whether that ends what it was keeping.
+   *
+   * @throws {Error} a job is already running; the memory cap is not the process's; a `keep` job without an owner, or a job of another owner than the one it serves.
    */
   async run(
     job: JobRequest,
     onEvent: (event: JobEvent) => string | void,
     onCall?: CallHandler,
+    who?: JobOwner,
   ): Promise<JobEnd> {
+    if (job.keep && !who) throw new Error("SandboxProcess.run: a 'keep' job needs its owner");
+    if (this.#owner !== undefined && who?.owner !== this.#owner) {
+      throw new Error("SandboxProcess.run: this process serves another owner");
+    }
     if (!this.alive) {
       return hostEnd(crashDone("WorkerCrash", "sandbox process is gone", "crash"));
     }
     if (this.busy) throw new Error("SandboxProcess.run: a job is already running");
+    if (job.keep) this.#owner = who!.owner;
     if (job.memoryMb !== this.#memoryMb) {
       throw new Error("SandboxProcess.run: the job's memory cap is not this process's");
     }
@@ -362,8 +397,9 @@ export class SandboxProcess {
     const ended = new Promise<JobEnd>((resolve) => pending.resolve = resolve);
     pending.timer = setTimeout(() => this.#backstop(), BOOT_TIMEOUT_MS);
     this.#pending = pending;
+    this.#kept = false;
     this.#send({ t: "run", job: { ...job, id } });
-    return this.#afterJob(await ended, pending);
+    return this.#afterJob(await ended, pending, job.keep === true);
   }
 
   /** Ask the process to exit, and kill it if it does not. */
@@ -405,7 +441,7 @@ export class SandboxProcess {
    * worker reported must be possible. Any breach sign retires the process;
    * otherwise it is checked again once its next interpreter has booted.
    */
-  #afterJob(end: JobEnd, pending: Pending): JobEnd {
+  #afterJob(end: JobEnd, pending: Pending, keep: boolean): JobEnd {
     const breaches = [...end.breaches];
     if (pending.peakKnown && this.#alive) {
       pending.rssPeak = Math.max(pending.rssPeak, peakResidentBytes(this.pid) ?? 0);
@@ -445,7 +481,12 @@ export class SandboxProcess {
       memoryGrowthBytes: Math.max(end.memoryGrowthBytes, growth, 0),
     };
     if (breaches.length) this.kill();
-    else if (this.#alive) {
+    else if (this.#alive && keep && end.by === "worker") {
+      // The supervisor kept the worker (it does so for a `keep` job its
+      // worker ended): it is booted, and the owner's next job goes to it.
+      this.#kept = true;
+      this.#warm = true;
+    } else if (this.#alive) {
       this.#send({ t: "next" });
       this.#settling = this.#settle();
     }
@@ -472,10 +513,15 @@ export class SandboxProcess {
     }
   }
 
-  /** The process holds no more threads and memory than when it was idle before its first job. */
+  /**
+   * The process holds no more threads and memory than when it was idle
+   * before its first job. A kept worker holds its owner's state: only its
+   * threads are checked (the resident cap still holds, see `#poll`).
+   */
   #leftAsFound(): boolean {
     const threads = workerThreads(this.pid);
     if (threads !== undefined && threads > 1) return false;
+    if (this.#kept) return true;
     const rss = residentBytes(this.pid);
     return rss === undefined || this.#idleRss === undefined ||
       rss <= this.#idleRss + IDLE_SLACK_MB * MIB;

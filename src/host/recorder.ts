@@ -214,7 +214,8 @@ export class RunRecorder {
     this.#omitted += end.violationsOmitted;
     const error = this.#error(end);
     const ok = !error;
-    const files = ok ? this.#writtenFiles() : undefined;
+    // A script error keeps what it wrote; a terminating violation or a breach voids it.
+    const files = end.breaches.length ? undefined : this.#writtenFiles();
     return {
       ok,
       stdout: this.#out.stdout,

@@ -21,7 +21,13 @@ import {
   QueueAborted,
   QueueError,
 } from "./limiter.ts";
-import type { JobEvent, JobRequest, ProcessSpec, SandboxProcess } from "./process.ts";
+import {
+  hostEnd,
+  type JobEvent,
+  type JobRequest,
+  type ProcessSpec,
+  type SandboxProcess,
+} from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
 import { ensureSnapshot, wheels } from "./snapshot.ts";
 import {
@@ -49,6 +55,20 @@ import { HostCallRouter } from "./host_calls.ts";
 import type { CallHandler } from "./process.ts";
 import { storeLocation, StoreRef } from "./storage/store.ts";
 import { storageServices } from "./storage/services.ts";
+import {
+  Session,
+  SESSION_OPTION_KEYS,
+  type SessionOptions,
+  type SessionRunOptions,
+} from "./session.ts";
+
+/** How a run reaches a process that is not the pool's to give (a session's). */
+type JobRoute = (
+  job: JobRequest,
+  onEvent: (event: JobEvent) => string | void,
+  onCall: CallHandler,
+  signal?: AbortSignal,
+) => Promise<JobEnd>;
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -234,18 +254,6 @@ function aborted(signal: AbortSignal): DoneEvent {
   return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted", "abort");
 }
 
-/** How a run ends that the host never sent, or ended itself: nothing observed in it. */
-function hostEnd(done: DoneEvent): JobEnd {
-  return {
-    done,
-    by: "host",
-    deadlinePassed: false,
-    violationsOmitted: 0,
-    breaches: [],
-    memoryGrowthBytes: 0,
-  };
-}
-
 /** The end of a run the caller's `signal` aborted before it was sent. */
 function abortedEnd(signal: AbortSignal): JobEnd {
   return hostEnd(aborted(signal));
@@ -292,6 +300,7 @@ export class Sandbox {
   #packages?: Promise<PreparedPackages>;
   #store: StoreRef;
   #closed = false;
+  #sessions = new Set<Session>();
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0, queueRefusals: 0 };
 
   /**
@@ -414,8 +423,99 @@ export class Sandbox {
    * @throws {UsageError} an unknown option key, a bad origin or file, or a limit looser than the policy's.
    * @throws {SandboxError} the sandbox is closed, or the interpreter could not be started.
    */
-  async run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
-    const { map, spec, sinks } = await this.#prepare(options, "sandbox.run() options");
+  run(code: string, options: SandboxRunOptions = {}): Promise<RunResult> {
+    return this.#run(code, options, "sandbox.run() options");
+  }
+
+  /**
+   * Start a session: runs that share one interpreter, so that globals,
+   * imports and written files carry over from one run to the next. The
+   * session holds a sandbox process of its own (counted against
+   * `maxProcesses`) until it ends: at `close()`, after the policy's
+   * `limits.session_idle_ms` without a run or `limits.session_max_ms` after
+   * it began, or when a run ends in anything but the script's own exception
+   * (a violation, a limit, a crash, an abort). Each run has its own time
+   * limit, output cap, violations and host-call budget. A run of an ended
+   * session returns `error.type` `SessionClosed` (`error.kind` `closed`)
+   * without running.
+   *
+   * @example
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * await using sandbox = new Sandbox({ policy: "compute" });
+   * await using session = await sandbox.session();
+   * await session.run("import math\nrows = [1, 2, 3]");
+   * const result = await session.run("math.fsum(rows) / len(rows)");
+   * assert.equal(result.value, 2);
+   * await session.close();
+   * assert.equal((await session.run("rows")).error?.type, "SessionClosed");
+   * ```
+   *
+   * @throws {PolicyError} the policy is invalid or cannot be read.
+   * @throws {UsageError} an unknown option key, a bad origin, or a limit looser than the policy's.
+   * @throws {SandboxError} the sandbox is closed (`closed`), no sandbox process was free within `queueTimeoutMs` (`queue`), or one could not be started (`boot`).
+   */
+  async session(options: SessionOptions = {}): Promise<Session> {
+    checkOptionKeys("sandbox.session() options", options, SESSION_OPTION_KEYS);
+    const fixed = { origin: options.origin, memoryMb: options.memoryMb, expose: options.expose };
+    const { map, spec } = await this.#prepare(fixed, "sandbox.session() options");
+    const wait = options.queueTimeoutMs === undefined
+      ? this.#queueTimeoutMs
+      : queueTimeout(options.queueTimeoutMs, "sandbox.session() options.queueTimeoutMs");
+    let process: SandboxProcess;
+    try {
+      process = await this.#host("boot", () => this.#pool.acquire(spec, wait, options.signal));
+    } catch (err) {
+      if (err instanceof QueueError) throw new SandboxError("queue", err.message, { cause: err });
+      if (err instanceof QueueAborted) throw new SandboxError("queue", err.message, { cause: err });
+      throw err;
+    }
+    const owner = { owner: crypto.randomUUID() };
+    const route: JobRoute = async (job, onEvent, onCall, signal) => {
+      if (signal?.aborted) return abortedEnd(signal);
+      const abort = () => process.abort(aborted(signal!));
+      signal?.addEventListener("abort", abort, { once: true });
+      try {
+        const kept = { ...job, guard: { ...job.guard, session: true }, keep: true };
+        return await process.run(kept, onEvent, onCall, owner);
+      } finally {
+        signal?.removeEventListener("abort", abort);
+      }
+    };
+    const session: Session = new Session({
+      id: owner.owner,
+      idleMs: map.limits.sessionIdleMs,
+      maxMs: map.limits.sessionMaxMs,
+      run: (code: string, runOptions: SessionRunOptions, leftMs: number) =>
+        this.#run(
+          code,
+          {
+            ...runOptions,
+            ...fixed,
+            timeoutMs: Math.min(runOptions.timeoutMs ?? map.limits.timeoutMs, leftMs),
+          },
+          "session.run() options",
+          route,
+        ),
+      alive: () => process.alive,
+      retire: () => {
+        this.#sessions.delete(session);
+        this.#pool.retire(process);
+        return process.exited;
+      },
+    });
+    this.#sessions.add(session);
+    return session;
+  }
+
+  async #run(
+    code: string,
+    options: SandboxRunOptions,
+    label: string,
+    route?: JobRoute,
+  ): Promise<RunResult> {
+    const { map, spec, sinks } = await this.#prepare(options, label);
     const runId = crypto.randomUUID();
     const origin = map.guard.network.origin ?? "null";
     // One run's events reach the sinks one after another, each once the
@@ -464,7 +564,7 @@ export class Sandbox {
       result = await this.#execute(code, size, map, spec, recorder, calls, {
         signal: options.signal,
         queueTimeoutMs: options.queueTimeoutMs ?? this.#queueTimeoutMs,
-      });
+      }, route);
     } finally {
       this.#counters.active--;
       calls.end();
@@ -484,24 +584,29 @@ export class Sandbox {
     recorder: RunRecorder,
     calls: HostCallRouter,
     wait: { signal?: AbortSignal; queueTimeoutMs: number },
+    route?: JobRoute,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
       return recorder.finish(hostEnd(crashDone("CodeSizeError", tooLarge, "size")));
     }
     let end: JobEnd;
+    const onEvent = (e: JobEvent) => {
+      if (e.t === "started") calls.start();
+      return recorder.accept(e);
+    };
+    const onCall: CallHandler = (call) => calls.answer(call);
     try {
-      end = await this.#job(
-        spec,
-        this.#makeJob("execute", code, map),
-        (e) => {
-          if (e.t === "started") calls.start();
-          return recorder.accept(e);
-        },
-        wait.queueTimeoutMs,
-        (call) => calls.answer(call),
-        wait.signal,
-      );
+      end = route
+        ? await route(this.#makeJob("execute", code, map), onEvent, onCall, wait.signal)
+        : await this.#job(
+          spec,
+          this.#makeJob("execute", code, map),
+          onEvent,
+          wait.queueTimeoutMs,
+          onCall,
+          wait.signal,
+        );
     } catch (err) {
       if (err instanceof QueueError) return queueResult(err);
       throw err;
@@ -573,13 +678,15 @@ export class Sandbox {
   }
 
   /**
-   * End every sandbox process, and resolve once each has exited. Runs in
-   * progress end as `WorkerCrash`; runs still waiting for a process, and
+   * End every session and sandbox process, and resolve once each has
+   * exited. Runs in progress end as `WorkerCrash`; runs still waiting for a
+   * process, and
    * later calls of `run`, `check`, `prepare` and `warm`, throw a
    * {@link SandboxError} (`closed`).
    */
   async close(): Promise<void> {
     this.#closed = true;
+    await Promise.all([...this.#sessions].map((s) => s.close()));
     await this.#pool.close();
     await this.#store.release();
   }

@@ -24,7 +24,8 @@
  * storage: { enabled: true, quota_bytes: 5242880 } # cookies and local storage, per origin
  * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144,
  *           write_bytes: 8388608, write_files: 100, host_calls: 500, host_call_bytes: 16777216,
- *           websockets: 4, websocket_messages: 1000, websocket_message_bytes: 1048576 }
+ *           websockets: 4, websocket_messages: 1000, websocket_message_bytes: 1048576,
+ *           session_idle_ms: 300000, session_max_ms: 3600000 }
  * on_violation: terminate         # or raise
  * imports: violation              # or probe: a refused import is a catchable ImportBlockedError
  * static_check: true
@@ -69,6 +70,8 @@ export const LIMIT_BOUNDS: {
   readonly websockets: readonly [number, number];
   readonly websocket_messages: readonly [number, number];
   readonly websocket_message_bytes: readonly [number, number];
+  readonly session_idle_ms: readonly [number, number];
+  readonly session_max_ms: readonly [number, number];
 } = Object.freeze({
   timeout_ms: [1, 600_000] as const,
   memory_mb: [48, 4096] as const,
@@ -82,6 +85,8 @@ export const LIMIT_BOUNDS: {
   websockets: [0, 64] as const,
   websocket_messages: [0, 1_000_000] as const,
   websocket_message_bytes: [1, 16 * 1024 * 1024] as const,
+  session_idle_ms: [1, 86_400_000] as const,
+  session_max_ms: [1, 7 * 86_400_000] as const,
 });
 
 /** The limits a policy grants when it states none. */
@@ -98,6 +103,8 @@ export const DEFAULT_LIMITS: Policy["limits"] = Object.freeze({
   websockets: 4,
   websocket_messages: 1000,
   websocket_message_bytes: 1024 * 1024,
+  session_idle_ms: 300_000,
+  session_max_ms: 3_600_000,
 });
 
 /** Bounds of `storage.quota_bytes`, as `[min, max]`. */
@@ -214,6 +221,10 @@ export interface Policy {
     websocket_messages: number;
     /** Bytes of one WebSocket message, either way (text in UTF-8). */
     websocket_message_bytes: number;
+    /** A session (`sandbox.session()`) ends after this long without a run, in milliseconds. */
+    session_idle_ms: number;
+    /** A session ends this long after it began, in milliseconds, whatever it is doing. */
+    session_max_ms: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
@@ -408,6 +419,8 @@ const SECTIONS = {
     websockets: boundedInt("websockets"),
     websocket_messages: boundedInt("websocket_messages"),
     websocket_message_bytes: boundedInt("websocket_message_bytes"),
+    session_idle_ms: boundedInt("session_idle_ms"),
+    session_max_ms: boundedInt("session_max_ms"),
   }),
   audit: z.strictObject({ jsonl: z.string().min(1).optional() }),
 };

@@ -232,6 +232,12 @@ export interface Job {
   timeoutMs: number;
   /** Linear-memory cap of the interpreter (MiB); the sandbox process was started with it. */
   memoryMb: number;
+  /**
+   * The worker serves its owner's next job too (a session): it is not
+   * ended after this job, and the supervisor hands it the process's next
+   * `run`. Without it, the worker runs this job only.
+   */
+  keep?: boolean;
 }
 
 /** A host call a worker made (see `host_call.ts`). */
@@ -241,7 +247,8 @@ export type CallEvent = z.infer<typeof call>;
  * What the host tells a sandbox process: `init` once, first; then jobs, the
  * answers to the host calls of the job in progress, and after each job's end
  * `next` (boot the next interpreter: the host has checked the last job's
- * threads), or `exit`.
+ * threads), or `exit`. After a job marked `keep` that its worker ended, the
+ * host sends no `next`: its next `run` goes to the same worker.
  */
 export type HostCommand =
   | { t: "init"; init: SupervisorInit }

@@ -43,9 +43,12 @@ export type ViolationKind = typeof VIOLATION_KINDS[number];
  *   host calls, code size, or the caller's abort `signal` (exit 4);
  * - `crash`: the interpreter or its worker crashed or could not start (exit 1);
  * - `queue`: the run never started, because it waited too long for a sandbox
- *   or the queue was full (`QueueTimeout`, `QueueFull`).
+ *   or the queue was full (`QueueTimeout`, `QueueFull`);
+ * - `closed`: the run never started, because its session had ended
+ *   (`SessionClosed`: closed, expired, or ended by an earlier run's
+ *   violation, limit or crash; the message says which) (exit 1).
  */
-export const ERROR_KINDS = ["script", "violation", "limit", "crash", "queue"] as const;
+export const ERROR_KINDS = ["script", "violation", "limit", "crash", "queue", "closed"] as const;
 
 /** One of {@link ERROR_KINDS}. */
 export type ErrorKind = typeof ERROR_KINDS[number];

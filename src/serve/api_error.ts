@@ -27,6 +27,8 @@ export const API_ERRORS = {
   rate_limited: 429,
   /** The caller has as many runs running and waiting as it may; see `Retry-After`. */
   too_many_runs: 429,
+  /** The caller holds as many live sessions as it may (its `concurrency`); end one first. */
+  too_many_sessions: 429,
   /** The server is draining for shutdown. */
   shutting_down: 503,
   /** No sandbox could be started right now; see `Retry-After`. */
@@ -126,7 +128,7 @@ export function toApiError(err: unknown): ApiError {
         cause: err,
       });
     }
-    if (err.reason === "boot") {
+    if (err.reason === "boot" || err.reason === "queue") {
       return new ApiError("sandbox_unavailable", "no sandbox process could be started", {
         retryAfter: 2,
         cause: err,

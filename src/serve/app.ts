@@ -13,7 +13,7 @@ import { HTTPException } from "npm:hono@4.13.23/http-exception";
 import type { MiddlewareHandler } from "npm:hono@4.13.23";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/server/webStandardStreamableHttp.js";
-import type { z } from "../zod.ts";
+import { z } from "../zod.ts";
 import { VERSION } from "../generated/version.ts";
 import { API_ERRORS, ApiError, type ApiErrorCode, toApiError } from "./api_error.ts";
 import { authenticate } from "./auth.ts";
@@ -28,6 +28,9 @@ import {
   policiesSchema,
   runRequestSchema,
   runResultSchema,
+  sessionRequestSchema,
+  sessionRunRequestSchema,
+  sessionSchema,
 } from "./schemas.ts";
 
 type Env = { Variables: { caller: Caller } };
@@ -88,6 +91,62 @@ const checkRoute = createRoute({
   responses: {
     200: json(checkResultSchema.meta({ id: "CheckResult" }), "Static-analysis findings"),
     ...authErrors,
+  },
+});
+
+const sessionId = z.object({
+  id: z.string().min(1).max(64).meta({ description: "The session's id." }),
+});
+
+const sessionRoute = createRoute({
+  method: "post",
+  path: "/v1/sessions",
+  summary: "Start a session",
+  description: "Starts an interpreter whose globals, imports and written files carry over from " +
+    "one run to the next. It ends at DELETE, after the policy's session_idle_ms without a run " +
+    "or session_max_ms after it began, or when a run ends in anything but the script's own " +
+    "exception; later runs return error.type SessionClosed (kind closed). Only the token that " +
+    "made it reaches it; it counts against that token's quota (at most its concurrency live).",
+  security: [{ bearer: [] }],
+  request: {
+    body: { required: true, content: { "application/json": { schema: sessionRequestSchema } } },
+  },
+  responses: {
+    201: json(sessionSchema, "The session"),
+    ...authErrors,
+    429: json(errorSchema, "rate_limited, too_many_runs, too_many_sessions"),
+  },
+});
+
+const sessionRunRoute = createRoute({
+  method: "post",
+  path: "/v1/sessions/{id}/run",
+  summary: "Run a script in a session",
+  description: "Like POST /v1/run, in the session's interpreter. 200 whatever the script did.",
+  security: [{ bearer: [] }],
+  request: {
+    params: sessionId,
+    body: {
+      required: true,
+      content: { "application/json": { schema: sessionRunRequestSchema } },
+    },
+  },
+  responses: {
+    200: json(runResultSchema, "The run's result"),
+    ...errors("not_found"),
+    ...authErrors,
+  },
+});
+
+const sessionDeleteRoute = createRoute({
+  method: "delete",
+  path: "/v1/sessions/{id}",
+  summary: "End a session",
+  security: [{ bearer: [] }],
+  request: { params: sessionId },
+  responses: {
+    204: { description: "Ended" },
+    ...errors("not_found", ...CALLER_ERRORS),
   },
 });
 
@@ -156,7 +215,9 @@ export function createApp(service: Service): OpenAPIHono<Env> {
       throw new ApiError("body_too_large", `the body is larger than ${maxBodyBytes} bytes`);
     },
   });
-  for (const path of ["/v1/run", "/v1/check", "/v1/policies", "/mcp"]) {
+  for (
+    const path of ["/v1/run", "/v1/check", "/v1/policies", "/v1/sessions", "/v1/sessions/*", "/mcp"]
+  ) {
     app.use(path, caller, limit);
   }
 
@@ -170,6 +231,19 @@ export function createApp(service: Service): OpenAPIHono<Env> {
   app.openapi(checkRoute, async (c) => {
     const result = await service.check(c.get("caller"), c.req.valid("json"));
     return c.json(result, 200);
+  });
+  app.openapi(sessionRoute, async (c) => {
+    const session = await service.openSession(c.get("caller"), c.req.valid("json"));
+    return c.json(session, 201);
+  });
+  app.openapi(sessionRunRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const result = await service.runInSession(c.get("caller"), id, c.req.valid("json"));
+    return c.json(result, 200);
+  });
+  app.openapi(sessionDeleteRoute, async (c) => {
+    await service.closeSession(c.get("caller"), c.req.valid("param").id);
+    return c.body(null, 204);
   });
   app.openapi(policiesRoute, async (c) => {
     return c.json({ policies: await service.policies(c.get("caller")) }, 200);

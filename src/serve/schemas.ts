@@ -49,6 +49,37 @@ export const runRequestSchema = z.strictObject({
 /** A validated run request. */
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
+/** The body of `POST /v1/sessions`. The origin is the caller's, never the request's. */
+export const sessionRequestSchema = z.strictObject({
+  policy: policy.optional(),
+  memoryMb: positive("Tighten the policy's memory limit (MiB) for the session.").optional(),
+}).meta({ id: "SessionRequest" });
+
+/** A validated session request. */
+export type SessionRequest = z.infer<typeof sessionRequestSchema>;
+
+/** What `POST /v1/sessions` returns. */
+export const sessionSchema = z.object({
+  id: z.string().meta({ description: "The session's id: only the token that made it reaches it." }),
+  policy: z.string(),
+}).meta({ id: "Session" });
+
+/** The body of `POST /v1/sessions/{id}/run`. */
+export const sessionRunRequestSchema = z.strictObject({
+  code: z.string().meta({
+    description: "The Python source. Globals, imports and written files of the session's " +
+      "earlier runs are there.",
+  }),
+  inputs: z.record(z.string(), z.unknown()).optional().meta({
+    description: "Globals for this run, by name (plain JSON data).",
+  }),
+  timeoutMs: positive("Tighten the policy's time limit (ms); a looser value is refused.")
+    .optional(),
+}).meta({ id: "SessionRunRequest" });
+
+/** A validated session run request. */
+export type SessionRunRequest = z.infer<typeof sessionRunRequestSchema>;
+
 /** The body of `POST /v1/check`. */
 export const checkRequestSchema = z.strictObject({ code, policy: policy.optional() })
   .meta({ id: "CheckRequest" });
@@ -66,7 +97,8 @@ const violation = z.object({
 const runError = z.object({
   type: z.string().meta({ description: "The exception's name (a script may choose any)." }),
   kind: z.enum(ERROR_KINDS).meta({
-    description: "Whose error it is, decided by pyfence: script, violation, limit, crash, queue.",
+    description:
+      "Whose error it is, decided by pyfence: script, violation, limit, crash, queue, closed.",
   }),
   message: z.string(),
   traceback: z.string().optional(),

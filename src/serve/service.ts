@@ -7,6 +7,7 @@
  * @module
  */
 import { Sandbox } from "../host/sandbox.ts";
+import type { Session } from "../host/session.ts";
 import type { CheckResult } from "../host/sandbox.ts";
 import type { Files } from "../host/options.ts";
 import type { RunResult } from "../protocol/result.ts";
@@ -14,7 +15,13 @@ import type { Policy } from "../policy/schema.ts";
 import { ApiError } from "./api_error.ts";
 import type { Caller, ServerSettings } from "./options.ts";
 import { Quota } from "./quota.ts";
-import type { CheckRequest, PolicySummary, RunRequest } from "./schemas.ts";
+import type {
+  CheckRequest,
+  PolicySummary,
+  RunRequest,
+  SessionRequest,
+  SessionRunRequest,
+} from "./schemas.ts";
 
 /** How long {@link Service.close} lets running scripts finish, by default. */
 export const DEFAULT_GRACE_MS = 30_000;
@@ -48,6 +55,8 @@ export class Service {
   #sandboxes = new Map<string, Sandbox>();
   #quotas = new Map<Caller, Quota>();
   #inFlight = new Set<Promise<unknown>>();
+  /** Live sessions, and ended ones until their caller opens its next. */
+  #sessions = new Map<string, { caller: Caller; session: Session }>();
   #closing = false;
 
   /** A service for `settings`; nothing starts until the first run or {@link Service.warm}. */
@@ -78,6 +87,82 @@ export class Service {
         timeoutMs: request.timeoutMs,
         memoryMb: request.memoryMb,
       }));
+  }
+
+  /**
+   * Start a session for `caller`: it holds a sandbox process until it ends
+   * (see `Sandbox.session`). A caller may hold as many live sessions as its
+   * `concurrency`; starting one takes from its rate.
+   *
+   * @throws {ApiError} a policy the caller may not use, its rate, `too_many_sessions`, shutdown.
+   * @throws {UsageError} a limit looser than the policy's.
+   * @throws {SandboxError} no sandbox process was free or could be started.
+   */
+  async openSession(
+    caller: Caller,
+    request: SessionRequest,
+  ): Promise<{ id: string; policy: string }> {
+    if (this.#closing) throw shuttingDown();
+    const policy = this.#policyOf(caller, request.policy);
+    let live = 0;
+    for (const [id, entry] of this.#sessions) {
+      if (entry.caller !== caller) continue;
+      if (entry.session.ended) this.#sessions.delete(id);
+      else live++;
+    }
+    if (live >= caller.limits.concurrency) {
+      throw new ApiError(
+        "too_many_sessions",
+        `this caller holds ${live} live sessions, the most it may (its concurrency); end one first`,
+      );
+    }
+    this.#quotas.get(caller)!.take();
+    const session = await this.#sandbox(policy).session({
+      origin: caller.origin,
+      memoryMb: request.memoryMb,
+    });
+    this.#sessions.set(session.id, { caller, session });
+    return { id: session.id, policy };
+  }
+
+  /**
+   * Run a script in one of `caller`'s sessions, within its quota like any run.
+   *
+   * @throws {ApiError} `not_found` (no such session of this caller), its quota, shutdown.
+   * @throws {UsageError} a bad field.
+   */
+  runInSession(
+    caller: Caller,
+    id: string,
+    request: SessionRunRequest,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
+    const { session } = this.#sessionOf(caller, id);
+    return this.#admitted(
+      caller,
+      signal,
+      () => session.run(request.code, { inputs: request.inputs, timeoutMs: request.timeoutMs }),
+    );
+  }
+
+  /**
+   * End one of `caller`'s sessions and forget it.
+   *
+   * @throws {ApiError} `not_found`: no such session of this caller.
+   */
+  async closeSession(caller: Caller, id: string): Promise<void> {
+    const { session } = this.#sessionOf(caller, id);
+    this.#sessions.delete(id);
+    await session.close();
+  }
+
+  /** Another caller's session is as absent as one that never was. */
+  #sessionOf(caller: Caller, id: string): { caller: Caller; session: Session } {
+    const entry = this.#sessions.get(id);
+    if (!entry || entry.caller !== caller) {
+      throw new ApiError("not_found", "no such session", { field: "id" });
+    }
+    return entry;
   }
 
   /**

@@ -3,7 +3,8 @@
  * read access to its own code, the Pyodide assets and the snapshot, read and
  * write access to the one socket path of its channel to the host, and net
  * access to the origin. It boots one worker ahead of time, hands it exactly
- * one job, relays its (validated, budgeted) events to the host, and enforces
+ * one job (or, for jobs marked `keep`, its owner's jobs one after another:
+ * a session), relays its (validated, budgeted) events to the host, and enforces
  * the deadline: interrupt first, then `Deno.exit()` if the worker does not
  * unwind, because `worker.terminate()` does not stop a spinning worker. It
  * ends each job with what it saw itself (see `runJob`), which the host
@@ -243,7 +244,7 @@ let answerJob: ((jobId: string, answer: HostAnswer) => void) | undefined;
  * the worker's global channel. The guard
  * sends none of these, so each means the worker's JavaScript was reached.
  */
-function runJob(booted: Booted, job: Job): Promise<void> {
+function runJob(booted: Booted, job: Job, onKept: () => void): Promise<void> {
   const { worker, port, interrupt } = booted;
   return new Promise((resolve) => {
     let finished = false;
@@ -299,6 +300,10 @@ function runJob(booted: Booted, job: Job): Promise<void> {
       worker.onmessage = null;
       // Tell the host first, so it never hands this process another job.
       if (exit) await send({ t: "exiting" });
+      // A `keep` job its worker ended leaves the worker to the owner's next
+      // job, which may come as soon as the host hears of this end.
+      const keep = job.keep === true && by === "worker";
+      if (keep) onKept();
       const end: JobEnd = {
         done,
         by,
@@ -308,7 +313,7 @@ function runJob(booted: Booted, job: Job): Promise<void> {
         memoryGrowthBytes: Math.max(0, rssPeak - rssAtStart),
       };
       await send({ id: job.id, end });
-      worker.terminate();
+      if (!keep) worker.terminate();
       if (exit) await exitNow(0);
       resolve();
     };
@@ -424,6 +429,8 @@ function runJob(booted: Booted, job: Job): Promise<void> {
     if (job.memoryMb !== init.memoryMb) {
       return crash("WorkerCrash", "the job's memory cap is not this process's", "crash", true);
     }
+    // A kept worker's last flush signal must not meet its next job.
+    Atomics.store(interrupt, 0, 0);
     port.postMessage(job);
   });
 }
@@ -444,6 +451,8 @@ function startNext(assets: Assets, pending?: Pending): Booted {
 
 async function serve(assets: Assets, first: Pending): Promise<void> {
   let next: Booted | undefined = startNext(assets, first);
+  // The worker a `keep` job left for its owner's next job: that job goes to it.
+  let kept: Booted | undefined;
   await send({ t: "ready", python: assets.python });
   // Commands keep coming while a job runs (the answers to its host calls);
   // the host sends the next job only after the last one's `done`.
@@ -458,15 +467,20 @@ async function serve(assets: Assets, first: Pending): Promise<void> {
     // After a job, the next worker starts only when the host says so: until
     // then it can tell that no thread of the last job's is left.
     if (command.t === "next") {
+      if (kept) kept.worker.terminate();
+      kept = undefined;
       next ??= startNext(assets);
       continue;
     }
-    if (command.t !== "run" || !next) throw new Error(`unexpected '${command.t}' command`);
-    const current = next;
-    next = undefined;
+    if (command.t !== "run" || !(kept ?? next)) {
+      throw new Error(`unexpected '${command.t}' command`);
+    }
+    const current: Booted = (kept ?? next)!;
+    if (current === next) next = undefined;
+    kept = undefined;
     running = running.then(async () => {
       await current.ready;
-      await runJob(current, command.job);
+      await runJob(current, command.job, () => kept = current);
     });
     running.catch(async (err) => {
       await send({ t: "fatal", message: String((err as Error)?.stack ?? err).slice(0, 60000) });

@@ -192,14 +192,19 @@ async function boot(message: BootMessage, { loadPyodide, createPyodideModule }: 
   const interrupt = new Int32Array(interruptBuffer);
   pyodide.setInterruptBuffer(interrupt);
   port.postMessage({ t: "booted" });
-  port.onmessage = (e: MessageEvent<Job>) => {
-    // After the job, only answers to its host calls arrive here.
+  const serve = (e: MessageEvent<Job>) => {
+    const job = e.data;
+    // During the job, only answers to its host calls arrive here.
     const caller = new HostCaller(port);
     port.onmessage = (answer) => caller.receive(answer.data);
     // The memory's maximum was fixed when the module was compiled; a wasm
     // memory never shrinks, so its size at the end is its peak.
-    runJob(pyodide, e.data, unguarded, port, caller, interrupt, () => heapBytes(pyodide));
+    runJob(pyodide, job, unguarded, port, caller, interrupt, () => heapBytes(pyodide))
+      // A job the supervisor marked `keep` leaves this interpreter to its
+      // owner's next job; any other is the only one it ever runs.
+      .then(() => port.onmessage = job.keep ? serve : null);
   };
+  port.onmessage = serve;
 }
 
 function discard(): void {}
@@ -259,9 +264,14 @@ async function runGuarded(
   caller: HostCaller,
   interrupt: Int32Array,
 ): Promise<Outcome> {
-  const guard = pyodide.pyimport("pyfence_guard");
-  pyodide.unregisterJsModule("js");
-  pyodide.unregisterJsModule("pyodide_js");
+  // Taken before the first script runs: from then on, imports are the guard's
+  // to decide (a session's later jobs reuse it).
+  if (!guardModule) {
+    guardModule = pyodide.pyimport("pyfence_guard");
+    pyodide.unregisterJsModule("js");
+    pyodide.unregisterJsModule("pyodide_js");
+  }
+  const guard = guardModule;
   const config = JSON.stringify(job.guard);
   if (job.mode === "check") {
     return { ok: true, findings: JSON.parse(guard.check(job.code, config)) };
@@ -284,7 +294,7 @@ async function runGuarded(
   }, { enabled: network.websocket, cookies, interrupt });
   // Everything crossing into Python is a string or a number, so no JS object
   // (and no JsProxy) ever reaches the script through these callbacks.
-  const host = {
+  const host: HostFunctions = {
     write: (stream: string, text: string) => port.postMessage({ t: "out", stream, text }),
     violation: (kind: string, detail: string, line?: number, probe?: boolean) =>
       port.postMessage({
@@ -351,13 +361,43 @@ async function runGuarded(
         return {};
       }),
   };
+  // A session's guard keeps the host object its first job was given: it
+  // reaches each job's own functions (its caller, its requests and sockets).
+  currentHost = host;
   try {
     // The promising entry point lets the guard suspend on host.fetch (JSPI).
-    return JSON.parse(await guard.execute.callPromising(job.code, config, host));
+    return JSON.parse(await guard.execute.callPromising(job.code, config, sessionHost));
   } finally {
     sockets.closeAll();
   }
 }
+
+/** What the guard calls in this runtime: each is given strings and numbers only. */
+// deno-lint-ignore no-explicit-any
+type HostFunctions = Record<string, (...args: any[]) => unknown>;
+
+/** The guard package, as the first job took it. */
+// deno-lint-ignore no-explicit-any
+let guardModule: any;
+
+/** The functions of the job in progress. */
+let currentHost: HostFunctions = {};
+
+/** The one host object the guard is given: each function calls the current job's. */
+const sessionHost: HostFunctions = Object.fromEntries(
+  [
+    "write",
+    "violation",
+    "call",
+    "file",
+    "sleep",
+    "fetch",
+    "ws_open",
+    "ws_send",
+    "ws_recv",
+    "ws_close",
+  ].map((name) => [name, (...args: unknown[]) => currentHost[name](...args)]),
+);
 
 /** Cookies through host calls to the host's jar (service `cookies`). */
 function cookieHooks(caller: HostCaller): CookieHooks {

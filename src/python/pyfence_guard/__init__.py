@@ -1,7 +1,13 @@
 """pyfence guard: runs one untrusted script inside this (single-use) Pyodide
 interpreter. The JS worker imports this package (possibly before a memory
 snapshot, so importing captures no per-run state) and then calls exactly one
-of execute() or check().
+of execute() or check() -- or, for a session (`config.session`), execute()
+once per script of the session: the first builds the guard and the script's
+globals as for a single run and keeps them (`_kept`), each later one renews
+what is counted per script (unwinder, output budget, violation count, host
+call budget, the final value's capture, the inputs) on the same guard and
+globals. Between scripts no Python runs: the worker waits for its next job,
+and the script's event loop ran inside the call that made it (aio.py).
 
 Beneath the rewrite, tripwire.py installs a CPython audit hook for the run:
 when the script's own code reaches a frame or code object (tb_frame,
@@ -109,12 +115,41 @@ def execute(code, config_json, host):
                            "cause": "crash"})
 
 
+class _Kept:
+    """A session's guard and globals, between its scripts."""
+
+    __slots__ = ("run", "globals", "builtins", "capture", "area")
+
+    def __init__(self, run, g, d, capture, area):
+        self.run, self.globals, self.builtins, self.capture, self.area = run, g, d, capture, area
+
+
+# The session this interpreter serves, once its first script has set it up.
+_kept = None
+
+
+def _keep(kept):
+    global _kept
+    _kept = kept
+
+
 def _execute(code, config_json, host):
     config = _config.load(config_json)
-    unwinder = Unwinder()
-    unwinder.install()
-    sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"], config.stream_output)
-    run = Run(config, host, unwinder, sink)
+    if _kept is not None and config.session:
+        run = _kept.run
+        unwinder = run.unwinder
+        sink = run.sink
+        unwinder.renew()
+        sink.renew(config.output_bytes, config.stream_output)
+        run.renew(config)
+        run.channel.renew(config)
+        run.stack.restore()
+        _web.reset_limit()
+    else:
+        unwinder = Unwinder()
+        unwinder.install()
+        sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"], config.stream_output)
+        run = Run(config, host, unwinder, sink)
     try:
         try:
             result = _run(run, code, config, host)
@@ -182,6 +217,8 @@ def _run(run, code, config, host):
     compiled, refused = _compile(run, code, config)
     if refused is not None:
         return refused
+    if _kept is not None and config.session:
+        return _run_again(run, compiled, code, config, host)
 
     hide_host_modules(_config.ALWAYS_DENIED)
     registry = Registry(sys.modules)
@@ -201,6 +238,7 @@ def _run(run, code, config, host):
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
     replacements.update(aio.make_asyncio(run, host))
     channel = HostChannel(run, host)
+    run.channel = channel
     guard_modules.update(web_modules(run, host, channel, replacements[("json", "loads")]))
     guard_modules.update(host_modules(guard_modules["pyfence"], channel, config.host_functions))
 
@@ -227,6 +265,20 @@ def _run(run, code, config, host):
     # script __str__/__del__ running late must not reach Pyodide's own stdout.
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
     tripwire.install(run.tripped, importer.importing)
+    if config.session:
+        _keep(_Kept(run, g, d, capture, area))
+    return _start(run, compiled, code, config, host, g, capture, area)
+
+
+def _run_again(run, compiled, code, config, host):
+    """A session's later script, in the globals its earlier ones left."""
+    kept = _kept
+    kept.capture.reset()
+    _bind_inputs(kept.globals, kept.builtins, config.inputs)
+    return _start(run, compiled, code, config, host, kept.globals, kept.capture, kept.area)
+
+
+def _start(run, compiled, code, config, host, g, capture, area):
     is_async = compiled.co_flags & aio.CO_COROUTINE
     run.stack.set(coroutine=is_async)
     exc = value = None

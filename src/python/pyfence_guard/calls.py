@@ -135,6 +135,13 @@ class HostChannel:
         self.calls = 0
         self.bytes = 0
 
+    def renew(self, config):
+        """A session's next script: its own budget of calls and bytes."""
+        self._max_calls = config.host_calls
+        self._max_bytes = config.host_call_bytes
+        self.calls = 0
+        self.bytes = 0
+
     def _limit(self, message):
         exc = HostCallLimitError(message)
         self._run.unwinder.terminate(exc)

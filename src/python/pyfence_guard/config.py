@@ -46,7 +46,7 @@ class Config:
         "dynamic_code", "files", "network", "storage", "recursion",
         "output_bytes", "code_bytes", "terminate", "static_check", "caps",
         "writable", "write_bytes", "write_files", "inputs", "import_probe",
-        "host_functions", "host_calls", "host_call_bytes", "stream_output",
+        "host_functions", "host_calls", "host_call_bytes", "stream_output", "session",
     )
 
     def __init__(self, raw):
@@ -82,6 +82,7 @@ class Config:
         self.storage = _get(raw, "storage", bool, "")
         self.host_functions = tuple(sorted(_strings(raw, "host_functions", "")))
         self.stream_output = _get(raw, "stream_output", bool, "")
+        self.session = _get(raw, "session", bool, "")
         limits = _get(raw, "limits", dict, "")
         self.recursion = _get(limits, "recursion", int, "limits.")
         self.output_bytes = _get(limits, "output_bytes", int, "limits.")

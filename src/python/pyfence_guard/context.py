@@ -39,6 +39,7 @@ class Run:
         self.script_globals = None
         self.guard = None
         self.importer = None
+        self.channel = None
         self._reported = 0
         self.stack = Stack(config.recursion + GUARD_FRAMES, ASYNC_FRAMES)
         # A C callable: the first statement of every guard failure path.
@@ -52,6 +53,18 @@ class Run:
         self._provisional = None
         self._reserve = [bytearray(RESERVE_BYTES)]
         # The last record not yet delivered (kind, detail, line).
+        self._unsent_kind = None
+        self._unsent_detail = None
+        self._unsent_line = None
+
+    def renew(self, config):
+        """A session's next script: the same guard and globals, with this
+        script's config and everything counted per script reset (the caller
+        renews the unwinder and sink)."""
+        self.config = config
+        self._reported = 0
+        self._provisional = None
+        self._reserve = [bytearray(RESERVE_BYTES)]
         self._unsent_kind = None
         self._unsent_detail = None
         self._unsent_line = None

@@ -36,6 +36,18 @@ class Sink:
         if stream_output:
             signal.signal(FLUSH_SIGNAL, self._on_flush_signal)
 
+    def renew(self, cap, stream_output):
+        """A session's next script: its own budget, nothing pending."""
+        self._cap = cap
+        self.used = 0
+        self._stream = None
+        self._pending = []
+        self._pending_len = 0
+        self._busy = False
+        self.closed = False
+        if stream_output:
+            signal.signal(FLUSH_SIGNAL, self._on_flush_signal)
+
     def _on_flush_signal(self, signum, frame):
         # Runs between any two bytecodes, the sink's own included; never raises.
         if not self._busy and not self.closed:

@@ -40,6 +40,7 @@ class Stack:
     Python frame and allocates nothing; `restore` puts the limit back."""
 
     def __init__(self, limit, coroutine_frames=0):
+        self._base = limit
         self.limit = limit
         self._coroutine_frames = coroutine_frames
         # Above the limit of either kind of run (set() decides which).
@@ -52,9 +53,9 @@ class Stack:
     def set(self, coroutine=False):
         """Start the script: a coroutine (top-level `await`) runs below
         asyncio's frames, which get `coroutine_frames` more."""
-        if coroutine:
-            self.limit += self._coroutine_frames
-            self._near = self.limit + 2
+        # From the base each time: a session's interpreter starts many scripts.
+        self.limit = self._base + (self._coroutine_frames if coroutine else 0)
+        self._near = self.limit + 2
         _setrecursionlimit(self.limit)
 
     def restore(self):
@@ -91,6 +92,12 @@ class Unwinder:
             self.reason = exc
         if not self._finished:
             _set_events(self._tool, _EVENTS)
+
+    def renew(self):
+        """A session's next script: no reason yet, raising armed again on terminate()."""
+        self.reason = None
+        self._finished = False
+        self._timeout = TimeoutError("time limit exceeded")
 
     def finish(self):
         """The script is over: stop raising, ignore late interrupts."""

@@ -37,6 +37,10 @@ class Capture:
     def __init__(self):
         self.value = _NONE
 
+    def reset(self):
+        """No value yet (a session's next script)."""
+        self.value = _NONE
+
     def helper(self):
         def capture(value):
             self.value = value

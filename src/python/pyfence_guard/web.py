@@ -69,6 +69,12 @@ _COOKIE_FORBIDDEN = frozenset(';,\r\n\x00\x7f') | frozenset(map(chr, range(0x20)
 raised_limit = None
 
 
+def reset_limit():
+    """A session's next script: no limit raised by it yet."""
+    global raised_limit
+    raised_limit = None
+
+
 def _origin_of(url, schemes=None):
     """The serialised origin of an absolute URL (`ws`/`wss` read as
     `http`/`https` when `schemes` maps them), or None when it has none."""
