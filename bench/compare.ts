@@ -54,7 +54,7 @@ const COUNTS = {
   fresh: q(16, 4, 40),
   serial: q(20, 3, 50),
   throughput: { run: q(60, 8, 200), tenant: q(400, 20, 2000) },
-  memoryRuns: { run: q(300, 16, 2000), tenant: q(1000, 40, 2000) },
+  memoryRuns: { run: q(300, 40, 2000), tenant: q(1000, 60, 2000) },
   guard: q(5, 1, 7),
 };
 const SETTLE_MS = 1500;
