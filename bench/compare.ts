@@ -1,26 +1,34 @@
 /**
  * `deno task bench`: pyfence against the naive way of running Python from
  * Deno (a new worker calling `loadPyodide()` per run), all measured in this
- * one process, printed side by side with ratios and the issue's targets.
+ * one process and printed as one table beside that baseline, with the load
+ * average and the issue's goals. The figures are also written as JSON to
+ * `--out` (default `bench/results/latest.json`).
  *
- * Flags: `--json` prints one JSON object instead of tables; `--full` uses the
- * issue's run counts (naive 10, others 50, throughput 200, memory 500; about
- * 8 minutes on a 2-core machine, since a fresh interpreter costs ~1 s of CPU);
- * `--quick` cuts every count (for trying the script, not for figures). The
- * default fits in about 4 minutes.
+ * Rows: naive; a fresh sandbox process per run; `isolation: "run"` (a fresh
+ * worker per run in a warm process); `isolation: "tenant"` (one interpreter
+ * reset in place between a tenant's runs), each with `--inflight` runs at
+ * once (default 4). Then guard overhead (guard on vs off, in-sandbox time).
+ *
+ * Flags: `--json` prints the JSON instead of tables; `--full` uses the
+ * issue's counts (2,000 runs per level for memory); `--quick` cuts every
+ * count (for trying the script, not for figures).
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
-  freshLatency,
+  freshLoad,
   guardOverhead,
-  naiveLatency,
-  poolLatency,
-  poolLoad,
+  type LevelFigures,
+  levelFigures,
+  type Load,
+  naiveLoad,
   progress,
 } from "./sections.ts";
-import { guardProblem } from "./sandboxes.ts";
+import { guardProblem, type Level, supportsTenant } from "./sandboxes.ts";
 import { fmt, table } from "./stats.ts";
 import { mib } from "./rss.ts";
 
@@ -30,15 +38,23 @@ const { values: flags } = parseArgs({
     json: { type: "boolean" },
     quick: { type: "boolean" },
     full: { type: "boolean" },
+    inflight: { type: "string", default: "4" },
+    out: { type: "string" },
   },
 });
+const INFLIGHT = Number(flags.inflight);
+if (!Number.isInteger(INFLIGHT) || INFLIGHT < 1 || INFLIGHT > 64) {
+  console.error(`--inflight must be an integer from 1 to 64, got ${flags.inflight}`);
+  Deno.exit(2);
+}
+const OUT = flags.out ?? fileURLToPath(new URL("./results/latest.json", import.meta.url));
 const q = (n: number, quick: number, full: number) => flags.quick ? quick : flags.full ? full : n;
 const COUNTS = {
-  naive: q(6, 2, 10),
-  fresh: q(20, 3, 50),
-  pool: q(20, 3, 50),
-  throughput: q(100, 10, 200),
-  memoryTotal: q(250, 20, 500),
+  naive: q(8, 4, 16),
+  fresh: q(16, 4, 40),
+  serial: q(20, 3, 50),
+  throughput: { run: q(60, 8, 200), tenant: q(400, 20, 2000) },
+  memoryRuns: { run: q(300, 40, 2000), tenant: q(1000, 60, 2000) },
   guard: q(5, 1, 7),
 };
 const SETTLE_MS = 1500;
@@ -49,118 +65,145 @@ const loadBefore = Deno.loadavg();
 const problem = await guardProblem();
 const guarded = problem === undefined;
 if (!guarded) progress(`guard not usable (${problem}); pyfence figures are UNGUARDED`);
+const levels: Level[] = supportsTenant() ? ["run", "tenant"] : ["run"];
 
-progress(`naive: ${COUNTS.naive} runs`);
-const naive = await naiveLatency(COUNTS.naive);
-progress(`fresh sandbox process per run: ${COUNTS.fresh} runs`);
-const fresh = await freshLatency(COUNTS.fresh, guarded);
-progress(`warm pool: ${COUNTS.pool} back-to-back + ${COUNTS.pool} idle-spaced runs`);
-const pool = await poolLatency(COUNTS.pool, guarded);
-progress(`throughput: ${COUNTS.throughput} runs, concurrency 2; memory to ${COUNTS.memoryTotal}`);
-const load = await poolLoad(COUNTS.throughput, COUNTS.memoryTotal, 2, guarded, SETTLE_MS);
+progress(`naive: ${COUNTS.naive} runs, ${INFLIGHT} in flight`);
+const naive = await naiveLoad(COUNTS.naive, INFLIGHT);
+progress(`fresh sandbox process per run: ${COUNTS.fresh} runs, ${INFLIGHT} in flight`);
+const fresh = await freshLoad(COUNTS.fresh, INFLIGHT, guarded);
+const perLevel: LevelFigures[] = [];
+for (const level of levels) {
+  progress(
+    `isolation "${level}": ${COUNTS.serial} serial runs twice, ` +
+      `${COUNTS.throughput[level]} with ${INFLIGHT} in flight, memory to ${
+        COUNTS.memoryRuns[level]
+      }`,
+  );
+  perLevel.push(
+    await levelFigures(
+      level,
+      {
+        serial: COUNTS.serial,
+        throughput: COUNTS.throughput[level],
+        memoryRuns: COUNTS.memoryRuns[level],
+      },
+      INFLIGHT,
+      guarded,
+      SETTLE_MS,
+    ),
+  );
+}
 const overheads: { program: string; result: Awaited<ReturnType<typeof guardOverhead>> }[] = [];
 for (const program of guarded ? PROGRAMS : []) {
   progress(`guard overhead: ${COUNTS.guard} runs each of bench/programs/${program}`);
   const code = await Deno.readTextFile(new URL(`./programs/${program}`, import.meta.url));
   overheads.push({ program, result: await guardOverhead(code, COUNTS.guard, SETTLE_MS) });
 }
-const overhead = overheads[0]?.result;
+const loadAfter = Deno.loadavg();
 const totalSeconds = (performance.now() - started) / 1000;
 
-const [idleMem, , endMem] = load.memory;
-const afterWindow = load.memory[1];
-const idlePerProcess = idleMem.rss.children.length
-  ? idleMem.rss.children.reduce((a, b) => a + b, 0) / idleMem.rss.children.length
-  : NaN;
-const childSum = (r: typeof idleMem.rss) => r.children.reduce((a, b) => a + b, 0);
-const growth = (endMem.rss.total - afterWindow.rss.total) / afterWindow.rss.total;
-const overheadRatio = overhead ? overhead.guarded.p50 / overhead.unguarded.p50 : NaN;
-
-const targets = [
-  { target: "warm-pool p50 <= 5 ms (idle-spaced)", value: pool.idle.p50, ok: pool.idle.p50 <= 5 },
-  {
-    target: "fresh-from-snapshot >= 15x faster than naive (p50)",
-    value: naive.p50 / fresh.p50,
-    ok: naive.p50 / fresh.p50 >= 15,
-  },
-  {
-    target: ">= 30 fresh-interpreter runs/s (pool, concurrency 2)",
-    value: load.runsPerSecond,
-    ok: load.runsPerSecond >= 30,
-  },
-  {
-    target: "guard overhead <= 1.10x (cpu_loop.py)",
-    value: overheadRatio,
-    ok: overheadRatio <= 1.1,
-  },
-  {
-    target: `no memory growth over ${endMem.afterRuns - afterWindow.afterRuns} runs (< 5%)`,
-    value: growth * 100,
-    ok: growth < 0.05,
-  },
-];
+const ratioOf = (program: string) => {
+  const r = overheads.find((o) => o.program === program)?.result;
+  return r ? r.guarded.p50 / r.unguarded.p50 : NaN;
+};
+const of = (level: Level) => perLevel.find((f) => f.level === level);
+const MIB = 1024 * 1024;
+const goals: { goal: string; value: number; ok: boolean }[] = [];
+const goal = (name: string, value: number | undefined, ok: (v: number) => boolean) =>
+  goals.push({ goal: name, value: value ?? NaN, ok: value !== undefined && ok(value) });
+goal(
+  `"tenant" >= 100 runs/s, ${INFLIGHT} in flight`,
+  of("tenant")?.load.runsPerSecond,
+  (v) => v >= 100,
+);
+goal(`"tenant" ready p50 <= 5 ms`, of("tenant")?.ready.p50, (v) => v <= 5);
+goal(`"run" >= 10 runs/s, ${INFLIGHT} in flight`, of("run")?.load.runsPerSecond, (v) => v >= 10);
+goal("guard overhead <= 1.2x (cpu_loop.py, attributes)", ratioOf("cpu_loop.py"), (v) => v <= 1.2);
+goal("guard overhead <= 1.05x (arith_loop.py)", ratioOf("arith_loop.py"), (v) => v <= 1.05);
+for (const f of perLevel) {
+  goal(`"${f.level}" idle RSS per process <= 160 MiB`, f.idleRssPerProcess / MIB, (v) => v <= 160);
+  const [, window, end] = f.memory;
+  goal(
+    `"${f.level}" memory flat, runs ${window.afterRuns}-${end.afterRuns} (growth < 5%)`,
+    f.growth * 100,
+    (v) => v < 5,
+  );
+}
 
 const report = {
   guarded,
   guardProblem: problem,
-  machine: { cpus: navigator.hardwareConcurrency, loadBefore, loadAfter: Deno.loadavg() },
+  inflight: INFLIGHT,
+  machine: { cpus: navigator.hardwareConcurrency, loadBefore, loadAfter },
   totalSeconds,
-  latency: { naive, fresh, poolBackToBack: pool.backToBack, poolIdle: pool.idle },
-  poolIdleGapMs: pool.gapMs,
-  throughput: {
-    runs: load.runs,
-    concurrency: load.concurrency,
-    wallMs: load.wallMs,
-    runsPerSecond: load.runsPerSecond,
-    latency: load.latency,
-  },
+  counts: COUNTS,
+  naive,
+  fresh,
+  levels: perLevel,
+  levelsMissing: (["run", "tenant"] as Level[]).filter((l) => !levels.includes(l)),
   guardOverhead: overheads.map(({ program, result }) => ({
     program,
     ...result,
     ratio: result.guarded.p50 / result.unguarded.p50,
   })),
-  memory: { readings: load.memory, idlePerProcessBytes: idlePerProcess, growth },
-  targets,
+  goals,
 };
+await Deno.mkdir(dirname(OUT), { recursive: true });
+await Deno.writeTextFile(OUT, JSON.stringify(report, null, 2) + "\n");
 
 if (flags.json) {
   console.log(JSON.stringify(report, null, 2));
   Deno.exit(0);
 }
 
+const loadText = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
 const mode = guarded ? "guarded" : "UNGUARDED (guard not usable yet)";
-const ratio = (x: number) => `${fmt(naive.p50 / x, 1)}x`;
 console.log(
-  `\npyfence benchmark: print(sum(range(1000))), pyfence ${mode}; ` +
-    `${navigator.hardwareConcurrency} CPUs, load ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`,
+  `\npyfence benchmark: print(sum(range(1000))), ${mode}, ${INFLIGHT} in flight; ` +
+    `${navigator.hardwareConcurrency} CPUs, load average ${loadText(loadBefore)} before, ` +
+    `${loadText(loadAfter)} after\n`,
 );
-console.log("\n1. Per-run latency (host wall clock, ms)\n");
-const latencyRow = (name: string, s: typeof naive) => [
+const dash = "-";
+const row = (name: string, load: Load, f?: LevelFigures) => [
   name,
-  String(s.n),
-  fmt(s.p50),
-  fmt(s.p95),
-  fmt(s.min),
-  ratio(s.p50),
-];
-console.log(table(["variant", "runs", "p50", "p95", "min", "naive/this p50"], [
-  latencyRow("(a) naive: new worker + loadPyodide()", naive),
-  latencyRow("(b) pyfence fresh process, poolSize 0", fresh),
-  latencyRow("(c) pyfence warm pool, back-to-back", pool.backToBack),
-  latencyRow(`(c) pyfence warm pool, ${pool.gapMs} ms apart`, pool.idle),
-]));
-console.log(`\n2. Throughput (poolSize ${load.concurrency}, ${load.concurrency} in flight)\n`);
-console.log(table(["runs", "wall s", "runs/s", "p50 ms", "p95 ms"], [[
-  String(load.runs),
-  fmt(load.wallMs / 1000, 2),
+  f ? fmt(f.ready.p50) : dash,
+  f ? fmt(f.backToBack.p50) : dash,
   fmt(load.runsPerSecond, 2),
+  `${fmt(load.runsPerSecond / naive.runsPerSecond, 1)}x`,
   fmt(load.latency.p50),
   fmt(load.latency.p95),
-]]));
-console.log("\n3. Guard overhead (CPU-bound programs in bench/programs/, run durationMs)\n");
+  f ? mib(f.idleRssPerProcess) : dash,
+  f ? fmt(f.growth * 100, 1) : dash,
+];
+console.log(table(
+  [
+    "variant",
+    "ready p50 ms",
+    "serial p50 ms",
+    "runs/s",
+    "vs naive",
+    "load p50 ms",
+    "load p95 ms",
+    "idle MiB/proc",
+    "mem growth %",
+  ],
+  [
+    row("naive: new worker + loadPyodide()", naive),
+    row("fresh sandbox process per run", fresh),
+    ...perLevel.map((f) => row(`isolation "${f.level}" (pooled)`, f.load, f)),
+    ...report.levelsMissing.map((l) => [`isolation "${l}"`, "not built", ...Array(7).fill(dash)]),
+  ],
+));
+console.log(
+  `ready = one run after ${perLevel.map((f) => `${f.readyGapMs} ms ("${f.level}")`).join(", ")} ` +
+    `idle; serial = back to back; load = ${INFLIGHT} in flight on a pool of ${INFLIGHT}; ` +
+    `mem growth = all processes, from the end of the load window to the last of ` +
+    `${perLevel.map((f) => `${f.memory.at(-1)!.afterRuns} ("${f.level}")`).join(", ")} runs`,
+);
+console.log("\nGuard overhead (CPU-bound programs in bench/programs/, in-sandbox ms)\n");
 if (overheads.length) {
   console.log(table(
-    ["program", "runs", "unguarded med ms", "guarded med ms", "guarded/unguarded"],
+    ["program", "runs", "guard off p50", "guard on p50", "on/off"],
     overheads.map(({ program, result: r }) => [
       program,
       String(r.guarded.n),
@@ -173,24 +216,9 @@ if (overheads.length) {
 } else {
   console.log(`skipped: ${problem}`);
 }
-console.log("\n4. Memory (RSS MiB, pool idle; host = this Deno process)\n");
+console.log("\nGoals (issue 19)\n");
 console.log(table(
-  ["after runs", "host", "sandbox procs", "procs", "total"],
-  load.memory.map(({ afterRuns, rss }) => [
-    String(afterRuns),
-    mib(rss.host),
-    mib(childSum(rss)),
-    String(rss.children.length),
-    mib(rss.total),
-  ]),
+  ["goal", "measured", "met"],
+  goals.map((g) => [g.goal, fmt(g.value, 2), g.ok ? "yes" : "NO"]),
 ));
-console.log(
-  `idle RSS per pooled process: ${mib(idlePerProcess)} MiB; growth from run ` +
-    `${afterWindow.afterRuns} to ${endMem.afterRuns}: ${fmt(growth * 100, 1)}%`,
-);
-console.log("\nTargets\n");
-console.log(table(
-  ["target", "measured", "met"],
-  targets.map((t) => [t.target, fmt(t.value, 2), t.ok ? "yes" : "NO"]),
-));
-console.log(`\ntotal bench time ${fmt(totalSeconds, 0)} s`);
+console.log(`\nJSON: ${OUT}; total bench time ${fmt(totalSeconds, 0)} s`);

@@ -1,13 +1,15 @@
 /**
- * The measurements behind `deno task bench`: latency of the naive baseline,
- * of a fresh pyfence sandbox process and of a warm pool; pool throughput;
- * guard overhead; memory. Each returns plain data; `compare.ts` prints it.
+ * The measurements behind `deno task bench`: the naive baseline, a fresh
+ * sandbox process per run, and each isolation level (ready latency,
+ * throughput with N runs in flight, idle memory per process and its growth
+ * over many runs); guard overhead. Each returns plain data; `compare.ts`
+ * prints it.
  *
  * @module
  */
 import { naiveRun } from "./naive.ts";
-import { makeSandbox, runChecked, SMALL_CODE } from "./sandboxes.ts";
-import { median, summarize, type Summary } from "./stats.ts";
+import { type Level, levelSandbox, makeSandbox, runChecked, SMALL_CODE } from "./sandboxes.ts";
+import { summarize, type Summary } from "./stats.ts";
 import { readRss, type RssReading } from "./rss.ts";
 
 const EXPECTED = "499500\n";
@@ -21,133 +23,153 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Naive baseline: a new worker that calls `loadPyodide()` for every run. */
-export async function naiveLatency(runs: number): Promise<Summary> {
-  await naiveRun(SMALL_CODE); // populate the npm cache and the OS page cache
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const result = await naiveRun(SMALL_CODE);
-    samples.push(performance.now() - t0);
-    if (!result.ok || result.stdout !== EXPECTED) {
-      throw new Error(`naive run failed: ${result.error}`);
-    }
-  }
-  return summarize(samples);
-}
-
-/** A new sandbox process per run (poolSize 0): spawn, boot from the snapshot, run, exit. */
-export async function freshLatency(runs: number, guarded: boolean): Promise<Summary> {
-  const sandbox = makeSandbox(0, guarded);
-  try {
-    await runChecked(sandbox, SMALL_CODE, EXPECTED); // build or load the snapshot once
-    const samples: number[] = [];
-    for (let i = 0; i < runs; i++) samples.push((await runChecked(sandbox, SMALL_CODE)).wallMs);
-    return summarize(samples);
-  } finally {
-    await sandbox.close();
-  }
-}
-
-/** Warm-pool latency, both back-to-back and with the pool given time to boot its next worker. */
-export async function poolLatency(
-  runs: number,
-  guarded: boolean,
-): Promise<{ backToBack: Summary; idle: Summary; gapMs: number }> {
-  const sandbox = makeSandbox(1, guarded);
-  try {
-    await sandbox.warm();
-    await runChecked(sandbox, SMALL_CODE, EXPECTED);
-    const b2b: number[] = [];
-    for (let i = 0; i < runs; i++) b2b.push((await runChecked(sandbox, SMALL_CODE)).wallMs);
-    // Enough idle time for the process to boot the next worker before the next run.
-    const gapMs = Math.min(3000, Math.max(200, Math.round(median(b2b) * 1.5)));
-    const idle: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      await sleep(gapMs);
-      idle.push((await runChecked(sandbox, SMALL_CODE)).wallMs);
-    }
-    return { backToBack: summarize(b2b), idle: summarize(idle), gapMs };
-  } finally {
-    await sandbox.close();
-  }
-}
-
-/** What the throughput-and-memory section measured. */
-export interface PoolLoadResult {
-  /** Runs in the throughput window. */
+/** Runs done with several in flight: how fast, and how long each took. */
+export interface Load {
+  /** Runs completed. */
   runs: number;
   /** Runs in flight at once. */
-  concurrency: number;
-  /** Wall time of the throughput window, ms. */
+  inflight: number;
+  /** Wall time of the window, ms. */
   wallMs: number;
   /** Completed runs per second. */
   runsPerSecond: number;
-  /** Per-run wall latency under load. */
+  /** Per-run wall latency under this load. */
   latency: Summary;
-  /** Memory readings, each taken with the pool idle, keyed by runs done so far. */
-  memory: { afterRuns: number; rss: RssReading }[];
 }
 
+/** `runs` calls of `once`, `inflight` at a time. */
 async function drive(
-  sandbox: ReturnType<typeof makeSandbox>,
+  once: () => Promise<number>,
   runs: number,
-  concurrency: number,
-): Promise<number[]> {
+  inflight: number,
+): Promise<Load> {
   let next = 0;
   const samples: number[] = [];
   const lane = async () => {
     while (next < runs) {
       next++;
-      samples.push((await runChecked(sandbox, SMALL_CODE, EXPECTED)).wallMs);
+      samples.push(await once());
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  return samples;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inflight }, lane));
+  const wallMs = performance.now() - t0;
+  return {
+    runs,
+    inflight,
+    wallMs,
+    runsPerSecond: runs / (wallMs / 1000),
+    latency: summarize(samples),
+  };
 }
 
+/** Naive baseline: a new worker that calls `loadPyodide()` for every run. */
+export async function naiveLoad(runs: number, inflight: number): Promise<Load> {
+  await naiveRun(SMALL_CODE); // populate the npm cache and the OS page cache
+  return await drive(
+    async () => {
+      const t0 = performance.now();
+      const result = await naiveRun(SMALL_CODE);
+      if (!result.ok || result.stdout !== EXPECTED) {
+        throw new Error(`naive run failed: ${result.error}`);
+      }
+      return performance.now() - t0;
+    },
+    runs,
+    inflight,
+  );
+}
+
+/** A new sandbox process per run (poolSize 0): spawn, boot from the snapshot, run, exit. */
+export async function freshLoad(runs: number, inflight: number, guarded: boolean): Promise<Load> {
+  const sandbox = makeSandbox(0, guarded, { maxProcesses: inflight });
+  try {
+    await runChecked(sandbox, SMALL_CODE, EXPECTED); // build or load the snapshot once
+    return await drive(
+      async () => (await runChecked(sandbox, SMALL_CODE, EXPECTED)).wallMs,
+      runs,
+      inflight,
+    );
+  } finally {
+    await sandbox.close();
+  }
+}
+
+/** What one isolation level measured. */
+export interface LevelFigures {
+  /** The level. */
+  level: Level;
+  /** One run at a time, each after a pause that lets the pool get ready (ms). */
+  ready: Summary;
+  /** The pause before each ready run (ms). */
+  readyGapMs: number;
+  /** One run at a time, back to back. */
+  backToBack: Summary;
+  /** Runs with `inflight` at once, on a pool of that many processes. */
+  load: Load;
+  /** Resident memory per sandbox process, idle after its first runs (bytes, mean). */
+  idleRssPerProcess: number;
+  /** Memory readings (pool idle) by runs done so far. */
+  memory: { afterRuns: number; rss: RssReading }[];
+  /** Growth of all processes' memory from the end of the throughput window to the last reading. */
+  growth: number;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 /**
- * Throughput with `concurrency` runs in flight on a pool of the same size,
- * then more runs up to `totalRuns`, reading memory (pool idle) at the start,
- * after the throughput window and at the end.
+ * One isolation level: a pool of `inflight` processes (at most that many),
+ * ready latency, back-to-back latency, throughput, then more runs up to
+ * `memoryRuns`, memory read with the pool idle.
  */
-export async function poolLoad(
-  runs: number,
-  totalRuns: number,
-  concurrency: number,
+export async function levelFigures(
+  level: Level,
+  counts: { serial: number; throughput: number; memoryRuns: number },
+  inflight: number,
   guarded: boolean,
   settleMs: number,
-): Promise<PoolLoadResult> {
-  const sandbox = makeSandbox(concurrency, guarded);
+): Promise<LevelFigures> {
+  const sandbox = levelSandbox(level, inflight, guarded, { maxProcesses: inflight });
+  const once = async () => (await runChecked(sandbox, SMALL_CODE, EXPECTED, level)).wallMs;
   try {
     await sandbox.warm();
-    await Promise.all(
-      Array.from({ length: concurrency }, () => runChecked(sandbox, SMALL_CODE, EXPECTED)),
-    );
-    let done = concurrency;
+    await drive(once, inflight, inflight);
     await sleep(settleMs);
-    const memory = [{ afterRuns: done, rss: readRss() }];
-    const t0 = performance.now();
-    const samples = await drive(sandbox, runs, concurrency);
-    const wallMs = performance.now() - t0;
-    done += runs;
+    const idle = readRss();
+    const memory = [{ afterRuns: inflight, rss: idle }];
+    const b2b: number[] = [];
+    for (let i = 0; i < counts.serial; i++) b2b.push(await once());
+    // Enough idle time for the process to get its next interpreter ready.
+    const readyGapMs = level === "tenant" ? 100 : 1000;
+    const ready: number[] = [];
+    for (let i = 0; i < counts.serial; i++) {
+      await sleep(readyGapMs);
+      ready.push(await once());
+    }
     await sleep(settleMs);
-    memory.push({ afterRuns: done, rss: readRss() });
-    while (done < totalRuns) {
-      const batch = Math.min(100, totalRuns - done);
-      progress(`memory: ${done}/${totalRuns} runs`);
-      await drive(sandbox, batch, concurrency);
+    const load = await drive(once, counts.throughput, inflight);
+    let done = inflight + 2 * counts.serial + counts.throughput;
+    await sleep(settleMs);
+    const afterWindow = { afterRuns: done, rss: readRss() };
+    memory.push(afterWindow);
+    while (done < counts.memoryRuns) {
+      const batch = Math.min(200, counts.memoryRuns - done);
+      progress(`${level}: memory ${done}/${counts.memoryRuns} runs`);
+      await drive(once, batch, inflight);
       done += batch;
     }
     await sleep(settleMs);
-    memory.push({ afterRuns: done, rss: readRss() });
+    const end = { afterRuns: done, rss: readRss() };
+    memory.push(end);
     return {
-      runs,
-      concurrency,
-      wallMs,
-      runsPerSecond: runs / (wallMs / 1000),
-      latency: summarize(samples),
+      level,
+      ready: summarize(ready),
+      readyGapMs,
+      backToBack: summarize(b2b),
+      load,
+      idleRssPerProcess: idle.children.length ? sum(idle.children) / idle.children.length : NaN,
       memory,
+      growth: (end.rss.total - afterWindow.rss.total) / afterWindow.rss.total,
     };
   } finally {
     await sandbox.close();
@@ -160,8 +182,10 @@ export async function guardOverhead(
   runs: number,
   settleMs: number,
 ): Promise<{ guarded: Summary; unguarded: Summary }> {
-  const guarded = makeSandbox(1, true);
-  const unguarded = makeSandbox(1, false);
+  // A loaded machine can stretch these programs past the default 5 s limit.
+  const policy = { version: 1, extends: "default", limits: { timeout_ms: 120_000 } } as const;
+  const guarded = makeSandbox(1, true, { policy });
+  const unguarded = makeSandbox(1, false, { policy });
   try {
     await Promise.all([guarded.warm(), unguarded.warm()]);
     await runChecked(guarded, code);

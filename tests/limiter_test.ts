@@ -190,3 +190,77 @@ Deno.test("limiter: the default maximum follows cores and available memory", () 
     "max(1, min(2 × 2 cores, 23552 MiB available / 768 MiB)) = 4",
   );
 });
+
+Deno.test("limiter: maxMemoryMb bounds processes by what the live ones hold", async () => {
+  const fakes = new FakeProcesses();
+  const MIB = 1024 * 1024;
+  // Each live process holds 200 MiB: one plus a 160 MiB estimate fits 500 MiB, two plus one do not.
+  const limiter = new ProcessLimiter({
+    maxProcesses: 10,
+    maxMemoryMb: 500,
+    resident: () => 200 * MIB,
+  });
+  const pool = new ProcessPool({ size: 1, limiter, start: fakes.start });
+  const first = await pool.acquire(A, 1000);
+  const second = await pool.acquire(A, 1000);
+  let third: SandboxProcess | undefined;
+  const waiting = pool.acquire(A, 1000).then((p) => third = p);
+  await settle();
+  equal(third, undefined, "a third process would pass the budget: the run waits");
+  equal(fakes.started.length, 2);
+  equal(limiter.residentBytes(), 400 * MIB);
+  pool.release(A, first);
+  await waiting;
+  equal(third, first, "the waiting run got the process released");
+  equal(fakes.started.length, 2);
+  await rejects(pool.acquire(B, 0), isQueueError("QueueTimeout"));
+  pool.release(A, second);
+  pool.release(A, third!);
+  await pool.close();
+});
+
+Deno.test("limiter: one process may start whatever the budget", async () => {
+  const fakes = new FakeProcesses();
+  const limiter = new ProcessLimiter({ maxProcesses: 4, maxMemoryMb: 64, resident: () => 1e12 });
+  const pool = new ProcessPool({ size: 1, limiter, start: fakes.start });
+  const only = await pool.acquire(A, 1000);
+  await rejects(pool.acquire(A, 0), isQueueError("QueueTimeout"));
+  pool.release(A, only);
+  await pool.close();
+});
+
+Deno.test("pool: idle processes follow the load, and shrink back once it is gone", async () => {
+  const fakes = new FakeProcesses();
+  const limiter = new ProcessLimiter({ maxProcesses: 8 });
+  const pool = new ProcessPool({ size: 1, limiter, start: fakes.start, shrinkAfterMs: 150 });
+  const burst = await Promise.all(Array.from({ length: 4 }, () => pool.acquire(A, 1000)));
+  for (const p of burst) pool.release(A, p);
+  equal(pool.counts().idle, 4, "four in flight lately: four kept idle");
+  deepEqual(fakes.closed, []);
+  // The same load again is served without starting anything.
+  const again = await Promise.all(Array.from({ length: 4 }, () => pool.acquire(A, 1000)));
+  equal(fakes.started.length, 4);
+  for (const p of again) pool.release(A, p);
+  await new Promise((r) => setTimeout(r, 500));
+  equal(pool.counts().idle, 1, "back to size once the peak is past");
+  equal(fakes.closed.length, 3);
+  await pool.close();
+});
+
+Deno.test("limiter: Sandbox's maxMemoryMb is checked, and stats() show the budget", async () => {
+  const { Sandbox } = await import("../mod.ts");
+  const { UsageError } = await import("../src/errors.ts");
+  for (const bad of [10, 1.5, "600", 2 ** 21]) {
+    try {
+      new Sandbox({ maxMemoryMb: bad as number });
+      ok(false, `maxMemoryMb ${bad} accepted`);
+    } catch (err) {
+      ok(err instanceof UsageError && err.message.includes("maxMemoryMb"), String(err));
+    }
+  }
+  const sandbox = new Sandbox({ maxMemoryMb: 700 });
+  equal(sandbox.stats().maxMemoryMb, 700);
+  equal(sandbox.stats().residentMb, 0);
+  equal(new Sandbox().stats().maxMemoryMb, null);
+  await sandbox.close();
+});

@@ -15,6 +15,7 @@
  */
 import type { SandboxProcess } from "./process.ts";
 import { rssCapBytes } from "./process_limits.ts";
+import { residentBytes } from "./procfs.ts";
 import { DEFAULT_LIMITS } from "../policy/schema.ts";
 
 /** Memory budgeted per sandbox process when choosing the default maximum: its resident cap under the default `memory_mb`. */
@@ -25,6 +26,13 @@ export const DEFAULT_MAX_QUEUE = 1000;
 
 /** Default wait for a process before a run ends as `QueueTimeout` (ms). */
 export const DEFAULT_QUEUE_TIMEOUT_MS = 60_000;
+
+/**
+ * What a sandbox process is assumed to hold before it has been measured (or
+ * where `/proc` cannot be read), for `maxMemoryMb`: an idle pooled process,
+ * its interpreter booted, measured at about 150 MiB (Linux, Deno 2.9.6).
+ */
+export const PROCESS_ESTIMATE_BYTES = 160 * 1024 * 1024;
 
 /** The most `maxProcesses` may be. */
 export const MAX_PROCESSES_LIMIT = 1024;
@@ -162,13 +170,54 @@ export class ProcessLimiter {
   #tracked = new Set<SandboxProcess>();
   /** Those of them already on their way out: each will free a slot. */
   #leaving = new Set<SandboxProcess>();
+  /** Resident memory all processes together may hold before another may start (bytes). */
+  readonly maxMemoryBytes?: number;
+  #resident: (pid: number) => number | undefined;
 
-  /** A limiter of `maxProcesses` (default: {@link machineDefault}) and a queue of `maxQueue`. */
-  constructor(options: { maxProcesses?: number; maxQueue?: number } = {}) {
+  /**
+   * A limiter of `maxProcesses` (default: {@link machineDefault}), a queue
+   * of `maxQueue`, and, with `maxMemoryMb`, a memory budget: a process
+   * starts only while the resident memory of those alive (read from
+   * `/proc`, else {@link PROCESS_ESTIMATE_BYTES} each) plus one more process
+   * fits in it. One process may always start. (`resident` is for tests.)
+   */
+  constructor(
+    options: {
+      maxProcesses?: number;
+      maxQueue?: number;
+      maxMemoryMb?: number;
+      resident?: (pid: number) => number | undefined;
+    } = {},
+  ) {
     const machine = options.maxProcesses === undefined ? machineDefault() : undefined;
     this.maxProcesses = options.maxProcesses ?? machine!.maxProcesses;
     this.maxProcessesFrom = machine?.from ?? "the maxProcesses option";
     this.maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+    this.maxMemoryBytes = options.maxMemoryMb === undefined ? undefined : options.maxMemoryMb * MIB;
+    this.#resident = options.resident ?? residentBytes;
+  }
+
+  /**
+   * Resident memory of the live processes now (bytes): measured, or
+   * {@link PROCESS_ESTIMATE_BYTES} for one starting or unreadable.
+   */
+  residentBytes(): number {
+    let total = 0;
+    for (const process of this.#tracked) {
+      total += this.#resident(process.pid) ?? PROCESS_ESTIMATE_BYTES;
+    }
+    return total + (this.#live - this.#tracked.size) * PROCESS_ESTIMATE_BYTES;
+  }
+
+  /** Whether one more process fits the memory budget (always, without one, or with none alive). */
+  #fits(): boolean {
+    if (this.maxMemoryBytes === undefined || this.#live === 0) return true;
+    return this.residentBytes() + PROCESS_ESTIMATE_BYTES <= this.maxMemoryBytes;
+  }
+
+  /** Whether a process may start now: a slot is free and, under a budget, the memory too. */
+  #room(): boolean {
+    return this.#live < this.maxProcesses && this.#fits();
   }
 
   /** Processes counted against the maximum: starting, alive, or exiting. */
@@ -202,7 +251,7 @@ export class ProcessLimiter {
 
   /** A slot now, without waiting, if one is free and no run is waiting for it. */
   tryTake(): boolean {
-    if (this.#queue.length || this.#live >= this.maxProcesses) return false;
+    if (this.#queue.length || !this.#room()) return false;
     this.#live++;
     return true;
   }
@@ -261,7 +310,9 @@ export class ProcessLimiter {
         reject(
           new QueueError(
             "QueueTimeout",
-            `no sandbox process was free for this run within ${timeoutMs} ms (maxProcesses ${this.maxProcesses})`,
+            `no sandbox process was free for this run within ${timeoutMs} ms (maxProcesses ${this.maxProcesses}${
+              this.maxMemoryBytes === undefined ? "" : `, maxMemoryMb ${this.maxMemoryBytes / MIB}`
+            })`,
           ),
         );
       }, timeoutMs);
@@ -280,7 +331,7 @@ export class ProcessLimiter {
       if (process) {
         this.#remove(head);
         head.resolve({ process });
-      } else if (this.#live < this.maxProcesses) {
+      } else if (this.#room()) {
         this.#live++;
         this.#remove(head);
         head.resolve({ slot: true });

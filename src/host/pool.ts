@@ -11,10 +11,16 @@
  * and a run that finds neither an idle process nor a free slot waits in the
  * limiter's queue.
  *
+ * How many it keeps idle follows the load: at least `size` per key, and as
+ * many as that key's runs had in flight at once lately (so a steady load of
+ * N runs at a time does not start and close processes run after run), back
+ * to `size` once no such peak has been seen for {@link SHRINK_AFTER_MS}.
+ *
  * @module
  */
 import { type ProcessSpec, SandboxProcess } from "./process.ts";
 import type { Grant, PoolSide, ProcessLimiter } from "./limiter.ts";
+import { unrefTimer } from "./process.ts";
 
 /**
  * Keys (in effect, origins) that may hold idle processes at once: each idle
@@ -22,6 +28,9 @@ import type { Grant, PoolSide, ProcessLimiter } from "./limiter.ts";
  * keep one per origin it has ever seen.
  */
 export const MAX_IDLE_KEYS = 8;
+
+/** How long a key keeps idle processes for its last peak of runs in flight (ms). */
+export const SHRINK_AFTER_MS = 30_000;
 
 function keyOf(spec: ProcessSpec): string {
   return JSON.stringify([
@@ -40,6 +49,14 @@ export interface PoolOptions {
   limiter: ProcessLimiter;
   /** Start a process (tests substitute their own). */
   start?: (spec: ProcessSpec) => Promise<SandboxProcess>;
+  /** Override {@link SHRINK_AFTER_MS} (tests). */
+  shrinkAfterMs?: number;
+}
+
+/** A key's most runs in flight at once, and when that was last reached. */
+interface Demand {
+  peak: number;
+  at: number;
 }
 
 interface Idle {
@@ -58,13 +75,55 @@ export class ProcessPool implements PoolSide {
   #limiter: ProcessLimiter;
   #start: (spec: ProcessSpec) => Promise<SandboxProcess>;
   #closed = false;
+  /** Runs in flight per key, and each key's recent peak of them. */
+  #busy = new Map<string, number>();
+  #demand = new Map<string, Demand>();
+  #shrinkAfterMs: number;
+  #shrinkTimer?: ReturnType<typeof setInterval>;
 
-  /** A pool keeping at most `size` idle processes per key, drawing from `limiter`. */
+  /** A pool keeping `size` idle processes per key (more under load), drawing from `limiter`. */
   constructor(options: PoolOptions) {
     this.#size = options.size;
     this.#limiter = options.limiter;
     this.#start = options.start ?? SandboxProcess.start;
+    this.#shrinkAfterMs = options.shrinkAfterMs ?? SHRINK_AFTER_MS;
     this.#limiter.register(this);
+  }
+
+  /** Idle processes `key` may keep now: `size`, or its recent peak of runs in flight. */
+  #target(key: string): number {
+    const demand = this.#demand.get(key);
+    if (!demand || performance.now() - demand.at > this.#shrinkAfterMs) return this.#size;
+    return Math.max(this.#size, demand.peak);
+  }
+
+  /** A run of `key` got its process: count it, and its key's peak. */
+  #began(key: string): void {
+    const busy = (this.#busy.get(key) ?? 0) + 1;
+    this.#busy.set(key, busy);
+    const demand = this.#demand.get(key);
+    const now = performance.now();
+    if (!demand || busy >= demand.peak || now - demand.at > this.#shrinkAfterMs) {
+      this.#demand.set(key, { peak: busy, at: now });
+    }
+    if (busy > this.#size) this.#shrinkLater();
+  }
+
+  /** Check now and then, while some key keeps more than `size` idle, whether its peak is past. */
+  #shrinkLater(): void {
+    if (this.#shrinkTimer !== undefined || this.#closed) return;
+    this.#shrinkTimer = setInterval(() => {
+      let grown = false;
+      for (const key of [...this.#idle.keys()]) {
+        this.#trimIdle(key);
+        if (this.#target(key) > this.#size) grown = true;
+      }
+      if (!grown) {
+        clearInterval(this.#shrinkTimer);
+        this.#shrinkTimer = undefined;
+      }
+    }, Math.max(10, this.#shrinkAfterMs / 2));
+    unrefTimer(this.#shrinkTimer);
   }
 
   /**
@@ -82,11 +141,16 @@ export class ProcessPool implements PoolSide {
     if (this.#closed) throw new Error("the sandbox is closed");
     const key = keyOf(spec);
     const idle = this.takeIdle(key);
-    if (idle) return idle;
+    if (idle) {
+      this.#began(key);
+      return idle;
+    }
     const grant: Grant = this.#limiter.tryTake()
       ? { slot: true }
       : await this.#limiter.wait(this, key, queueTimeoutMs, signal);
-    return "process" in grant ? grant.process : await this.#startIn(spec);
+    const process = "process" in grant ? grant.process : await this.#startIn(spec);
+    this.#began(key);
+    return process;
   }
 
   /** Start a process in a slot already taken from the limiter. */
@@ -118,11 +182,14 @@ export class ProcessPool implements PoolSide {
   /** Give a process back after its job: to a waiting run, to the idle list, or closed. */
   release(spec: ProcessSpec, process: SandboxProcess): void {
     const key = keyOf(spec);
+    const busy = (this.#busy.get(key) ?? 1) - 1;
+    if (busy > 0) this.#busy.set(key, busy);
+    else this.#busy.delete(key);
     const idle = this.#idle.get(key) ?? [];
     // A process that served an owner (a session) holds that owner's state: never anyone else's.
     if (
       !process.alive || this.#closed || process.owner !== undefined ||
-      (idle.length >= this.#size && !this.#limiter.queued)
+      (idle.length >= this.#target(key) && !this.#limiter.queued)
     ) {
       return this.#drop(process);
     }
@@ -134,7 +201,14 @@ export class ProcessPool implements PoolSide {
     // A waiting run of this key takes it; one of another key may have it closed.
     this.#limiter.pump();
     this.#trimIdle(key);
-    this.#evictBeyond(this.#size * MAX_IDLE_KEYS);
+    this.#evictBeyond(this.#idleLimit());
+  }
+
+  /** Idle processes kept in all: `size` for each of {@link MAX_IDLE_KEYS} keys, plus what load added. */
+  #idleLimit(): number {
+    let grown = 0;
+    for (const key of this.#idle.keys()) grown += this.#target(key) - this.#size;
+    return this.#size * MAX_IDLE_KEYS + grown;
   }
 
   /**
@@ -183,10 +257,11 @@ export class ProcessPool implements PoolSide {
     this.#drop(process);
   }
 
-  /** Keep at most `size` idle processes of `key` once no run waits. */
+  /** Keep at most the idle processes `key` may keep now, once no run waits. */
   #trimIdle(key: string): void {
     const idle = this.#idle.get(key);
-    while (idle && idle.length > this.#size) this.#drop(idle.shift()!.process);
+    const keep = this.#target(key);
+    while (idle && idle.length > keep) this.#drop(idle.shift()!.process);
     if (idle && !idle.length) this.#idle.delete(key);
   }
 
@@ -247,6 +322,7 @@ export class ProcessPool implements PoolSide {
   /** End every process, idle or busy, and fail the runs waiting; later `acquire` calls fail. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#shrinkTimer);
     this.#limiter.unregister(this, new Error("the sandbox is closed"));
     this.#idle.clear();
     const all = [...this.#all];

@@ -123,7 +123,7 @@ const V8_OOM = /Fatal (JavaScript|process) out of memory|JavaScript heap out of 
 const MIB = 1024 * 1024;
 
 /** Let `timer` not keep the host alive. */
-function unrefTimer(timer: ReturnType<typeof setInterval>): void {
+export function unrefTimer(timer: ReturnType<typeof setInterval>): void {
   // Deno 2.9 returns a Node-style Timeout (which `Deno.unrefTimer` ignores), 2.5 a number.
   if (typeof timer === "number") Deno.unrefTimer(timer);
   else (timer as unknown as { unref(): void }).unref();

@@ -87,7 +87,13 @@ type JobRoute = (
 export interface SandboxOptions {
   /** A built-in policy name (`default`, `strict`, `compute`), a path to a YAML file, or a policy object (validated like a file). Default `"default"`. */
   policy?: string | PolicyInput;
-  /** Idle sandbox processes kept ready per origin, for at most 8 origins at once (the process idle longest is closed first). Default 1. */
+  /**
+   * Idle sandbox processes kept ready per origin, for at most 8 origins at
+   * once (the process idle longest is closed first). Under load an origin
+   * keeps as many as it lately had runs in flight at once (within
+   * `maxProcesses` and `maxMemoryMb`), back to this many after 30 s
+   * without such a peak. Default 1.
+   */
   poolSize?: number;
   /**
    * Sandbox processes alive at once, busy or idle (1 to 1024). Default from
@@ -97,6 +103,18 @@ export interface SandboxOptions {
    * queue; an idle process of another origin is closed to make room.
    */
   maxProcesses?: number;
+  /**
+   * A memory budget for all of this sandbox's processes together (MiB), for
+   * small instances (Deno Deploy gives an app 768 MB, this process
+   * included): a process starts only while the resident memory of those
+   * alive plus one more (160 MiB assumed until measured) fits, else the run
+   * waits as at `maxProcesses` (an idle process of another origin is closed
+   * first). One process may always start, and a running one may grow to its
+   * policy's cap (about `memory_mb` × 3): the budget governs how many there
+   * are, not what one holds. Linux reads the memory from `/proc`; elsewhere
+   * each process counts as 160 MiB. Default: no budget beyond `maxProcesses`.
+   */
+  maxMemoryMb?: number;
   /** Runs that may wait for a process at once; one more ends as `QueueFull`. Default 1000. */
   maxQueue?: number;
   /**
@@ -134,6 +152,7 @@ const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
   policy: true,
   poolSize: true,
   maxProcesses: true,
+  maxMemoryMb: true,
   maxQueue: true,
   queueTimeoutMs: true,
   audit: true,
@@ -170,6 +189,10 @@ export interface SandboxStats {
   maxProcesses: number;
   /** How `maxProcesses` was chosen: the option, or the machine's formula with its figures. */
   maxProcessesFrom: string;
+  /** The memory budget for all processes (MiB), or `null` for none. */
+  maxMemoryMb: number | null;
+  /** What the live processes hold now (MiB; measured on Linux, else estimated). */
+  residentMb: number;
   /** Processes counted against `maxProcesses` now: starting, busy, idle or exiting. */
   live: number;
   /** Processes starting. */
@@ -318,7 +341,7 @@ export class Sandbox {
   /**
    * Create a sandbox; the policy is loaded (and validated) lazily on first use.
    *
-   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `maxProcesses`, `maxQueue`, `queueTimeoutMs`, `audit`, `packageIndex` or `storage`.
+   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `maxProcesses`, `maxMemoryMb`, `maxQueue`, `queueTimeoutMs`, `audit`, `packageIndex` or `storage`.
    * @throws {SandboxError} (`deno-version`) this Deno is older than pyfence supports.
    */
   constructor(options: SandboxOptions = {}) {
@@ -328,6 +351,9 @@ export class Sandbox {
     const maxProcesses = options.maxProcesses === undefined
       ? undefined
       : boundedInteger(options.maxProcesses, "maxProcesses", 1, MAX_PROCESSES_LIMIT);
+    const maxMemoryMb = options.maxMemoryMb === undefined
+      ? undefined
+      : boundedInteger(options.maxMemoryMb, "maxMemoryMb", 64, 1_048_576);
     const maxQueue = boundedInteger(
       options.maxQueue ?? DEFAULT_MAX_QUEUE,
       "maxQueue",
@@ -344,7 +370,8 @@ export class Sandbox {
     }
     this.#policy = loadPolicy(options.policy ?? "default");
     this.#policy.catch(() => {});
-    this.#limiter = limiterOf(options) ?? new ProcessLimiter({ maxProcesses, maxQueue });
+    this.#limiter = limiterOf(options) ??
+      new ProcessLimiter({ maxProcesses, maxQueue, maxMemoryMb });
     this.#pool = new ProcessPool({ size: poolSize, limiter: this.#limiter });
     this.#unguarded = isUnguarded(options);
     this.#policyLabel = typeof options.policy === "string"
@@ -715,6 +742,10 @@ export class Sandbox {
       maxQueue: this.#limiter.maxQueue,
       maxProcesses: this.#limiter.maxProcesses,
       maxProcessesFrom: this.#limiter.maxProcessesFrom,
+      maxMemoryMb: this.#limiter.maxMemoryBytes === undefined
+        ? null
+        : this.#limiter.maxMemoryBytes / (1024 * 1024),
+      residentMb: Math.round(this.#limiter.residentBytes() / (1024 * 1024)),
       live: this.#limiter.live,
       processes: this.#pool.processes().map((p) => ({ pid: p.pid, busy: p.busy, warm: p.warm })),
     };

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { z } from "../zod.ts";
+import * as z from "../zod_mini.ts";
 import type { GuardConfig } from "../capabilities/guard_config.ts";
 import type { SupervisorInit } from "./supervisor_init.ts";
 import { FINDING_KINDS, type RunError, VIOLATION_KINDS } from "./result.ts";
@@ -30,13 +30,16 @@ import { CAPS, MAX_BREACH_SIGNS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./
 import { CALL_ID, FUNCTION_NAME, type HostAnswer, SERVICE_NAME } from "./host_call.ts";
 import { operationEvent } from "./operations.ts";
 
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-const line = z.number().int().min(0).max(10_000_000);
-const count = z.number().int().min(0).max(2 ** 40);
+const id = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
+const line = z.int().check(z.minimum(0), z.maximum(10_000_000));
+const count = z.int().check(z.minimum(0), z.maximum(2 ** 40));
 
 /** A string of at most `max` UTF-8 bytes. */
 const text = (max: number) =>
-  z.string().max(max).refine((s) => utf8Bytes(s) <= max, `longer than ${max} bytes`);
+  z.string().check(
+    z.maxLength(max),
+    z.refine((s) => utf8Bytes(s) <= max, `longer than ${max} bytes`),
+  );
 
 /**
  * What ended a job, as the accounting of the layer that ended it says: a
@@ -62,9 +65,9 @@ export const CAUSES = [
 export type Cause = typeof CAUSES[number];
 
 const runError = z.strictObject({
-  type: z.string().regex(TYPE_NAME),
+  type: z.string().check(z.regex(TYPE_NAME)),
   message: text(CAPS.message_bytes),
-  traceback: text(CAPS.traceback_bytes).optional(),
+  traceback: z.optional(text(CAPS.traceback_bytes)),
 });
 
 /**
@@ -95,8 +98,8 @@ export type WireError = Omit<RunError, "kind">;
 const finding = z.strictObject({
   kind: z.enum(FINDING_KINDS),
   detail: text(CAPS.detail_bytes),
-  line: line.optional(),
-  col: line.optional(),
+  line: z.optional(line),
+  col: z.optional(line),
 });
 
 const started = z.strictObject({ t: z.literal("started") });
@@ -107,11 +110,11 @@ const out = z.strictObject({
 });
 const violation = z.strictObject({
   t: z.literal("violation"),
-  kind: z.enum(VIOLATION_KINDS).exclude(["breach"]),
+  kind: z.enum(VIOLATION_KINDS.filter((kind) => kind !== "breach")),
   detail: text(CAPS.detail_bytes),
-  line: line.optional(),
+  line: z.optional(line),
   // An import refused under `imports: probe`: it did not end the run.
-  probe: z.literal(true).optional(),
+  probe: z.optional(z.literal(true)),
 });
 const file = z.strictObject({
   t: z.literal("file"),
@@ -119,34 +122,36 @@ const file = z.strictObject({
   path: text(CAPS.path_bytes),
   // Base64 of the next piece of the file's bytes: a file's pieces come in
   // order and together, and a file may come only once.
-  data: z.string().max(CAPS.chunk_bytes).regex(/^[A-Za-z0-9+/]*={0,2}$/),
+  data: z.string().check(z.maxLength(CAPS.chunk_bytes), z.regex(/^[A-Za-z0-9+/]*={0,2}$/)),
 });
 // A host call (see `host_call.ts`): the supervisor adds nothing but the job's id.
 const call = z.strictObject({
   t: z.literal("call"),
-  call: z.string().regex(CALL_ID),
-  service: z.string().regex(SERVICE_NAME),
-  name: z.string().regex(FUNCTION_NAME),
+  call: z.string().check(z.regex(CALL_ID)),
+  service: z.string().check(z.regex(SERVICE_NAME)),
+  name: z.string().check(z.regex(FUNCTION_NAME)),
   data: text(CAPS.host_data_bytes),
 });
 const done = z.strictObject({
   t: z.literal("done"),
   ok: z.boolean(),
-  error: runError.optional(),
+  error: z.optional(runError),
   // The final expression's value: its JSON text (valid, nested at most
   // CAPS.value_depth deep), or its repr.
-  value: z.union([
+  value: z.optional(z.union([
     z.strictObject({
-      json: text(CAPS.value_bytes).refine(
-        (json) => jsonDepth(json) <= CAPS.value_depth,
-        `not JSON, or nested deeper than ${CAPS.value_depth} levels`,
+      json: text(CAPS.value_bytes).check(
+        z.refine(
+          (json) => jsonDepth(json) <= CAPS.value_depth,
+          `not JSON, or nested deeper than ${CAPS.value_depth} levels`,
+        ),
       ),
     }),
     z.strictObject({ repr: text(CAPS.value_bytes) }),
-  ]).optional(),
-  findings: z.array(finding).max(CAPS.findings).optional(),
+  ])),
+  findings: z.optional(z.array(finding).check(z.maxLength(CAPS.findings))),
   /** Set only by the guard's or the worker runtime's own accounting. */
-  cause: z.enum(CAUSES).optional(),
+  cause: z.optional(z.enum(CAUSES)),
   /** The interpreter's wasm memory size as the worker reports it: checked against the cap, never reported. */
   wasmBytes: count,
 });
@@ -194,7 +199,7 @@ export const jobEnd = z.strictObject({
   /** Violation events past `CAPS.violations`: counted, not relayed. */
   violationsOmitted: count,
   /** Breach signs the supervisor saw, each naming what it saw. */
-  breaches: z.array(text(CAPS.detail_bytes)).max(MAX_BREACH_SIGNS),
+  breaches: z.array(text(CAPS.detail_bytes)).check(z.maxLength(MAX_BREACH_SIGNS)),
   /** Peak growth of the process's resident memory during the job, sampled by the supervisor. */
   memoryGrowthBytes: count,
 });
@@ -211,9 +216,9 @@ export type JobEnd = Omit<z.infer<typeof jobEnd>, "by"> & {
 
 /** What a sandbox process writes to the host, one JSON object per line. */
 export const sandboxMessage = z.union([
-  z.strictObject({ t: z.literal("ready"), python: z.string().max(64) }),
-  z.strictObject({ t: z.literal("fatal"), message: z.string().max(64 * 1024) }),
-  z.strictObject({ t: z.literal("snapshot"), bytes: z.number().int().min(0) }),
+  z.strictObject({ t: z.literal("ready"), python: z.string().check(z.maxLength(64)) }),
+  z.strictObject({ t: z.literal("fatal"), message: z.string().check(z.maxLength(64 * 1024)) }),
+  z.strictObject({ t: z.literal("snapshot"), bytes: z.int().check(z.minimum(0)) }),
   z.strictObject({ t: z.literal("exiting") }),
   z.strictObject({ t: z.literal("warm") }),
   z.strictObject({ id, event: relayedEvent }),

@@ -34,6 +34,7 @@ import type { SupervisorInit } from "../protocol/supervisor_init.ts";
 import { type BootMessage, FLUSH_EVERY_MS, INTERRUPT } from "../protocol/boot.ts";
 import { withMemoryMaximum } from "./wasm_memory.ts";
 import { RelayBudget } from "./budget.ts";
+import { release } from "../release.ts";
 
 const MAX_COMMAND_BYTES = 512 * 1024 * 1024;
 const encoder = new TextEncoder();
@@ -70,38 +71,51 @@ async function receiveInit(): Promise<SupervisorInit> {
 
 const init = await receiveInit();
 
-/** What every worker boots from, read once (and the Python version it reports). */
+/**
+ * What every worker boots from. The compiled module and the small texts are
+ * kept; the bytes each worker takes for its own (the standard library's
+ * zip, the snapshot, the wheels: some 33 MiB) are read from disk for each
+ * boot and moved to the worker, so the process holds no copy of them while
+ * it waits (the page cache makes the read cheap).
+ */
 type Assets =
-  & Pick<
-    BootMessage,
-    "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles" | "packages"
-  >
+  & Pick<BootMessage, "wasm" | "lock" | "guardFiles">
   & {
     python: string;
+    /** Fresh copies of the bytes a worker boots from, for it alone. */
+    read: () => Promise<Pick<BootMessage, "stdlib" | "snapshot" | "packages">>;
   };
 
 async function loadAssets(): Promise<Assets> {
   const dir = new URL(init.pyodideDir);
-  const [wasmBytes, stdlib, lock, packages] = await Promise.all([
+  const [wasmBytes, lock] = await Promise.all([
     Deno.readFile(new URL("pyodide.asm.wasm", dir)),
-    Deno.readFile(new URL("python_stdlib.zip", dir)),
     Deno.readTextFile(new URL("pyodide-lock.json", dir)),
-    Promise.all((init.packages ?? []).map(async ({ path, fileName }) => ({
-      fileName,
-      bytes: await Deno.readFile(path),
-    }))),
   ]);
   const capped = init.memoryMb === undefined
     ? wasmBytes
     : withMemoryMaximum(wasmBytes, init.memoryMb * 1024 * 1024);
+  const read = async () => {
+    const [stdlib, snapshot, packages] = await Promise.all([
+      Deno.readFile(new URL("python_stdlib.zip", dir)),
+      init.snapshotPath ? Deno.readFile(init.snapshotPath) : undefined,
+      Promise.all((init.packages ?? []).map(async ({ path, fileName }) => ({
+        fileName,
+        bytes: await Deno.readFile(path),
+      }))),
+    ]);
+    return { stdlib, snapshot, packages };
+  };
+  const wasm = await WebAssembly.compile(capped);
+  // The bytes are compiled: freed now rather than at some later collection.
+  release(wasmBytes);
+  release(capped);
   return {
-    wasm: await WebAssembly.compile(capped),
-    stdlib,
+    wasm,
     lock,
-    snapshot: init.snapshotPath ? await Deno.readFile(init.snapshotPath) : undefined,
     guardFiles: init.guardFiles,
-    packages,
     python: JSON.parse(lock).info.python,
+    read,
   };
 }
 
@@ -139,7 +153,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
   const { worker } = pending;
   const channel = new MessageChannel();
   const interrupt = new SharedArrayBuffer(4);
-  const ready = new Promise<void>((resolve, reject) => {
+  const booted = new Promise<void>((resolve, reject) => {
     if (pending.error) reject(new Error(`worker failed to boot: ${pending.error}`));
     channel.port1.onmessage = (e) => {
       if (e.data?.t === "booted" || e.data?.t === "snapshot") resolve();
@@ -150,27 +164,30 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
       reject(new Error(`worker failed to boot: ${e.message}`));
     };
   });
-  const boot: BootMessage = {
-    wasm: assets.wasm,
-    stdlib: assets.stdlib.slice(),
-    lock: assets.lock,
-    snapshot: makeSnapshot ? undefined : assets.snapshot?.slice(),
-    guardFiles: assets.guardFiles,
-    preload: init.preload,
-    packages: assets.packages.map(({ fileName, bytes }) => ({ fileName, bytes: bytes.slice() })),
-    port: channel.port2,
-    interrupt,
-    unguarded: init.unguarded,
-    makeSnapshot,
-  };
-  // Each worker owns copies of the bytes it boots from, moved rather than
-  // cloned: cheaper than a structured clone, and freed with the worker.
-  // (A shared buffer per worker posts faster but is reclaimed so lazily that
-  // the process grew by a gigabyte over a few hundred runs.)
-  const moved: Transferable[] = [channel.port2, boot.stdlib.buffer as ArrayBuffer];
-  if (boot.snapshot) moved.push(boot.snapshot.buffer as ArrayBuffer);
-  for (const wheel of boot.packages) moved.push(wheel.bytes.buffer as ArrayBuffer);
-  worker.postMessage(boot, moved);
+  // Each worker owns the bytes it boots from, moved rather than cloned:
+  // cheaper than a structured clone, and freed with the worker. (A shared
+  // buffer per worker posts faster but is reclaimed so lazily that the
+  // process grew by a gigabyte over a few hundred runs.)
+  const posted = assets.read().then(({ stdlib, snapshot, packages }) => {
+    const boot: BootMessage = {
+      wasm: assets.wasm,
+      stdlib,
+      lock: assets.lock,
+      snapshot: makeSnapshot ? undefined : snapshot,
+      guardFiles: assets.guardFiles,
+      preload: init.preload,
+      packages,
+      port: channel.port2,
+      interrupt,
+      unguarded: init.unguarded,
+      makeSnapshot,
+    };
+    const moved: Transferable[] = [channel.port2, stdlib.buffer as ArrayBuffer];
+    if (boot.snapshot) moved.push(boot.snapshot.buffer as ArrayBuffer);
+    for (const wheel of packages) moved.push(wheel.bytes.buffer as ArrayBuffer);
+    worker.postMessage(boot, moved);
+  });
+  const ready = Promise.all([posted, booted]).then(() => {});
   // A boot failure while idle is reported when the next job awaits `ready`.
   ready.catch(() => {});
   return { worker, port: channel.port1, interrupt: new Int32Array(interrupt), ready };

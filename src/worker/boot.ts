@@ -40,6 +40,7 @@ import {
 import { Sockets } from "./websocket.ts";
 import { HostCaller } from "./host_calls.ts";
 import { installPackages } from "./packages.ts";
+import { release } from "../release.ts";
 
 // Pyodide starts an eager read of its wasm file even when we instantiate the
 // posted module; that read is denied (no read permission) and unused.
@@ -114,10 +115,31 @@ const MAX_SOCKET_BUFFER_BYTES = 16 * 1024 * 1024;
 /** How often a sleeping script's worker looks for the deadline's interrupt. */
 const SLEEP_POLL_MS = 10;
 
-async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
-  const { port } = msg;
+/**
+ * `value` for one taker: Pyodide keeps its whole configuration for the
+ * interpreter's life, so a snapshot handed over as it is (30 MiB) would stay
+ * alive with it; through this thenable the configuration holds nothing once
+ * the bytes have been copied into the interpreter's memory.
+ */
+function once<T>(value: T): PromiseLike<T> {
+  let held: T | undefined = value;
+  return {
+    then(resolve) {
+      const given = held as T;
+      held = undefined;
+      return Promise.resolve(given).then(resolve);
+    },
+  };
+}
+
+async function boot(message: BootMessage, { loadPyodide, createPyodideModule }: PyodideEntry) {
+  // Only what the job needs outlives the boot: the snapshot, the standard
+  // library's zip and the wheels (copied into the interpreter) are dropped
+  // with this object, and nothing below closes over it.
+  const { port, unguarded, interrupt: interruptBuffer, wasm, lock } = message;
+  const assets = { ...message };
   const realFetch = globalThis.fetch;
-  globalThis.fetch = fetchFromAssets(realFetch, msg.stdlib);
+  globalThis.fetch = fetchFromAssets(realFetch, assets.stdlib);
   const marker = Symbol("jsv error");
   const pyodide = await loadPyodide(
     {
@@ -128,42 +150,46 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
         ) => {
           imports.env.Jsv_GetError_import = () => marker;
           imports.env.JsvError_Check = (v: unknown) => v === marker;
-          WebAssembly.instantiate(msg.wasm, imports as WebAssembly.Imports).then((i) =>
-            done(i, msg.wasm)
-          );
+          WebAssembly.instantiate(wasm, imports as WebAssembly.Imports).then((i) => done(i, wasm));
           return {};
         };
         return createPyodideModule(settings);
       },
       indexURL: "https://pyfence.invalid/",
       stdLibURL: STDLIB_URL,
-      lockFileContents: msg.lock,
+      lockFileContents: lock,
       env: { HOME: "/home/pyodide" },
       // What `import js` yields if Python ever reaches it: nothing of the worker.
-      jsglobals: msg.unguarded ? globalThis : Object.create(null),
-      _makeSnapshot: msg.makeSnapshot,
-      _loadSnapshot: msg.snapshot,
+      jsglobals: unguarded ? globalThis : Object.create(null),
+      _makeSnapshot: assets.makeSnapshot,
+      _loadSnapshot: assets.snapshot && once(assets.snapshot),
       // Guarded, the guard writes the script's output itself (`host.write`,
       // capped); what reaches Pyodide's own streams is the interpreter's, such
       // as the stack dump of a fatal error, and is no part of the script's
       // output. Unguarded (tests only), Python's streams are the output.
-      stdout: msg.unguarded ? (text: string) => write(port, "stdout", text) : discard,
-      stderr: msg.unguarded ? (text: string) => write(port, "stderr", text) : discard,
+      stdout: unguarded ? (text: string) => write(port, "stdout", text) : discard,
+      stderr: unguarded ? (text: string) => write(port, "stderr", text) : discard,
     } as unknown as Parameters<typeof loadPyodide>[0],
   );
   globalThis.fetch = realFetch;
-  installPackages(pyodide, msg.packages, msg.makeSnapshot);
-  if (!msg.unguarded) installGuard(pyodide, msg.guardFiles);
-  if (msg.makeSnapshot) {
+  // Copied into the interpreter by now. Detached here, their bytes are freed
+  // at once, not at a garbage collection an idle worker may not reach.
+  release(assets.stdlib);
+  release(assets.snapshot);
+  assets.stdlib = assets.snapshot = undefined as unknown as Uint8Array;
+  installPackages(pyodide, assets.packages, assets.makeSnapshot);
+  assets.packages = [];
+  if (!unguarded) installGuard(pyodide, assets.guardFiles);
+  if (assets.makeSnapshot) {
     // A module missing from this Pyodide build must not fail the snapshot.
     pyodide.runPython(
-      msg.preload.map((m) => `try:\n    import ${m}\nexcept ImportError:\n    pass\n`).join(""),
+      assets.preload.map((m) => `try:\n    import ${m}\nexcept ImportError:\n    pass\n`).join(""),
     );
     const bytes = pyodide.makeMemorySnapshot();
     port.postMessage({ t: "snapshot", bytes }, [bytes.buffer as ArrayBuffer]);
     return;
   }
-  const interrupt = new Int32Array(msg.interrupt);
+  const interrupt = new Int32Array(interruptBuffer);
   pyodide.setInterruptBuffer(interrupt);
   port.postMessage({ t: "booted" });
   const serve = (e: MessageEvent<Job>) => {
@@ -173,7 +199,7 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
     port.onmessage = (answer) => caller.receive(answer.data);
     // The memory's maximum was fixed when the module was compiled; a wasm
     // memory never shrinks, so its size at the end is its peak.
-    runJob(pyodide, job, msg.unguarded, port, caller, interrupt, () => heapBytes(pyodide))
+    runJob(pyodide, job, unguarded, port, caller, interrupt, () => heapBytes(pyodide))
       // A job the supervisor marked `keep` leaves this interpreter to its
       // owner's next job; any other is the only one it ever runs.
       .then(() => port.onmessage = job.keep ? serve : null);
