@@ -50,7 +50,7 @@ from .names import SCRIPT_MODULE
 from .output import Sink, streams
 from .stdlib import make_replacements
 from .sysmod import sys_module
-from .unwind import Unwinder
+from .unwind import _GUARD_DIR, Unwinder
 from .value import Capture, capture_last
 from .vfs import Area, make_open
 from .web import web_modules
@@ -333,7 +333,12 @@ def _outcome(run, config, code, exc, value=None, area=None, host=None):
     if exc is None or code is None or (type(code) is int and code == 0):
         return {"ok": True, "value": value} if value is not None else {"ok": True}
     if message is None:
-        message, tb = "<unprintable>", ""
+        message = "<unprintable>"
+    elif not message and issubclass(type(exc), MemoryError):
+        message = "out of memory"
+    if tb is None:
+        # Out of memory (or a limit) while formatting it: the message alone.
+        tb = ""
     room = config.output_bytes - run.sink.used
     if len(message.encode("utf-8", "surrogatepass")) + len(tb.encode("utf-8", "surrogatepass")) > max(room, 0):
         return _error(run, OutputLimitError.__name__,
@@ -361,12 +366,16 @@ def _script_cause(run, exc):
 
 
 def _raised_by_statement(exc):
-    """Whether `exc` left its innermost frame at a raise statement."""
+    """Whether `exc` left its innermost frame at a raise statement of code
+    not the guard's (the guard raises a limit on purpose: its json stand-in's
+    depth cap)."""
     tb = exc.__traceback__
     if tb is None:
         return True
     while tb.tb_next is not None:
         tb = tb.tb_next
+    if tb.tb_frame.f_code.co_filename.startswith(_GUARD_DIR):
+        return False
     code = tb.tb_frame.f_code.co_code
     return not 0 <= tb.tb_lasti < len(code) or code[tb.tb_lasti] in _RAISE_OPS
 

@@ -29,6 +29,8 @@ from .errors import SCRIPT_FILES
 from .unwind import _GUARD_DIR
 
 _getframe = sys._getframe
+# The interpreter's own library: the standard library and the guard.
+_LIB_DIR = _GUARD_DIR.rpartition("/site-packages/")[0] + "/"
 _add = sys.addaudithook
 
 # Who besides the guard may cause an event.
@@ -131,6 +133,14 @@ def install(tripped, importing):
         if event == "object.__setattr__" and not (len(args) > 1 and type(args[1]) is str and args[1] == "__code__"):
             return
         kind, who = rule
+        if event == "open" and args and type(args[0]) is str and not _writes(args) \
+                and (args[0].startswith(_LIB_DIR) or args[0].rpartition("/")[2] in SCRIPT_FILES):
+            # CPython's own traceback printer (an unraisable exception, a
+            # generator that ignored GeneratorExit) reading the source lines
+            # of the frames it prints: the standard library's and the
+            # guard's public code, or the script's by its name, which no
+            # file system has.
+            return
         # The events the hook and the report cause themselves pass unseen.
         busy[0] = True
         try:
