@@ -3,6 +3,7 @@ interpreter. The JS worker imports this package (possibly before a memory
 snapshot, so importing captures no per-run state) and then calls exactly one
 of execute() or check()."""
 
+import builtins as _py_builtins
 import importlib
 import io
 import json
@@ -12,17 +13,19 @@ import types
 from . import check as _check
 from . import config as _config
 from . import library
+from . import library_returns
+from . import prologue
 from . import transform
 from .attrs import make_guard
 from .builtins import denied_builtin, make_builtins
 from .caps import cut, type_name
 from .classes import Registry, make_build_class
 from .context import Run, entry
-from .dynamic import Dynamic
+from .dynamic import CompiledCode, Dynamic
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .formatter import make_formatting
-from .matching import make_match_class
-from .modules import Importer, hide_host_modules
+from .matching import Pattern, make_match_class
+from .modules import Importer, ModuleProxy, hide_host_modules
 from .names import SCRIPT_MODULE
 from .output import Sink, streams
 from .stdlib import make_replacements
@@ -38,6 +41,22 @@ __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
 LIBRARY_DEPENDENCIES = ("_strptime", "annotationlib", "copy", "encodings.idna", "encodings.punycode", "unicodedata")
 for _name in LIBRARY_DEPENDENCIES:
     importlib.import_module(_name)
+
+# What library code returns into script code passes the membrane: its code
+# is instrumented now and after every import until the run starts (the
+# snapshot imports the policy's modules after this), then by the importer.
+library_returns.install()
+_import_before_run = _py_builtins.__import__
+
+
+def _import_and_instrument(*args, **kwargs):
+    try:
+        return _import_before_run(*args, **kwargs)
+    finally:
+        library_returns.instrument_new()
+
+
+_py_builtins.__import__ = _import_and_instrument
 
 _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
 # Guard frames below the script's own (execute, exec, the helpers it calls).
@@ -125,6 +144,8 @@ def _compile(run, code, config):
             run.report("import" if is_import else "static", p.detail, p.line)
             return None, _error(run, "ImportBlockedError" if is_import else "SecurityError", p.detail, "")
     tree, flags = transform.rewrite(tree)
+    # Functions only the script's own calls reach: text compiled later may not name them.
+    run.called_only = prologue.add(tree, whole_script=True)
     return _real_compile(tree, SCRIPT_FILENAME, "exec", flags=flags, dont_inherit=True), None
 
 
@@ -147,7 +168,7 @@ def _run(run, code, config, host):
         return guard.getattr(obj, name)
 
     formatting = make_formatting(guarded_getattr, lambda name: guard.as_name(name), entry(run, "attribute"))
-    guard = make_guard(run, importer, registry, formatting)
+    guard = make_guard(run, importer, registry, formatting, (ModuleProxy, CompiledCode, Pattern))
     run.guard = guard
     run.formatting = formatting
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
@@ -159,12 +180,20 @@ def _run(run, code, config, host):
     open_ = make_open(run)
     d, dynamic = make_builtins(
         run, guard, importer, open_, make_build_class(run, registry), make_match_class(run, guard, registry),
-        lambda d: Dynamic(run, d, g, guard.checked, importer.importing),
+        lambda d: Dynamic(run, d, g, guard.checked, importer.importing, guard.membrane),
     )
     g["__builtins__"] = d
     run.script_builtins = d
     library.harden(run, guard, importer, dynamic, open_, denied_builtin, script_module)
-    importer.after_load = lambda: library.patch_loaded(run, guard, dynamic)
+
+    def after_load():
+        library.patch_loaded(run, guard, dynamic)
+        library_returns.instrument_new()
+        guard.membrane.refresh_modules()
+
+    importer.after_load = after_load
+    library_returns.instrument_new()
+    guard.membrane.refresh_modules()
 
     stdout, stderr = streams(run.sink)
     # sys.stdout/stderr stay the capped sink's streams after the run too: a
@@ -172,6 +201,8 @@ def _run(run, code, config, host):
     sys.stdout, sys.stderr, sys.stdin = stdout, stderr, io.StringIO("")
     sys.setrecursionlimit(config.recursion + _GUARD_FRAMES)
     exc = None
+    # Left on after the script: its __str__ and late finalizers are script code too.
+    library_returns.activate(guard.membrane, guard.refuse)
     try:
         _real_exec(compiled, g)
     except BaseException as e:
