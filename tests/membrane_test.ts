@@ -27,11 +27,16 @@ Deno.test({
       modules.map((m) => `${JSON.stringify(m)}: ${m}`).join(", ")
     }}\n`;
     const sandbox = new Sandbox({
-      policy: { ...compute, on_violation: "raise", static_check: false },
+      policy: {
+        ...compute,
+        on_violation: "raise",
+        static_check: false,
+        limits: { ...compute.limits, timeout_ms: 180_000 },
+      },
       poolSize: 1,
     });
     try {
-      const r = await sandbox.run(prefix + ROUTES, { timeoutMs: 120_000 });
+      const r = await sandbox.run(prefix + ROUTES);
       ok(r.ok, JSON.stringify(r.error));
       const report = JSON.parse(r.stdout.trim().split("\n").pop()!);
       deepEqual(report.escaped, []);
@@ -40,6 +45,61 @@ Deno.test({
       ok(report.got > 5000, `only ${report.got} values looked at`);
       ok(report.refused > 100, `only ${report.refused} refusals`);
       ok(r.violations.length > 0, "no refusal was recorded");
+    } finally {
+      await sandbox.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "modules that hand out frames and modules (a policy allowing inspect, importlib) hand them to nobody",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const compute = await loadPolicy("compute");
+    const policy = {
+      ...compute,
+      modules: {
+        ...compute.modules,
+        allow: [...compute.modules.allow, "inspect", "importlib"],
+        deny: compute.modules.deny.filter((m) => m !== "importlib"),
+      },
+      on_violation: "raise" as const,
+      static_check: false,
+    };
+    const code = `
+import importlib, inspect, json
+out = {}
+def attempt(name, fn):
+    try:
+        v = fn()
+        out[name] = type(v).__name__
+    except SecurityError:
+        out[name] = "refused"
+attempt("a frame", lambda: inspect.currentframe())
+attempt("frames in a list", lambda: inspect.stack())
+attempt("a module", lambda: importlib.import_module("sys"))
+attempt("a module through map", lambda: list(map(importlib.import_module, ["sys"])))
+attempt("a module as a sort key", lambda: sorted(["sys"], key=importlib.import_module))
+attempt("code in a list", lambda: inspect.getmembers(attempt))
+attempt("a generator's frame", lambda: inspect.getgeneratorstate((i for i in ())) and inspect.getgeneratorlocals((i for i in ())))
+print(json.dumps(out))
+`;
+    const sandbox = new Sandbox({ policy, poolSize: 0 });
+    try {
+      const r = await sandbox.run(code);
+      ok(r.ok, JSON.stringify(r.error));
+      const out = JSON.parse(r.stdout);
+      deepEqual(out, {
+        "a frame": "refused",
+        "frames in a list": "refused",
+        "a module": "refused",
+        "a module through map": "refused",
+        "a module as a sort key": "refused",
+        "code in a list": "refused",
+        "a generator's frame": "refused",
+      });
     } finally {
       await sandbox.close();
     }

@@ -23,6 +23,12 @@ async function allowedModules(): Promise<string[]> {
   return [...modules].sort();
 }
 
+/** `compute` with room for an audit that walks and parses the whole library on a busy machine. */
+async function slowPolicy() {
+  const compute = await loadPolicy("compute");
+  return { ...compute, limits: { ...compute.limits, timeout_ms: 180_000 } };
+}
+
 /** The built-in policies' member rules (io: buffers only; random: no SystemRandom). */
 async function memberRules(): Promise<Record<string, unknown>> {
   const rules: Record<string, unknown> = {};
@@ -75,10 +81,14 @@ const DECISIONS: Record<string, string> = {
   "enum.property.__get__": READS_CHECKED,
   "functools.cache": READS_CHECKED,
   "functools.lru_cache": READS_CHECKED,
-  "string.Formatter._vformat": "replaced: the script's string.Formatter is the guard's (formatter.py)",
-  "string.Formatter.format": "replaced: the script's string.Formatter is the guard's (formatter.py)",
-  "string.Formatter.get_field": "replaced: the script's string.Formatter is the guard's (formatter.py)",
-  "string.Formatter.vformat": "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "string.Formatter._vformat":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "string.Formatter.format":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "string.Formatter.get_field":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "string.Formatter.vformat":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
   "typing._BaseGenericAlias.__getattr__": READS_CHECKED,
   "typing.no_type_check": READS_CHECKED,
   "typing.no_type_check_decorator": READS_CHECKED,
@@ -119,7 +129,7 @@ Deno.test({
     for (const name of ["default", "strict", "compute"]) {
       for (const m of (await loadPolicy(name)).modules.allow) modules.add(m);
     }
-    const sandbox = new Sandbox(unguardedForTests({ policy: "compute" }));
+    const sandbox = new Sandbox(unguardedForTests({ policy: await slowPolicy() }));
     try {
       const r = await sandbox.run(
         `MODULES = ${JSON.stringify([...modules].sort())}\nMEMBERS = ${
@@ -143,7 +153,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const sandbox = new Sandbox(unguardedForTests({ policy: "compute" }));
+    const sandbox = new Sandbox(unguardedForTests({ policy: await slowPolicy() }));
     try {
       const r = await sandbox.run(
         `MODULES = ${JSON.stringify(await allowedModules())}\n${LIBRARY_AUDIT}`,

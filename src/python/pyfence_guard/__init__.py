@@ -1,7 +1,43 @@
 """pyfence guard: runs one untrusted script inside this (single-use) Pyodide
 interpreter. The JS worker imports this package (possibly before a memory
 snapshot, so importing captures no per-run state) and then calls exactly one
-of execute() or check()."""
+of execute() or check().
+
+Which check lives where:
+
+  what                                       where
+  ----------------------------------------   ------------------------------------------------
+  the script's source: size, depth, names,   transform.py (check_tree, then the rewrite that
+  imports, match patterns; then rewritten    routes attribute access and imports to the guard)
+  static findings for `pyfence check`        check.py
+  where values cross into script code:       prologue.py (a second rewrite pass: parameters,
+  parameters, yield, except, match           `x = yield`, `except as`, match captures) and
+  bindings, writes to self                   crossings.py (the helpers it calls)
+  the one table of dangerous values          membrane.py (refusal or stand-in, by type and
+                                             identity; the traceback stand-in)
+  what library code returns or yields        library_returns.py (sys.monitoring on library
+  into script code                           code, checked by the membrane)
+  attribute reads (private, dunder,          reads.py (decide(): by name and by who supplies
+  frame and format names; getattr,           the value), ownership.py (what the script owns),
+  hasattr, dir)                              namespaces.py (real dicts in real MROs)
+  attribute writes and deletes (setattr,     writes.py (hooks, metaclasses, functions,
+  delattr, the __setattr__ stand-ins)        modules; the fast path for writes to self)
+  __getattribute__/__setattr__/__delattr__   standins.py
+  str.format, format_map, string.Formatter   formatter.py
+  `match` class patterns                     matching.py
+  class statements, the script's classes     classes.py
+  imports, module proxies                    modules.py
+  the script's builtins                      builtins.py
+  exec/eval/compile, script's and library's  dynamic.py
+  library functions that pick namespaces,    library.py (patched for the run), stdlib.py
+  copy them or walk attributes in C          (stand-ins: json, operator, string)
+  open() and file names                      vfs.py (the host's rule, config.file_names)
+  network                                    web.py (pyfence.web)
+  output, caps                               output.py, caps.py
+  violations, fail closed, termination       context.py, unwind.py, errors.py
+  the configuration from the host            config.py
+  putting one run's guard together           attrs.py (make_guard)
+"""
 
 import builtins as _py_builtins
 import importlib

@@ -39,6 +39,18 @@ REFUSE = "refusal"
 STAND_IN = "stand-in"
 
 _CapsuleType = getattr(types, "CapsuleType", None)
+
+
+def _frame_locals_type():
+    """The type of a function frame's f_locals (a write-through view of the
+    frame's variables since 3.13), or None where it is a plain dict."""
+    def probe():
+        return sys._getframe().f_locals
+    t = type(probe())
+    return None if t is dict else t
+
+
+_FrameLocalsProxy = _frame_locals_type()
 _GUARD_DIR = __file__.rpartition("/")[0] + "/"
 # The guard's modules whose functions and classes exist to be handed to the
 # script: the str.format stand-ins, the standard-library stand-ins (json,
@@ -52,7 +64,8 @@ DANGEROUS = (
     ("module", STAND_IN,
      "a module's namespace holds the real builtins and other modules: the script gets the module's "
      "member-filtered proxy when it imported that module itself, a refusal otherwise"),
-    ("frame", REFUSE, "a frame leads to its globals, builtins, locals and every caller"),
+    ("frame", REFUSE,
+     "a frame (or the view of its variables, f_locals) leads to its globals, builtins, locals and every caller"),
     ("code", REFUSE, "a code object runs as anything through code.replace(), FunctionType or exec"),
     ("traceback", STAND_IN,
      "a traceback leads to frames: the script gets a stand-in with tb_lineno and tb_next (its own "
@@ -282,7 +295,7 @@ class Membrane:
         row = None
         if _is_subtype(t, types.ModuleType):
             row = _ROWS["module"]
-        elif t is types.FrameType:
+        elif t is types.FrameType or (_FrameLocalsProxy is not None and t is _FrameLocalsProxy):
             row = _ROWS["frame"]
         elif t is types.CodeType:
             row = _ROWS["code"]
@@ -502,15 +515,19 @@ class Membrane:
                     self._stand_in(row, v)  # raises unless it would be proxied
                 raise Denied(f"{where} {'is' if top else 'holds'} {_described(row, v)}")
             top = False
-            if _CONTAINERS.get(id(t)) is t:
-                todo.extend(v)
-            elif t is dict:
-                for k, x in list(v.items()):
+            # Subclasses too (a namedtuple is a tuple), read through the
+            # base type's own methods so no method of theirs runs.
+            if _CONTAINERS.get(id(t)) is t or _is_subtype(t, tuple) or _is_subtype(t, list):
+                todo.extend(list.__iter__(v) if _is_subtype(t, list) else tuple.__iter__(v))
+            elif _is_subtype(t, set) or _is_subtype(t, frozenset):
+                todo.extend(set.__iter__(v) if _is_subtype(t, set) else frozenset.__iter__(v))
+            elif _is_subtype(t, dict):
+                for k, x in list(dict.items(v)):
                     todo.append(k)
                     todo.append(x)
             elif t is types.MappingProxyType:
                 todo.extend(list(v.values()))
-            else:
+            if _CONTAINERS.get(id(t)) is not t and t is not dict and t is not types.MappingProxyType:
                 self._contents(v, t, todo)
         return value
 
