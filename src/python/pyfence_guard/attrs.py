@@ -15,13 +15,13 @@ import types
 
 from .crossings import make_crossings
 from .membrane import Membrane
-from .namespaces import Denied, Namespaces, plain_keys
+from .namespaces import Denied, Namespaces
 from .ownership import Ownership
 from .reads import as_name, make_reads
 from .standins import make_stand_ins
 from .writes import WriteTable, make_writes
 
-__all__ = ["Denied", "make_guard", "plain_keys"]
+__all__ = ["Denied", "make_guard"]
 
 
 def make_guard(run, importer, registry, formatting, script_facing_types=()):

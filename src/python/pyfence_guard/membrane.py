@@ -15,10 +15,15 @@ crossing allows looking inside: see check()).
 The fast path is a dict of types known to pass (`SAFE`, shared with the
 prologues the rewrite puts into script functions): ints, strings, the
 script's own classes' instances, library types seen to pass. It is keyed by
-type: looking a type up hashes it with its metaclass's __hash__, and no
-metaclass may define __hash__ or __eq__ (names.METACLASS_FORBIDDEN; the
-library's are type's own, except typing's deprecated _UnionGenericAliasMeta,
-whose instances never enter the dict)."""
+type, so a lookup hashes and compares classes with their metaclass's
+__hash__ and __eq__. Those are type's own for every class but the ones the
+script makes by calling a metaclass of its own directly (class statements
+refuse such metaclasses, names.METACLASS_FORBIDDEN), and typing's deprecated
+_UnionGenericAliasMeta. Such a class can lie its way into a lookup, but its
+instances are the script's own making, never a dangerous type (modules,
+frames, code, tracebacks, cells cannot be subclassed by the script or are
+never in its hands), so the lie gains nothing. Where a lie would matter (the
+write fast path, writes.WriteTable) the lookup is by identity."""
 
 import builtins as _builtins
 import sys
@@ -28,7 +33,7 @@ from functools import partial as _partial
 from .caps import type_name
 from .errors import SCRIPT_FILENAME, SCRIPT_FILES
 from .names import GUARDED_DUNDERS, OWNED_DUNDERS, READ_DUNDERS, FRAME_NAMES, is_dunder
-from .namespaces import Denied, by_id, is_type, library_private
+from .namespaces import Denied, by_id, is_type
 
 try:
     from pyodide.ffi import JsProxy
@@ -90,8 +95,6 @@ DANGEROUS = (
     ("guard's own", REFUSE,
      "the guard's own functions, classes and objects (its run state, importer, namespaces), other than "
      "those it hands the script"),
-    ("private library function", REFUSE,
-     "a library function whose own name is private: library internals a namespace copy carries"),
     ("memoryview", REFUSE, "a raw buffer, when the policy denies memoryview"),
 )
 _ROWS = {row[0]: row for row in DANGEROUS}
@@ -237,10 +240,8 @@ class Membrane:
         # The fast path: type -> True, for types whose values pass without a
         # look. Exposed to the script's prologues (builtins `__pf_D__`).
         self.safe = {t: True for t in _ALWAYS_SAFE}
-        # Script classes whose instances take attribute writes with no check
-        # (builtins `__pf_PW__`): see writes.py.
-        self.plain_write = {}
         self._types = {}        # id(type) -> (type, row or None, by identity?)
+        self._classes = {}      # id(class) -> (class, the guard's own?)
         self._namespaces = {}   # id(dict) -> dict: module namespaces, builtins dicts, sys.modules
         self._published = {}    # id(function) -> function: guard functions the script is handed
         self._published_code = {}  # id(code) -> code: stand-ins made per read (closures)
@@ -280,6 +281,7 @@ class Membrane:
         """Instances of the guard's class `cls` are the script's to hold (a
         module proxy, a code handle, a stand-in), and so are its methods."""
         self._published_types[id(cls)] = cls
+        self._classes.pop(id(cls), None)
         for v in list(_type_dict(cls).values()):
             if type(v) is types.FunctionType:
                 self.publish(v)
@@ -319,7 +321,13 @@ class Membrane:
 
     def _guard_type(self, t):
         """A class the guard defined (a function of its body is the guard's
-        code), other than those it hands the script."""
+        code), other than those it hands the script. Decided once per class."""
+        entry = self._classes.get(id(t))
+        if entry is None or entry[0] is not t:
+            entry = self._classes[id(t)] = (t, self._defined_by_guard(t))
+        return entry[1]
+
+    def _defined_by_guard(self, t):
         if self._published_types.get(id(t)) is t:
             return False
         for c in _type_mro(t):
@@ -389,8 +397,6 @@ class Membrane:
         if type(module) is str and (module.partition(".")[0] in ("pyodide", "pyodide_js")
                                     or module.startswith("_pyodide")):
             return _ROWS["Pyodide's own"]
-        if library_private(fn):
-            return _ROWS["private library function"]
         return None
 
     def _descriptor(self, value, t):

@@ -100,9 +100,10 @@ CLASS_WRITE_DUNDERS = (DEFINE_DUNDERS | WRITE_DUNDERS) - {"__match_args__", "__s
 
 # What a metaclass may never have (in its body or later), anywhere in its
 # MRO outside the trusted library metaclasses: these decide what a class
-# statement returns.
+# statement returns, and how its classes hash and compare (the guard looks
+# classes up in dicts: membrane.py).
 METACLASS_FORBIDDEN = frozenset({"__new__", "__call__", "__prepare__", "mro", "__instancecheck__",
-                                 "__subclasscheck__"})
+                                 "__subclasscheck__", "__eq__", "__ne__", "__hash__"})
 
 # Public names that are edges into frames, code and interpreter internals.
 # (tb_next is not one: a traceback reaches the script only as its stand-in,

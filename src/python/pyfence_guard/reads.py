@@ -10,7 +10,7 @@ from .modules import ModuleProxy
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS, SLOW_PUBLIC, is_dunder,
 )
-from .namespaces import Denied, is_type
+from .namespaces import Denied, is_type, library_private
 from .unwind import HEADROOM, _getrecursionlimit, _setrecursionlimit
 
 _real_getattr = getattr
@@ -63,9 +63,12 @@ def make_reads(run, own, membrane, refuse, stand_ins):
         return _VALUE
 
     def slow_value(value, name):
-        if name in NAMEDTUPLE_NAMES and type(value) is types.MethodType:
-            # namedtuple's public API is spelled like private library functions.
-            return value
+        """The value of a private, dunder or SLOW_PUBLIC name: the membrane's
+        answer; and a private library function never comes back under a
+        name, whatever dict it was copied into (EnumType._convert_ copies
+        module globals into a class the script owns)."""
+        if library_private(value) and name not in NAMEDTUPLE_NAMES:
+            raise Denied(f"'{name}' is a private library function")
         return check(value, f"attribute '{name}'")
 
     def stand_in(name, value):
