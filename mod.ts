@@ -6,8 +6,9 @@
  * worker and process the script runs in, computed from the same policy.
  *
  * The host needs `--allow-run` (sandbox processes), `--allow-read` and
- * `--allow-write` (Pyodide's files, the snapshot cache, audit files) and
- * `--allow-env`; Deno 2.5 or later.
+ * `--allow-write` (Pyodide's files, the snapshot cache, audit files),
+ * `--allow-env`, and `--allow-net` (on Deno 2.9 and later, connecting to a
+ * sandbox process's Unix socket is a net access); Deno 2.5 or later.
  *
  * @example
  * ```ts
@@ -26,6 +27,7 @@
 // Running scripts
 export { run, shutdown } from "./src/host/run.ts";
 export type { Files, RunOptions } from "./src/host/options.ts";
+export type { HostFunction, HostFunctions } from "./src/host/expose.ts";
 export {
   type CheckResult,
   Sandbox,
@@ -36,7 +38,10 @@ export {
 
 // What a run returns
 export {
+  ERROR_KINDS,
+  type ErrorKind,
   type Finding,
+  type HostCall,
   LIMIT_ERRORS,
   type RunError,
   type RunResult,
@@ -51,6 +56,12 @@ export { PolicyError, SandboxError, type SandboxFailure, UsageError } from "./sr
 // Policies
 export { builtinPolicyNames, loadPolicy, type LoadPolicyOptions } from "./src/policy/load.ts";
 export type { MemberRule, Policy, PolicyInput } from "./src/policy/schema.ts";
+
+// Serving over HTTP and MCP (also: `deno serve -A jsr:@pyfence/pyfence/serve`, `pyfence serve`)
+export { createHandler, type PyfenceHandler } from "./src/serve/handler.ts";
+export type { CallerLimits, CallerOptions, HandlerOptions } from "./src/serve/options.ts";
+export { loadServeConfig } from "./src/serve/config_file.ts";
+export { API_ERRORS, type ApiErrorBody, type ApiErrorCode } from "./src/serve/api_error.ts";
 
 // Audit trail
 export type { AuditEvent, AuditSink } from "./src/audit/trail.ts";

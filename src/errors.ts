@@ -72,6 +72,8 @@ export type SandboxFailure =
   | "closed"
   /** Building the interpreter's memory snapshot failed. */
   | "snapshot"
+  /** A package the policy names could not be fetched, or failed its sha256 check. */
+  | "packages"
   /** A sandbox process or its interpreter failed to start. */
   | "boot"
   /** This Deno is older than pyfence supports. */
@@ -79,9 +81,10 @@ export type SandboxFailure =
 
 /**
  * The host could not provide a sandbox: it was closed, the interpreter
- * snapshot could not be built, a sandbox process did not start, or this Deno
- * is too old. Nothing of the script ran. `reason` says which; `cause` holds
- * the underlying error, when there is one.
+ * snapshot could not be built, a package could not be fetched or failed its
+ * sha256 check, a sandbox process did not start, or this Deno is too old.
+ * Nothing of the script ran. `reason` says which; `cause` holds the
+ * underlying error, when there is one.
  *
  * @example
  * ```ts

@@ -9,6 +9,8 @@ import { denoVersionProblem, MIN_DENO } from "../src/host/deno_version.ts";
 
 Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () => {
   deepEqual(Object.keys(pyfence).sort(), [
+    "API_ERRORS",
+    "ERROR_KINDS",
     "LIMIT_ERRORS",
     "PolicyError",
     "Sandbox",
@@ -16,8 +18,10 @@ Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () =>
     "UsageError",
     "VIOLATION_KINDS",
     "builtinPolicyNames",
+    "createHandler",
     "jsonlAuditSink",
     "loadPolicy",
+    "loadServeConfig",
     "run",
     "shutdown",
     "summarizeAudit",

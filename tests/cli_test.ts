@@ -71,6 +71,8 @@ Deno.test("cli: --help names every command and the exit codes", async () => {
       "pyfence policy list",
       "pyfence report",
       "pyfence cache path|clear|warm",
+      "pyfence serve",
+      "pyfence mcp",
       "pyfence --version",
       "Exit codes",
     ]
@@ -86,6 +88,8 @@ Deno.test("cli: every command has complete --help, also as 'pyfence help COMMAND
     policy: ["explain", "list", "--policy", "--origin", "--json"],
     report: ["--format", "--json", "html"],
     cache: ["path", "clear", "warm", "--policy"],
+    serve: ["--port", "--hostname", "--origin", "--policy", "--config", "PYFENCE_TOKEN", "SIGTERM"],
+    mcp: ["--origin", "--policy", "stdio", "PYFENCE_ORIGIN"],
     help: ["COMMAND"],
   };
   for (const [command, words] of Object.entries(flags)) {

@@ -2,7 +2,8 @@
  * pyfence as a consumer gets it: a project outside the checkout, with its own
  * `deno.json` that says nothing (no import map, no `unstable`), imports the
  * package from a local JSR registry (`JSR_URL`) and by plain URL, and uses
- * `run()`, `Sandbox`, the CLI's `main()`, and `deno run jsr:…/cli`.
+ * `run()`, `Sandbox`, the CLI's `main()`, `deno run jsr:…/cli` and
+ * `deno serve jsr:…/serve`.
  */
 import { deepEqual, equal, ok } from "assert";
 import { bareSpecifiers, startRegistry } from "./helpers/registry.ts";
@@ -99,6 +100,40 @@ Deno.test("consumer: a project outside the checkout uses pyfence from JSR and fr
       const r = await deno(["run", "-A", "jsr:@pyfence/pyfence/cli", "run", "hello.py"], dir, env);
       equal(r.code, 0, r.stderr);
       equal(r.stdout, "hello from the cli\n");
+    });
+
+    await t.step("deno serve -A jsr:@pyfence/pyfence/serve", async () => {
+      const token = "consumer-token-0123456789";
+      const server = new Deno.Command(Deno.execPath(), {
+        args: ["serve", "-A", "--host", "127.0.0.1", "--port", "0", "jsr:@pyfence/pyfence/serve"],
+        cwd: dir,
+        env: { NO_COLOR: "1", ...env, PYFENCE_TOKEN: token },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const reader = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
+      let log = "";
+      const timer = setTimeout(() => server.kill(), 120_000);
+      try {
+        while (!/listening on 127\.0\.0\.1:\d+/.test(log)) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`deno serve ended: ${log}`);
+          log += value;
+        }
+        const port = /listening on 127\.0\.0\.1:(\d+)/.exec(log)![1];
+        const response = await fetch(`http://127.0.0.1:${port}/v1/run`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ code: "print(6 * 7)" }),
+        });
+        equal((await response.json()).stdout, "42\n");
+        server.kill("SIGTERM");
+        equal((await server.status).code, 0, log);
+      } finally {
+        clearTimeout(timer);
+        await reader.cancel();
+      }
     });
   } finally {
     await registry.close();

@@ -122,7 +122,10 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     recursion: 1000,
     output_bytes: 4194304,
     code_bytes: 1048576,
+    host_calls: 500,
+    host_call_bytes: 16777216,
   });
+  assert.deepEqual(map.guard.host_functions, []);
   assert.equal(map.guard.on_violation, "terminate");
   assert.equal(map.guard.static_check, true);
   assert.deepEqual(map.limits, {
@@ -131,6 +134,8 @@ Deno.test("guard config and host limits mirror the policy", async () => {
     outputBytes: 4194304,
     codeBytes: 1048576,
     recursion: 1000,
+    hostCalls: 500,
+    hostCallBytes: 16777216,
   });
   // The guard config is plain data, independent of the policy object.
   map.guard.modules.members.io.allow!.push("open");
@@ -224,6 +229,7 @@ Deno.test("explain: the capability table with exact values", async () => {
     "open()",
     "HTTP (pyfence.web)",
     "WebSocket, storage",
+    "host functions (pyfence.host)",
     "exec / eval / compile",
     "JS bridge",
     "CPU / time",
@@ -231,8 +237,10 @@ Deno.test("explain: the capability table with exact values", async () => {
     "recursion",
     "output",
     "builtins",
+    "packages",
   ]);
   const row = (c: string) => ex.rows.find((r) => r.capability === c)!;
+  assert.match(row("packages").guard, /^none installed; no installer/);
   assert.equal(
     row("HTTP (pyfence.web)").deno,
     'net: ["a.example:443","api.example:443","data.example:8080","[2001:db8::1]:443"]',

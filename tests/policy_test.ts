@@ -122,6 +122,8 @@ Deno.test("default.yaml is exactly the spec's lists", async () => {
     recursion: 400,
     output_bytes: 1048576,
     code_bytes: 262144,
+    host_calls: 500,
+    host_call_bytes: 16777216,
   });
 });
 

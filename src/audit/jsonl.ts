@@ -2,7 +2,8 @@
  * The JSONL audit sink: one event per line, appended to a file. However many
  * sinks, runs and sandboxes in one process name the same file, it has one
  * writer, so lines never interleave; events that arrive while a write is in
- * flight go out together in the next one.
+ * flight go out together in the next one, and an event's promise resolves
+ * only once its line is written.
  *
  * @module
  */
@@ -21,20 +22,37 @@ function canonical(path: string): string {
   return join(Deno.realPathSync(dirname(absolute)), basename(absolute));
 }
 
+/** The one writer of a file: see {@link appendQueue}. */
 function writer(path: string): Append {
+  return appendQueue((bytes) => Deno.writeFile(path, bytes, { append: true, create: true }));
+}
+
+/**
+ * Serialise appends through `write`, one write at a time. Text appended
+ * while a write is in flight joins the next batch; each append's promise
+ * settles when the write holding its text has finished (rejecting if that
+ * write failed), never earlier.
+ */
+export function appendQueue(write: (bytes: Uint8Array) => Promise<void>): Append {
   let pending = "";
-  let flushing: Promise<void> | undefined;
-  const flush = async () => {
-    while (pending) {
-      const bytes = encoder.encode(pending);
-      pending = "";
-      await Deno.writeFile(path, bytes, { append: true, create: true });
-    }
-  };
+  /** The batch that has not started writing yet: new text joins it. */
+  let next: Promise<void> | undefined;
+  /** The batch written last, which the next one waits for. */
+  let last: Promise<void> = Promise.resolve();
   return (text) => {
     pending += text;
-    flushing ??= flush().finally(() => (flushing = undefined));
-    return flushing;
+    if (!next) {
+      const batch = last.then(() => {
+        // From here on, appends start another batch: this one's text is taken.
+        next = undefined;
+        const bytes = encoder.encode(pending);
+        pending = "";
+        return write(bytes);
+      });
+      next = batch;
+      last = batch.catch(() => {});
+    }
+    return next;
   };
 }
 

@@ -32,6 +32,8 @@ export interface SecurityReport {
   violationsByOrigin: ReportCount[];
   /** The most frequent violation details. */
   topViolations: { kind: string; detail: string; count: number }[];
+  /** Calls of host functions (`host.call` events). */
+  hostCalls: number;
   /** Lines that were not valid audit events. */
   malformedLines: number;
 }
@@ -63,7 +65,7 @@ function ranked(map: Map<string, number>): ReportCount[] {
  * ```
  */
 export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
-  let runs = 0, ok = 0, malformedLines = 0;
+  let runs = 0, ok = 0, hostCalls = 0, malformedLines = 0;
   const errors = new Map<string, number>();
   const byKind = new Map<string, number>();
   const byOrigin = new Map<string, number>();
@@ -99,6 +101,9 @@ export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
         details.set(key, entry);
         break;
       }
+      case "host.call":
+        hostCalls++;
+        break;
       default:
         malformedLines++;
     }
@@ -110,6 +115,7 @@ export function summarizeAudit(jsonl: string, top = 10): SecurityReport {
     violationsByKind: ranked(byKind),
     violationsByOrigin: ranked(byOrigin),
     topViolations: [...details.values()].sort((a, b) => b.count - a.count).slice(0, top),
+    hostCalls,
     malformedLines,
   };
 }
@@ -136,7 +142,8 @@ export function renderReport(report: SecurityReport): string {
       : ["  (none)"]),
   ];
   return [
-    `runs: ${report.runs}  ok: ${report.ok}  failed: ${report.runs - report.ok}`,
+    `runs: ${report.runs}  ok: ${report.ok}  failed: ${report.runs - report.ok}` +
+    (report.hostCalls ? `  host calls: ${report.hostCalls}` : ""),
     ...table("errors:", report.errors),
     ...table("violations by kind:", report.violationsByKind),
     ...table("violations by origin:", report.violationsByOrigin),

@@ -1,12 +1,12 @@
 /**
  * The audit trail: one structured event when a run starts, one per
- * violation, one when it ends. Sinks receive plain objects (`jsonl.ts`
+ * violation, one per host call, one when it ends. Sinks receive plain objects (`jsonl.ts`
  * appends them to a file, one line each). Scripts are identified by their
  * SHA-256, never stored.
  *
  * @module
  */
-import type { RunResult, Violation } from "../protocol/result.ts";
+import type { HostCall, RunResult, Violation } from "../protocol/result.ts";
 
 /** One audit event. */
 export type AuditEvent =
@@ -37,6 +37,18 @@ export type AuditEvent =
     origin: string;
     /** The violation. */
     violation: Violation;
+  }
+  | {
+    /** Event type: one call of a host function, once answered. */
+    type: "host.call";
+    /** ISO-8601 timestamp. */
+    ts: string;
+    /** Identifies the run across its events. */
+    runId: string;
+    /** The script's origin. */
+    origin: string;
+    /** The call: function, bytes in and out, duration, outcome. */
+    call: HostCall;
   }
   | {
     /** Event type. */

@@ -7,6 +7,7 @@
  */
 import type { GuardConfig } from "./guard_config.ts";
 import type { HostLimits, PermissionMap, WorkerPermissions } from "./permissions.ts";
+import { CAPS } from "../protocol/caps.ts";
 
 /** One row of the capability table: what each layer does about one capability. */
 export interface ExplainRow {
@@ -16,6 +17,34 @@ export interface ExplainRow {
   guard: string;
   /** What the Deno worker (and the host around it) does. */
   deno: string;
+}
+
+/** A package a policy installs (its `packages`, with their dependencies). */
+export interface ExplainedPackage {
+  /** Its name in the lock file. */
+  name: string;
+  /** Its version. */
+  version: string;
+  /** The wheel's file name. */
+  fileName: string;
+  /** The wheel's sha256 (hex), from the lock file. */
+  sha256: string;
+  /** The modules it provides. */
+  imports: string[];
+  /** Of those, the ones the script may import (`modules.allow`). */
+  importable: string[];
+  /** The listed package that pulled it in, if it is only a dependency. */
+  requiredBy?: string;
+}
+
+/** Where a policy's packages come from, and which they are. */
+export interface PackagePlan {
+  /** Every package installed, listed or pulled in. */
+  installed: ExplainedPackage[];
+  /** The index the host fetches them from. */
+  index: string;
+  /** The lock file that pins them. */
+  lock: string;
 }
 
 /** The capability table of a {@link PermissionMap}, for `pyfence policy explain`. */
@@ -30,6 +59,8 @@ export interface Explanation {
   guard: Omit<GuardConfig, "files"> & { files: string[] };
   /** The host limits. */
   limits: HostLimits;
+  /** The policy's packages, when it has any. */
+  packages?: PackagePlan;
 }
 
 function list(items: readonly string[]): string {
@@ -39,8 +70,9 @@ function list(items: readonly string[]): string {
 /**
  * Explain a permission map as a capability table: rows for import, open(),
  * HTTP/WebSocket, storage, exec/eval/compile, JS bridge, CPU/time, memory,
- * recursion and output; columns for the guard and the Deno worker, with the
- * exact values. Render it with {@link renderExplanation}, or print it as JSON.
+ * recursion, output and packages; columns for the guard and the Deno worker,
+ * with the exact values. Render it with {@link renderExplanation}, or print it
+ * as JSON.
  *
  * @example
  * ```ts
@@ -54,7 +86,7 @@ function list(items: readonly string[]): string {
  * assert.equal(http?.deno, 'net: ["a.example:443"]');
  * ```
  */
-export function explain(map: PermissionMap): Explanation {
+export function explain(map: PermissionMap, packages?: PackagePlan): Explanation {
   const { deno, guard, limits } = map;
   const members = Object.entries(guard.modules.members).map(([m, r]) =>
     [
@@ -100,6 +132,17 @@ export function explain(map: PermissionMap): Explanation {
       deno: netText,
     },
     {
+      capability: "host functions (pyfence.host)",
+      guard:
+        (guard.host_functions.length
+          ? `only those the caller exposes: ${list(guard.host_functions)}`
+          : "only those the caller exposes (run option expose)") +
+        `; arguments and results as plain data (JSON, at most ${CAPS.host_data_bytes} bytes ` +
+        `each); ${limits.hostCalls} calls and ${limits.hostCallBytes} bytes per run`,
+      deno: "— (no handle on the host: calls are messages the host validates, " +
+        "answers for this run's functions only)",
+    },
+    {
       capability: "exec / eval / compile",
       guard: dynDenied.length === dyn.length
         ? "denied (builtins.deny)"
@@ -139,6 +182,7 @@ export function explain(map: PermissionMap): Explanation {
       guard: `denied: ${list(guard.builtins.deny)}; restricted: ${list(guard.builtins.restrict)}`,
       deno: "—",
     },
+    packagesRow(packages),
   ];
   const { files: _files, ...rest } = guard;
   return {
@@ -147,6 +191,34 @@ export function explain(map: PermissionMap): Explanation {
     deno: structuredClone(deno),
     guard: { ...structuredClone(rest), files: fileNames },
     limits: { ...limits },
+    ...(packages?.installed.length ? { packages: structuredClone(packages) } : {}),
+  };
+}
+
+/**
+ * Installing is the host's business and grants nothing: a package's modules
+ * are the script's only where `modules.allow` says so, like any module.
+ */
+function packagesRow(plan: PackagePlan | undefined): ExplainRow {
+  // What the policy lists first, then what it pulled in.
+  const installed = [...plan?.installed ?? []].sort((a, b) =>
+    Number(a.requiredBy !== undefined) - Number(b.requiredBy !== undefined)
+  );
+  const describe = (p: ExplainedPackage) =>
+    `${p.name} ${p.version}${p.requiredBy ? ` (for ${p.requiredBy})` : ""}: ` +
+    (p.importable.length
+      ? `import ${p.importable.join(", ")}`
+      : `installed, not importable (${list(p.imports)} not in modules.allow)`);
+  return {
+    capability: "packages",
+    guard: installed.length === 0
+      ? "none installed; no installer (micropip, pyodide.loadPackage) is reachable"
+      : `${installed.map(describe).join("; ")}; importing follows modules.allow; ` +
+        "no installer (micropip, pyodide.loadPackage) is reachable",
+    deno: installed.length === 0
+      ? "—"
+      : `wheels fetched by the host from ${plan!.index}, sha256 checked against ${plan!.lock}; ` +
+        "the sandbox process may read only those cached files; the worker fetches nothing",
   };
 }
 

@@ -58,6 +58,14 @@ export interface GuardConfig {
   };
   /** Per-origin storage (cookies, local storage) enabled. */
   storage: boolean;
+  /** The host functions the caller exposed for this run (`pyfence.host`), by name. */
+  host_functions: string[];
+  /**
+   * The caller reads output as it comes: the sandbox process asks the guard
+   * to send what it has every 50 ms (see `protocol/boot.ts`), not only in
+   * 8 KiB batches.
+   */
+  stream_output: boolean;
   /** Limits the guard enforces itself. */
   limits: {
     /** Python recursion limit. */
@@ -66,6 +74,10 @@ export interface GuardConfig {
     output_bytes: number;
     /** Source size cap (also applied by the host before the run). */
     code_bytes: number;
+    /** Host calls in one run (also enforced by the sandbox process and the host). */
+    host_calls: number;
+    /** UTF-8 bytes of JSON crossing in host calls of one run, both ways. */
+    host_call_bytes: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";

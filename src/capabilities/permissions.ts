@@ -51,6 +51,10 @@ export interface HostLimits {
   codeBytes: number;
   /** Python recursion limit. */
   recursion: number;
+  /** Host calls in one run. */
+  hostCalls: number;
+  /** UTF-8 bytes of JSON crossing in host calls of one run, both ways. */
+  hostCallBytes: number;
 }
 
 /** Everything a sandbox needs to know about what a script may do. */
@@ -113,7 +117,8 @@ export function virtualFiles(files: Files = {}): Record<string, VirtualFile> {
  * Compute the capabilities of a script: the Deno worker permissions, the
  * Python guard configuration and the host limits, from a validated policy
  * (see `loadPolicy`), the script's origin (see `parseOrigin`) and the
- * caller's read-only files.
+ * caller's read-only files, and the names of the host functions the caller
+ * exposes for the run (validated by the host; see `host/expose.ts`).
  *
  * - `deno`: everything `false`; `net` is the origin's `host:port` (when the
  *   policy allows same-origin requests) plus each policy CORS origin's
@@ -134,7 +139,12 @@ export function virtualFiles(files: Files = {}): Record<string, VirtualFile> {
  * assert.equal(permissionsFor(await loadPolicy("default"), parseOrigin()).deno.net, false);
  * ```
  */
-export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}): PermissionMap {
+export function permissionsFor(
+  policy: Policy,
+  origin: Origin,
+  files: Files = {},
+  hostFunctions: readonly string[] = [],
+): PermissionMap {
   const tuple = origin.kind === "tuple" ? origin : undefined;
   const vfs = virtualFiles(files);
   if (!policy.filesystem.virtual && Object.keys(vfs).length > 0) {
@@ -174,10 +184,14 @@ export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}
       websocket: hasNet && policy.network.websocket,
     },
     storage: tuple !== undefined && policy.storage.enabled,
+    host_functions: [...hostFunctions],
+    stream_output: false,
     limits: {
       recursion: policy.limits.recursion,
       output_bytes: policy.limits.output_bytes,
       code_bytes: policy.limits.code_bytes,
+      host_calls: policy.limits.host_calls,
+      host_call_bytes: policy.limits.host_call_bytes,
     },
     on_violation: policy.on_violation,
     static_check: policy.static_check,
@@ -203,6 +217,8 @@ export function permissionsFor(policy: Policy, origin: Origin, files: Files = {}
       outputBytes: policy.limits.output_bytes,
       codeBytes: policy.limits.code_bytes,
       recursion: policy.limits.recursion,
+      hostCalls: policy.limits.host_calls,
+      hostCallBytes: policy.limits.host_call_bytes,
     },
   };
 }

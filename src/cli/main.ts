@@ -14,6 +14,8 @@ import { checkCommand } from "./check.ts";
 import { policyCommand } from "./policy.ts";
 import { reportCommand } from "./report.ts";
 import { cacheCommand } from "./cache.ts";
+import { serveCommand } from "./serve.ts";
+import { mcpCommand } from "./mcp.ts";
 import { ExitCode } from "./exit_code.ts";
 import { eprintln, println } from "./output.ts";
 import { PolicyError, SandboxError, UsageError } from "../errors.ts";
@@ -29,6 +31,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   policy: policyCommand,
   report: reportCommand,
   cache: cacheCommand,
+  serve: serveCommand,
+  mcp: mcpCommand,
 };
 
 /**

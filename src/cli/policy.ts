@@ -5,7 +5,8 @@
  * @module
  */
 import { noPositionals, parse } from "./args.ts";
-import { builtinPolicyNames, loadPolicy } from "../policy/load.ts";
+import { stringify } from "npm:yaml@2.9.1";
+import { builtinPolicyNames, loadPolicy, resolvePolicy } from "../policy/load.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { permissionsFor } from "../capabilities/permissions.ts";
 import { explain, renderExplanation } from "../capabilities/explain.ts";
@@ -14,6 +15,9 @@ import { ExitCode } from "./exit_code.ts";
 import { println } from "./output.ts";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
+import { loadLock, resolvePackages } from "../host/packages.ts";
+import { PYODIDE_VERSION } from "../host/assets.ts";
+import { PACKAGE_FLAGS, sourceFromFlags } from "./packages.ts";
 
 const ACTIONS: Record<string, (args: string[]) => Promise<number>> = {
   explain: explainAction,
@@ -40,17 +44,32 @@ async function explainAction(args: string[]): Promise<number> {
     policy: { type: "string" },
     origin: { type: "string" },
     json: { type: "boolean" },
+    ...PACKAGE_FLAGS,
   });
   noPositionals(positionals);
-  const policy = await loadPolicy((values.policy as string | undefined) ?? "default");
+  const source = sourceFromFlags(values);
+  const { policy, chain } = await resolvePolicy((values.policy as string | undefined) ?? "default");
   const map = permissionsFor(policy, parseOrigin(values.origin as string | undefined, "--origin"));
-  const explanation = explain(map);
+  // Resolving reads the lock file only: explaining fetches no package.
+  const installed = policy.packages.length
+    ? resolvePackages(policy, await loadLock(source), source.labels.lock)
+    : [];
+  const explanation = explain(map, {
+    installed: installed.map(({ listedAt: _, ...p }) => p),
+    index: source.index.href,
+    lock: source.lock ?? `pyodide-lock.json of the pyodide npm package (${PYODIDE_VERSION})`,
+  });
   const flags = sandboxFlags(map.deno, { memoryMb: map.limits.memoryMb });
   if (values.json) {
-    println(JSON.stringify({ ...explanation, processFlags: flags }, null, 2));
+    println(JSON.stringify({ ...explanation, processFlags: flags, chain, policy }, null, 2));
   } else {
     println(renderExplanation(explanation));
     println(`\nsandbox process: deno run ${flags.join(" ")} …`);
+    if (chain.length > 1) {
+      // What `extends` made of the file: each policy merged over the one before.
+      println(`\npolicy: ${chain.join(" → ")} (mappings merged key by key; lists replaced)`);
+      println(stringify(policy, { lineWidth: 0 }).trimEnd());
+    }
   }
   return ExitCode.Ok;
 }

@@ -14,6 +14,7 @@ import { jsonlAuditSink } from "../audit/jsonl.ts";
 import { eprintln, isTerminal, println, write } from "./output.ts";
 import { withProgress } from "./progress.ts";
 import { inertField, inertText } from "../inert.ts";
+import { fetchWithProgress, PACKAGE_FLAGS, packageOptions, sourceFromFlags } from "./packages.ts";
 
 /** The library's option names, as this command's flags. */
 const FLAG_OF: Readonly<Record<string, string>> = {
@@ -21,6 +22,8 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   files: "--file",
   timeoutMs: "--timeout",
   memoryMb: "--memory",
+  packageIndex: "--package-index",
+  packageLock: "--package-lock",
 };
 
 /** A UsageError about a library option, renamed to the flag that set it. */
@@ -41,6 +44,7 @@ export async function runCommand(args: string[]): Promise<number> {
     memory: { type: "string" },
     json: { type: "boolean" },
     audit: { type: "string" },
+    ...PACKAGE_FLAGS,
   });
   if (positionals.length !== 1) {
     throw new UsageError("SCRIPT", positionals.length ? "give exactly one script" : "missing");
@@ -55,10 +59,17 @@ export async function runCommand(args: string[]): Promise<number> {
   const policy = (values.policy as string | undefined) ?? "default";
   // poolSize 1: the process stays in the pool after the run, so close()
   // waits for it to exit; the CLI never leaves a sandbox process behind.
-  const sandbox = new Sandbox({ policy, poolSize: 1, audit: trail?.sink });
+  const source = sourceFromFlags(values);
+  const sandbox = new Sandbox({
+    policy,
+    poolSize: 1,
+    audit: trail?.sink,
+    ...packageOptions(values),
+  });
   const terminal = { stdout: isTerminal("stdout"), stderr: isTerminal("stderr") };
   let result: RunResult;
   try {
+    await fetchWithProgress(await sandbox.policy(), source, !json);
     await withProgress(
       `building the interpreter snapshot for policy '${inertField(policy)}' (once; cached)`,
       sandbox.prepare(origin),

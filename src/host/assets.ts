@@ -1,9 +1,9 @@
 /**
  * Where the sandbox's trusted inputs come from: the Pyodide npm package,
  * wherever Deno placed it: its JavaScript, wasm, standard library and lock
- * file. (The guard's Python sources and the sandbox process's own code are
- * compiled into pyfence, in `src/generated/`, so nothing reads pyfence's own
- * files by path.)
+ * file (which also pins the packages a policy may name). (The guard's Python
+ * sources and the sandbox process's own code are compiled into pyfence, in
+ * `src/generated/`, so nothing reads pyfence's own files by path.)
  *
  * @module
  */
@@ -36,12 +36,21 @@ export function pyodidePath(): string {
   return fileURLToPath(PYODIDE_DIR);
 }
 
+let lock: Promise<string> | undefined;
+
+/**
+ * The text of the Pyodide npm package's `pyodide-lock.json`, read once: the
+ * Python version, and the packages (with their sha256) that `packages` may name.
+ */
+export function pyodideLockText(): Promise<string> {
+  lock ??= Deno.readTextFile(new URL("pyodide-lock.json", PYODIDE_DIR));
+  return lock;
+}
+
 let python: Promise<string> | undefined;
 
 /** The Python version inside Pyodide, read once from its lock file. */
 export function pythonVersion(): Promise<string> {
-  python ??= Deno.readTextFile(new URL("pyodide-lock.json", PYODIDE_DIR)).then((text) =>
-    String(JSON.parse(text).info.python)
-  );
+  python ??= pyodideLockText().then((text) => String(JSON.parse(text).info.python));
   return python;
 }

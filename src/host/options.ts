@@ -4,6 +4,7 @@
  * @module
  */
 import type { PolicyInput } from "../policy/schema.ts";
+import type { HostFunctions } from "./expose.ts";
 
 /** The read-only files a script may `open()`: text, or bytes for binary. */
 export type Files = Record<string, string | Uint8Array>;
@@ -20,8 +21,34 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Tighten the policy's memory limit (MiB); a looser value is an error. */
   memoryMb?: number;
-  /** Called with each chunk of output as it arrives (the result still holds all of it). */
+  /**
+   * How long this run may wait for a sandbox process when all are busy
+   * (milliseconds; default the sandbox's `queueTimeoutMs`, 60 000 for
+   * `run()`). Past it the run ends as `QueueTimeout` without starting. Not
+   * part of `timeoutMs`, which counts only the script's own execution.
+   */
+  queueTimeoutMs?: number;
+  /**
+   * Called with the script's output as it prints it, once per line (with its
+   * `\n`): within about 50 ms of the write, and at once before the script
+   * waits for the host or the network. A line still being written comes as
+   * it stands then, its rest in a later call. The result still holds all of it.
+   */
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /**
+   * Functions the script may call, by name: `from pyfence.host import lookup`.
+   * Arguments and results cross as plain data (JSON values, at most 1 MiB each);
+   * what a function throws reaches the script as `pyfence.host.HostError` with
+   * the message only. Exposing is the caller's grant: it works under any policy,
+   * within the policy's `limits.host_calls` and `limits.host_call_bytes`.
+   */
+  expose?: HostFunctions;
+  /**
+   * Abort the run: before it starts, it never starts; while it runs, its
+   * sandbox process is killed at once. Either way the result has
+   * `error.type` `Aborted` (with the output and violations so far).
+   */
+  signal?: AbortSignal;
 }
 
 /** The keys of {@link RunOptions}; a `Record` so that the compiler keeps it complete. */
@@ -31,5 +58,8 @@ export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   files: true,
   timeoutMs: true,
   memoryMb: true,
+  queueTimeoutMs: true,
   onOutput: true,
+  expose: true,
+  signal: true,
 };

@@ -30,13 +30,17 @@
  * @module
  */
 import {
+  type CallEvent,
   type DoneEvent,
   type Job,
   parseSandboxLine,
   type WorkerEvent,
 } from "../protocol/messages.ts";
+import type { HostAnswer } from "../protocol/host_call.ts";
+import { CAPS } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
+import type { Wheel } from "../protocol/supervisor_init.ts";
 import type { Channel } from "./channel.ts";
 import { drain, launch } from "./launch.ts";
 import { residentBytes, workerThreads } from "./procfs.ts";
@@ -50,6 +54,8 @@ export interface ProcessSpec {
   memoryMb: number;
   /** Boot workers from this snapshot file. */
   snapshotPath?: string;
+  /** The wheels the snapshot was built with (its path names them: no pool key of their own). */
+  packages?: Wheel[];
   /** Test-only: no Python guard. */
   unguarded?: boolean;
 }
@@ -77,13 +83,23 @@ function unrefTimer(timer: ReturnType<typeof setInterval>): void {
   else (timer as unknown as { unref(): void }).unref();
 }
 
+/**
+ * Answers one host call of the job (see `host_calls.ts`); rejects when the
+ * call is one the guard would never have sent, which ends the job.
+ */
+export type CallHandler = (call: CallEvent) => Promise<HostAnswer>;
+
 interface Pending {
   id: string;
   timeoutMs: number;
   onEvent: (event: WorkerEvent) => void;
+  onCall?: CallHandler;
   resolve: (done: DoneEvent) => void;
   timer?: ReturnType<typeof setTimeout>;
   started?: boolean;
+  /** Every call id the job used, and how many calls wait for their answers. */
+  calls: Set<string>;
+  waiting: number;
 }
 
 /** A live sandbox process that runs one job at a time. */
@@ -138,12 +154,19 @@ export class SandboxProcess {
         mode: "serve",
         snapshotPath: spec.snapshotPath,
         preload: [],
+        packages: spec.packages,
         permissions: spec.permissions,
         unguarded: spec.unguarded ?? false,
         graceMs: GRACE_MS,
         memoryMb: spec.memoryMb,
       },
-      { read: spec.snapshotPath ? [spec.snapshotPath] : [], timeoutMs: BOOT_TIMEOUT_MS },
+      {
+        read: [
+          ...spec.snapshotPath ? [spec.snapshotPath] : [],
+          ...(spec.packages ?? []).map((w) => w.path),
+        ],
+        timeoutMs: BOOT_TIMEOUT_MS,
+      },
     );
     const process = new SandboxProcess(spec, child, channel);
     const timer = setTimeout(() => process.kill(), BOOT_TIMEOUT_MS);
@@ -158,6 +181,11 @@ export class SandboxProcess {
   /** False once the process has exited, been killed, or announced its exit. */
   get alive(): boolean {
     return this.#alive && !this.#retiring;
+  }
+
+  /** Settles once the OS process has exited: only then is its slot in the pool's limit free. */
+  get exited(): Promise<void> {
+    return this.#child.status.then(() => {}, () => {});
   }
 
   /** The OS process id. */
@@ -180,8 +208,13 @@ export class SandboxProcess {
    * missed deadline become a `done` with the matching error. A process that
    * still runs an earlier job's worker is retired instead, and the job ends
    * as a `WorkerCrash` it never started (which the caller may retry elsewhere).
+   * The job's host calls go to `onCall`; without it, a call ends the job.
    */
-  async run(job: JobRequest, onEvent: (event: WorkerEvent) => void): Promise<DoneEvent> {
+  async run(
+    job: JobRequest,
+    onEvent: (event: WorkerEvent) => void,
+    onCall?: CallHandler,
+  ): Promise<DoneEvent> {
     if (!this.alive) return crashDone("WorkerCrash", "sandbox process is gone");
     if (this.busy) throw new Error("SandboxProcess.run: a job is already running");
     if (job.memoryMb !== this.#memoryMb) {
@@ -206,7 +239,16 @@ export class SandboxProcess {
     const id = crypto.randomUUID();
     const done = new Promise<DoneEvent>((resolve) => {
       const timer = setTimeout(() => this.#backstop(), BOOT_TIMEOUT_MS);
-      this.#pending = { id, timeoutMs: job.timeoutMs, onEvent, resolve, timer };
+      this.#pending = {
+        id,
+        timeoutMs: job.timeoutMs,
+        onEvent,
+        onCall,
+        resolve,
+        timer,
+        calls: new Set(),
+        waiting: 0,
+      };
     });
     this.#send({ t: "run", job: { ...job, id } });
     return done;
@@ -215,10 +257,22 @@ export class SandboxProcess {
   /** Ask the process to exit, and kill it if it does not. */
   async close(): Promise<void> {
     if (!this.#alive) return;
+    // Whoever waits for this process to exit (a pool freeing its slot for a
+    // queued run, close()) must not see the host end first.
+    this.#child.ref();
     await this.#send({ t: "exit" });
     const timer = setTimeout(() => this.kill(), 2000);
     await this.#child.status;
     clearTimeout(timer);
+  }
+
+  /**
+   * End the job in progress (or about to start) at once with `done`: the
+   * caller's abort. The process is killed; one busy in a script cannot be
+   * trusted to stop in time otherwise.
+   */
+  abort(done: DoneEvent): void {
+    if (this.busy) this.#killFor(done);
   }
 
   /** SIGKILL the process. */
@@ -226,6 +280,7 @@ export class SandboxProcess {
     if (!this.#alive) return;
     try {
       this.#child.kill("SIGKILL");
+      this.#child.ref();
     } catch {
       // already gone
     }
@@ -250,6 +305,38 @@ export class SandboxProcess {
   #killFor(done: DoneEvent): void {
     this.#killedFor ??= done;
     this.kill();
+  }
+
+  /**
+   * A sign only the host can see that the worker no longer obeys the guard
+   * (a host call it would never send): the process is killed and the job
+   * ends as a `WorkerCrash` saying so.
+   */
+  #breach(detail: string): void {
+    this.#killFor(crashDone("WorkerCrash", `the worker broke the protocol: ${detail}`));
+  }
+
+  /** Hand one host call of the job in progress to its handler, and the answer back. */
+  #call(pending: Pending, call: CallEvent): void {
+    if (!pending.onCall) return this.#breach("a host call in a job that offers none");
+    if (pending.calls.has(call.call)) return this.#breach("a host call id used twice");
+    if (pending.waiting >= CAPS.host_calls_in_flight) {
+      return this.#breach("more host calls waiting at once than the guard makes");
+    }
+    pending.calls.add(call.call);
+    pending.waiting++;
+    pending.onCall(call).then(
+      (answer) => {
+        pending.waiting--;
+        // An answer after the job's end (or the process's) has no one to go to.
+        if (this.#pending === pending && this.#alive) {
+          this.#send({ t: "answer", job: pending.id, answer });
+        }
+      },
+      (err) => {
+        if (this.#pending === pending) this.#breach((err as Error).message);
+      },
+    );
   }
 
   /** Wait until the job's interpreter has booted; false if it does not in time. */
@@ -361,6 +448,8 @@ export class SandboxProcess {
         const { event } = message;
         if (event.t === "done") {
           this.#settle(event);
+        } else if (event.t === "call") {
+          this.#call(pending, event);
         } else {
           if (event.t === "started") {
             // The supervisor relays one start per job; anything more is ignored.

@@ -12,15 +12,32 @@ import { pythonSatisfies } from "../policy/python_range.ts";
 import { parseOrigin } from "../capabilities/origin.ts";
 import { type PermissionMap, permissionsFor } from "../capabilities/permissions.ts";
 import { ProcessPool } from "./pool.ts";
-import type { JobRequest, ProcessSpec } from "./process.ts";
+import {
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_QUEUE_TIMEOUT_MS,
+  limiterOf,
+  MAX_PROCESSES_LIMIT,
+  ProcessLimiter,
+  QueueAborted,
+  QueueError,
+} from "./limiter.ts";
+import type { JobRequest, ProcessSpec, SandboxProcess } from "./process.ts";
 import { RunRecorder } from "./recorder.ts";
-import { ensureSnapshot } from "./snapshot.ts";
+import { ensureSnapshot, wheels } from "./snapshot.ts";
+import {
+  packageSource,
+  type PackageSourceOptions,
+  type PreparedPackages,
+  preparePackages,
+} from "./packages.ts";
+
+const NO_PACKAGES: PreparedPackages = Object.freeze({ packages: [], files: [], modules: [] });
 import { pythonVersion } from "./assets.ts";
 import type { DoneEvent, Job, WorkerEvent } from "../protocol/messages.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { RUN_OPTION_KEYS, type RunOptions } from "./options.ts";
 import { checkOptionKeys } from "../option_keys.ts";
-import type { Finding, RunResult } from "../protocol/result.ts";
+import type { Finding, RunError, RunResult } from "../protocol/result.ts";
 import { PolicyError, SandboxError, UsageError } from "../errors.ts";
 import { isUnguarded } from "./internal.ts";
 import { assertDenoVersion } from "./deno_version.ts";
@@ -28,6 +45,9 @@ import { LIMIT_ERRORS } from "../protocol/result.ts";
 import { type AuditEvent, type AuditSink, endEvent } from "../audit/trail.ts";
 import { sha256Hex } from "../sha256.ts";
 import { jsonlAuditSink } from "../audit/jsonl.ts";
+import { exposedNames, exposeService } from "./expose.ts";
+import { HostCallRouter } from "./host_calls.ts";
+import type { CallHandler } from "./process.ts";
 
 /** Options for a {@link Sandbox}. */
 export interface SandboxOptions {
@@ -35,14 +55,47 @@ export interface SandboxOptions {
   policy?: string | PolicyInput;
   /** Idle sandbox processes kept ready per origin, for at most 8 origins at once (the process idle longest is closed first). Default 1. */
   poolSize?: number;
+  /**
+   * Sandbox processes alive at once, busy or idle (1 to 1024). Default from
+   * the machine: `max(1, min(2 × cores, floor(available memory / 768 MiB)))`,
+   * 768 MiB being a process's resident cap under the default 256 MiB
+   * `memory_mb`; `stats()` shows the figures. Runs beyond it wait in a
+   * queue; an idle process of another origin is closed to make room.
+   */
+  maxProcesses?: number;
+  /** Runs that may wait for a process at once; one more ends as `QueueFull`. Default 1000. */
+  maxQueue?: number;
+  /**
+   * How long a run may wait for a process (milliseconds), unless the run
+   * says otherwise; past it the run ends as `QueueTimeout` without starting.
+   * Not part of `timeoutMs`. Default 60 000.
+   */
+  queueTimeoutMs?: number;
   /** Where audit events go, in addition to the policy's `audit.jsonl` file. */
   audit?: AuditSink | AuditSink[];
+  /**
+   * Where the policy's `packages` are fetched from: a directory URL (`https:`,
+   * `http:`, `file:`) or a local directory holding the wheels by file name.
+   * Default `$PYFENCE_PACKAGE_INDEX`, else Pyodide's CDN for this version.
+   */
+  packageIndex?: string;
+  /**
+   * The Pyodide lock file (a path or URL) that pins each package's file,
+   * dependencies and sha256. Default `$PYFENCE_PACKAGE_LOCK`, else the one in
+   * the pyodide npm package.
+   */
+  packageLock?: string;
 }
 
 const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
   policy: true,
   poolSize: true,
+  maxProcesses: true,
+  maxQueue: true,
+  queueTimeoutMs: true,
   audit: true,
+  packageIndex: true,
+  packageLock: true,
 };
 
 /** Per-run options of a {@link Sandbox} (its policy is fixed). */
@@ -63,6 +116,24 @@ export interface SandboxStats {
   violations: number;
   /** Runs that ended at a resource limit. */
   limitHits: number;
+  /** Runs that never started: they waited past `queueTimeoutMs`, or the queue was full. */
+  queueRefusals: number;
+  /** Runs waiting for a sandbox process right now. */
+  queued: number;
+  /** The bound on runs waiting. */
+  maxQueue: number;
+  /** The bound on live sandbox processes. */
+  maxProcesses: number;
+  /** How `maxProcesses` was chosen: the option, or the machine's formula with its figures. */
+  maxProcessesFrom: string;
+  /** Processes counted against `maxProcesses` now: starting, busy, idle or exiting. */
+  live: number;
+  /** Processes starting. */
+  starting: number;
+  /** Processes running a job (or handed to one). */
+  busy: number;
+  /** Processes idle in the pool. */
+  idle: number;
   /** The sandbox processes alive right now. */
   processes: { pid: number; busy: boolean; warm: boolean }[];
 }
@@ -75,6 +146,36 @@ export interface CheckResult {
   findings: Finding[];
 }
 
+/** `value` if it is a whole number of milliseconds the queue may wait, else a {@link UsageError} naming `argument`. */
+function queueTimeout(value: unknown, argument: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 3_600_000) {
+    throw new UsageError(argument, `must be an integer from 0 to 3600000 (ms), got ${value}`);
+  }
+  return value;
+}
+
+/** `value` if it is an integer from `min` to `max`, else a {@link UsageError} naming `argument`. */
+function boundedInteger(value: unknown, argument: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(argument, `must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** The result of a run that never got a process. */
+function queueResult(err: QueueError): RunResult {
+  const error: RunError = { type: err.type, kind: "queue", message: err.message };
+  return {
+    ok: false,
+    stdout: "",
+    stderr: "",
+    error,
+    violations: [],
+    durationMs: 0,
+    peakMemoryBytes: 0,
+  };
+}
+
 function byteLength(code: string): number {
   return new TextEncoder().encode(code).length;
 }
@@ -83,6 +184,20 @@ function byteLength(code: string): number {
 function sizeProblem(size: number, map: PermissionMap): string | undefined {
   const limit = map.limits.codeBytes;
   return size > limit ? `the script is ${size} bytes; the limit is ${limit}` : undefined;
+}
+
+/** `onOutput` called once per line of each piece of output (a partial line as it came). */
+function lineByLine(onOutput: NonNullable<RunOptions["onOutput"]>): RunOptions["onOutput"] {
+  return (stream, text) => {
+    for (const line of text.split(/(?<=\n)/)) onOutput(stream, line);
+  };
+}
+
+/** The `done` of a run the caller's `signal` aborted, saying why. */
+function aborted(signal: AbortSignal): DoneEvent {
+  const reason = signal.reason;
+  const why = reason instanceof Error ? reason.message : reason === undefined ? "" : String(reason);
+  return crashDone("Aborted", why ? `the run was aborted: ${why}` : "the run was aborted");
 }
 
 /** The policy's own `audit.jsonl` sink; a path that cannot be written is the policy's fault. */
@@ -117,32 +232,47 @@ function policyAuditSink(path: string): AuditSink {
 export class Sandbox {
   #policy: Promise<Policy>;
   #pool: ProcessPool;
+  #limiter: ProcessLimiter;
+  #queueTimeoutMs: number;
   #unguarded: boolean;
   #policyLabel: string;
   #sinks: AuditSink[];
+  #packageOptions: PackageSourceOptions;
+  #packages?: Promise<PreparedPackages>;
   #closed = false;
-  #counters = { runs: 0, active: 0, violations: 0, limitHits: 0 };
+  #counters = { runs: 0, active: 0, violations: 0, limitHits: 0, queueRefusals: 0 };
 
   /**
    * Create a sandbox; the policy is loaded (and validated) lazily on first use.
    *
-   * @throws {UsageError} an unknown option key, or a bad `poolSize` or `audit`.
+   * @throws {UsageError} an unknown option key, or a bad `poolSize`, `maxProcesses`, `maxQueue`, `queueTimeoutMs`, `audit` or `packageIndex`.
    * @throws {SandboxError} (`deno-version`) this Deno is older than pyfence supports.
    */
   constructor(options: SandboxOptions = {}) {
     checkOptionKeys("new Sandbox() options", options, SANDBOX_OPTION_KEYS);
     assertDenoVersion();
-    const poolSize = options.poolSize ?? 1;
-    if (!Number.isInteger(poolSize) || poolSize < 0 || poolSize > 64) {
-      throw new UsageError("poolSize", `must be an integer from 0 to 64, got ${poolSize}`);
-    }
+    const poolSize = boundedInteger(options.poolSize ?? 1, "poolSize", 0, 64);
+    const maxProcesses = options.maxProcesses === undefined
+      ? undefined
+      : boundedInteger(options.maxProcesses, "maxProcesses", 1, MAX_PROCESSES_LIMIT);
+    const maxQueue = boundedInteger(
+      options.maxQueue ?? DEFAULT_MAX_QUEUE,
+      "maxQueue",
+      0,
+      1_000_000,
+    );
+    this.#queueTimeoutMs = queueTimeout(
+      options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS,
+      "queueTimeoutMs",
+    );
     const sinks = options.audit === undefined ? [] : [options.audit].flat();
     if (sinks.some((sink) => typeof sink !== "function")) {
       throw new UsageError("audit", "must be a function (an AuditSink) or a list of them");
     }
     this.#policy = loadPolicy(options.policy ?? "default");
     this.#policy.catch(() => {});
-    this.#pool = new ProcessPool(poolSize);
+    this.#limiter = limiterOf(options) ?? new ProcessLimiter({ maxProcesses, maxQueue });
+    this.#pool = new ProcessPool({ size: poolSize, limiter: this.#limiter });
     this.#unguarded = isUnguarded(options);
     this.#policyLabel = typeof options.policy === "string"
       ? options.policy
@@ -150,6 +280,9 @@ export class Sandbox {
       ? "inline"
       : "default";
     this.#sinks = sinks;
+    // Checked now; the environment is read only once a policy has packages.
+    packageSource(options, undefined, () => undefined);
+    this.#packageOptions = { packageIndex: options.packageIndex, packageLock: options.packageLock };
   }
 
   /**
@@ -162,13 +295,14 @@ export class Sandbox {
   }
 
   /**
-   * Load the policy and make sure its interpreter snapshot exists: the first
-   * use of a policy on a machine builds it (a few seconds); later calls, in
-   * any process, find it in the cache. Starts no sandbox process.
+   * Load the policy, fetch its `packages` into the cache if they are not
+   * there, and make sure its interpreter snapshot exists: the first use of a
+   * policy on a machine builds it (a few seconds); later calls, in any
+   * process, find both in the cache. Starts no sandbox process.
    *
-   * @throws {PolicyError} the policy is invalid or cannot be read.
-   * @throws {UsageError} a bad origin.
-   * @throws {SandboxError} the sandbox is closed, or the snapshot could not be built.
+   * @throws {PolicyError} the policy is invalid or cannot be read, or names a package it cannot have (`packages[i]`).
+   * @throws {UsageError} a bad origin, `packageIndex` or `packageLock`.
+   * @throws {SandboxError} the sandbox is closed, a package could not be fetched or failed its sha256 check (`packages`), or the snapshot could not be built.
    */
   async prepare(origin?: string): Promise<void> {
     await this.#prepare({ origin }, "sandbox.prepare() origin");
@@ -176,7 +310,9 @@ export class Sandbox {
 
   /**
    * {@link Sandbox.prepare}, then start interpreters for `origin` until
-   * `poolSize` are idle, so that the next runs pay no boot time.
+   * `poolSize` are idle, so that the next runs pay no boot time. Only free
+   * room under `maxProcesses` is used: it never waits or closes another
+   * origin's process.
    *
    * @throws {PolicyError} the policy is invalid or cannot be read.
    * @throws {UsageError} a bad origin.
@@ -189,7 +325,30 @@ export class Sandbox {
 
   /**
    * Run `code` in a fresh interpreter. Never throws for anything the script
-   * does.
+   * does. When `maxProcesses` are busy the run waits its turn (FIFO) for up
+   * to `queueTimeoutMs`; a run that never gets a process ends with
+   * `error.kind` `"queue"` (`QueueTimeout`, or `QueueFull` when `maxQueue`
+   * runs already wait). Its `timeoutMs` starts only when the script does.
+   *
+   * @example Bounded: a run waits for a process, its time limit unspent
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * const sandbox = new Sandbox({ maxProcesses: 1, poolSize: 1 });
+   * try {
+   *   const [first, second, third] = await Promise.all([
+   *     sandbox.run("print(sum(range(10**7)))"),
+   *     sandbox.run("print('waited')", { timeoutMs: 500 }), // waits for the first to end
+   *     sandbox.run("print('never')", { queueTimeoutMs: 0 }), // may not wait at all
+   *   ]);
+   *   assert.equal(first.stdout, "49999995000000\n");
+   *   assert.equal(second.stdout, "waited\n");
+   *   assert.equal(third.error?.type, "QueueTimeout");
+   *   assert.equal(third.error?.kind, "queue");
+   * } finally {
+   *   await sandbox.close();
+   * }
+   * ```
    *
    * @throws {PolicyError} the policy is invalid or cannot be read.
    * @throws {UsageError} an unknown option key, a bad origin or file, or a limit looser than the policy's.
@@ -199,11 +358,25 @@ export class Sandbox {
     const { map, spec, sinks } = await this.#prepare(options, "sandbox.run() options");
     const runId = crypto.randomUUID();
     const origin = map.guard.network.origin ?? "null";
-    const audit = (event: AuditEvent) => this.#emit(sinks, event);
+    // One run's events reach the sinks one after another, each once the
+    // sinks have finished with the one before: an async sink never sees a
+    // violation after run.end.
+    let delivered = Promise.resolve();
+    const audit = (
+      event: AuditEvent,
+    ) => (delivered = delivered.then(() => this.#emit(sinks, event)));
+    const calls = new HostCallRouter({
+      services: options.expose ? { host: exposeService(options.expose) } : {},
+      maxCalls: map.limits.hostCalls,
+      maxBytes: map.limits.hostCallBytes,
+      timeoutMs: map.limits.timeoutMs,
+      onCall: (call) =>
+        audit({ type: "host.call", ts: new Date().toISOString(), runId, origin, call }),
+    });
     const recorder = new RunRecorder({
       outputBytes: map.limits.outputBytes,
       terminateOnViolation: map.guard.on_violation === "terminate",
-      onOutput: options.onOutput,
+      onOutput: options.onOutput && lineByLine(options.onOutput),
       onViolation: (violation) =>
         audit({ type: "violation", ts: new Date().toISOString(), runId, origin, violation }),
     });
@@ -221,12 +394,17 @@ export class Sandbox {
     this.#counters.active++;
     let result: RunResult;
     try {
-      result = await this.#execute(code, size, map, spec, recorder);
+      result = await this.#execute(code, size, map, spec, recorder, calls, {
+        signal: options.signal,
+        queueTimeoutMs: options.queueTimeoutMs ?? this.#queueTimeoutMs,
+      });
     } finally {
       this.#counters.active--;
+      calls.end();
     }
     this.#counters.violations += result.violations.length;
     if (result.error && LIMIT_ERRORS.has(result.error.type)) this.#counters.limitHits++;
+    if (result.error?.kind === "queue") this.#counters.queueRefusals++;
     await audit(endEvent(runId, origin, result));
     return result;
   }
@@ -237,17 +415,38 @@ export class Sandbox {
     map: PermissionMap,
     spec: ProcessSpec,
     recorder: RunRecorder,
+    calls: HostCallRouter,
+    wait: { signal?: AbortSignal; queueTimeoutMs: number },
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
       return recorder.finish(crashDone("CodeSizeError", tooLarge));
     }
-    const done = await this.#job(
-      spec,
-      this.#makeJob("execute", code, map),
-      (e) => recorder.accept(e),
-    );
-    return recorder.finish(done);
+    let done: DoneEvent;
+    try {
+      done = await this.#job(
+        spec,
+        this.#makeJob("execute", code, map),
+        (e) => {
+          if (e.t === "started") calls.start();
+          recorder.accept(e);
+        },
+        wait.queueTimeoutMs,
+        (call) => calls.answer(call),
+        wait.signal,
+      );
+    } catch (err) {
+      if (err instanceof QueueError) return queueResult(err);
+      throw err;
+    }
+    const result = recorder.finish(done);
+    const limit = calls.limitError;
+    // The host's own count decides, whatever the worker reported.
+    if (limit && result.error?.type !== limit.type) {
+      Object.assign(result, { ok: false, error: limit });
+    }
+    const made = calls.calls;
+    return made.length ? { ...result, hostCalls: made } : result;
   }
 
   /**
@@ -263,7 +462,18 @@ export class Sandbox {
     const { map, spec } = await this.#prepare(options, "sandbox.check() options");
     const tooLarge = sizeProblem(byteLength(code), map);
     if (tooLarge) return { ok: false, findings: [{ kind: "size", detail: tooLarge }] };
-    const done = await this.#job(spec, this.#makeJob("check", code, map), () => {});
+    let done: DoneEvent;
+    try {
+      done = await this.#job(
+        spec,
+        this.#makeJob("check", code, map),
+        () => {},
+        options.queueTimeoutMs ?? this.#queueTimeoutMs,
+      );
+    } catch (err) {
+      if (!(err instanceof QueueError)) throw err;
+      return { ok: false, findings: [{ kind: "error", detail: `${err.type}: ${err.message}` }] };
+    }
     if (!done.ok || !done.findings) {
       const detail = done.error
         ? `${done.error.type}: ${done.error.message}`
@@ -274,21 +484,49 @@ export class Sandbox {
     return { ok: done.findings.length === 0, findings: done.findings };
   }
 
-  /** Counters and live processes, for monitoring. */
+  /**
+   * Counters, the bound and the queue, and live processes, for monitoring.
+   * `live`, `maxProcesses` and `maxQueue` are those of the limit this
+   * sandbox draws from; the rest are its own.
+   */
   stats(): SandboxStats {
     return {
       ...this.#counters,
+      ...this.#pool.counts(),
+      maxQueue: this.#limiter.maxQueue,
+      maxProcesses: this.#limiter.maxProcesses,
+      maxProcessesFrom: this.#limiter.maxProcessesFrom,
+      live: this.#limiter.live,
       processes: this.#pool.processes().map((p) => ({ pid: p.pid, busy: p.busy, warm: p.warm })),
     };
   }
 
   /**
-   * End every sandbox process. Runs in progress end as `WorkerCrash`; later
-   * calls of `run`, `check`, `prepare` and `warm` throw a {@link SandboxError} (`closed`).
+   * End every sandbox process, and resolve once each has exited. Runs in
+   * progress end as `WorkerCrash`; runs still waiting for a process, and
+   * later calls of `run`, `check`, `prepare` and `warm`, throw a
+   * {@link SandboxError} (`closed`).
    */
   close(): Promise<void> {
     this.#closed = true;
     return this.#pool.close();
+  }
+
+  /**
+   * {@link Sandbox.close}, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { Sandbox } from "@pyfence/pyfence";
+   * import assert from "node:assert/strict";
+   * {
+   *   await using sandbox = new Sandbox();
+   *   assert.equal((await sandbox.run("print(1 + 1)")).stdout, "2\n");
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** `step()`, with a failure of the host (not of the caller) as a {@link SandboxError}. */
@@ -296,7 +534,9 @@ export class Sandbox {
     try {
       return await step();
     } catch (err) {
-      if (err instanceof SandboxError) throw err;
+      if (err instanceof SandboxError || err instanceof QueueError || err instanceof QueueAborted) {
+        throw err;
+      }
       if (this.#closed) throw new SandboxError("closed", "the sandbox is closed", { cause: err });
       const what = reason === "boot"
         ? "starting a sandbox process failed"
@@ -320,6 +560,16 @@ export class Sandbox {
     label: string,
   ): Promise<{ map: PermissionMap; spec: ProcessSpec; sinks: AuditSink[] }> {
     checkOptionKeys(label, options, SANDBOX_RUN_OPTION_KEYS, FIXED_POLICY);
+    if (options.queueTimeoutMs !== undefined) {
+      queueTimeout(options.queueTimeoutMs, `${label}.queueTimeoutMs`);
+    }
+    const hostFunctions = exposedNames(options.expose);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new UsageError("signal", "must be an AbortSignal");
+    }
+    if (options.onOutput !== undefined && typeof options.onOutput !== "function") {
+      throw new UsageError("onOutput", "must be a function");
+    }
     if (this.#closed) throw new SandboxError("closed", "the sandbox is closed");
     const policy = tighten(await this.#policy, {
       timeoutMs: options.timeoutMs,
@@ -334,10 +584,13 @@ export class Sandbox {
         );
       }
     }
-    const map = permissionsFor(policy, parseOrigin(options.origin), options.files);
+    const map = permissionsFor(policy, parseOrigin(options.origin), options.files, hostFunctions);
+    // A caller reading output as it comes gets it within 50 ms.
+    map.guard.stream_output = options.onOutput !== undefined;
+    const packages = await this.#preparePackages(policy);
     const snapshotPath = await this.#host(
       "snapshot",
-      () => ensureSnapshot(map.guard.modules.allow),
+      () => ensureSnapshot([...map.guard.modules.allow, ...packages.modules], packages.files),
     );
     const sinks = policy.audit.jsonl
       ? [...this.#sinks, policyAuditSink(policy.audit.jsonl)]
@@ -348,10 +601,30 @@ export class Sandbox {
         permissions: map.deno,
         memoryMb: map.limits.memoryMb,
         snapshotPath,
+        packages: wheels(packages.files),
         unguarded: this.#unguarded,
       },
       sinks,
     };
+  }
+
+  /** The policy's packages, resolved and cached once per sandbox (a failure is retried next time). */
+  #preparePackages(policy: Policy): Promise<PreparedPackages> {
+    if (policy.packages.length === 0) return Promise.resolve(NO_PACKAGES);
+    this.#packages ??= Promise.resolve().then(() =>
+      preparePackages(policy, packageSource(this.#packageOptions))
+    ).catch((err) => {
+      this.#packages = undefined;
+      if (err instanceof PolicyError || err instanceof UsageError || err instanceof SandboxError) {
+        throw err;
+      }
+      throw new SandboxError(
+        "packages",
+        `preparing the policy's packages failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    });
+    return this.#packages;
   }
 
   #makeJob(mode: Job["mode"], code: string, map: PermissionMap): JobRequest {
@@ -368,18 +641,36 @@ export class Sandbox {
     spec: ProcessSpec,
     job: JobRequest,
     onEvent: (event: WorkerEvent) => void,
+    queueTimeoutMs: number,
+    onCall?: CallHandler,
+    signal?: AbortSignal,
   ): Promise<DoneEvent> {
-    // A process can die while idle; a job it never started is safe to retry once.
+    const deadline = performance.now() + queueTimeoutMs;
+    // A process can die while idle; a job it never started is safe to retry
+    // once, within what is left of the run's wait.
     for (let attempt = 0;; attempt++) {
+      if (signal?.aborted) return aborted(signal);
       let started = false;
-      const process = await this.#host("boot", () => this.#pool.acquire(spec));
+      const wait = Math.max(0, Math.round(deadline - performance.now()));
+      let process: SandboxProcess;
+      try {
+        process = await this.#host("boot", () => this.#pool.acquire(spec, wait, signal));
+      } catch (err) {
+        // Aborted while it waited for a process: it never started.
+        if (err instanceof QueueAborted) return aborted(signal!);
+        throw err;
+      }
+      const abort = () => process.abort(aborted(signal!));
       let done: DoneEvent;
       try {
+        if (signal?.aborted) return aborted(signal);
+        signal?.addEventListener("abort", abort, { once: true });
         done = await process.run(job, (event) => {
           if (event.t === "started") started = true;
           onEvent(event);
-        });
+        }, onCall);
       } finally {
+        signal?.removeEventListener("abort", abort);
         this.#pool.release(spec, process);
       }
       if (started || attempt > 0 || done.error?.type !== "WorkerCrash") return done;

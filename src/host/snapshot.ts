@@ -1,9 +1,11 @@
 /**
  * The Pyodide memory snapshot every worker boots from: Pyodide initialised,
- * the guard imported and the policy's allowed modules pre-imported. Built once
- * in a sandbox process started the same way as every other (the only write
- * it may do is this one file) and cached on disk, keyed by Pyodide version,
- * guard sources and the preloaded modules.
+ * the guard imported, the policy's packages on `sys.path` and its allowed
+ * modules and the packages' modules pre-imported. Built once in a sandbox
+ * process started the same way as every other (the only write it may do is
+ * this one file; it may read the cached wheels) and cached on disk, keyed by
+ * Pyodide version, guard sources, the preloaded modules and the packages'
+ * wheels (file name and sha256).
  *
  * @module
  */
@@ -15,18 +17,26 @@ import { cacheDir } from "./cache_dir.ts";
 import { drain, launch } from "./launch.ts";
 import { parseSandboxLine } from "../protocol/messages.ts";
 import { sha256Hex } from "../sha256.ts";
+import type { PackageFile } from "./packages.ts";
+import type { Wheel } from "../protocol/supervisor_init.ts";
 
 const CONNECT_TIMEOUT_MS = 60_000;
 const STDERR_KEEP = 8192;
 
-/** The cache key of a snapshot with these preloaded modules. */
-export async function snapshotKey(preload: string[]): Promise<string> {
+/** The cache key of a snapshot with these preloaded modules and packages. */
+export async function snapshotKey(
+  preload: string[],
+  packages: readonly PackageFile[] = [],
+): Promise<string> {
   const material = JSON.stringify({
     pyodide: PYODIDE_VERSION,
     guard: Object.entries(GUARD_FILES).sort(),
     // The worker runtime installs the guard and takes the snapshot.
     worker: WORKER_JS,
     preload: [...new Set(preload)].sort(),
+    // The snapshot holds what the interpreter read of each wheel (its
+    // directory, its modules); every boot must find the very same bytes.
+    packages: packages.map((p) => [p.fileName, p.sha256]).sort(),
   });
   return (await sha256Hex(material)).slice(0, 24);
 }
@@ -37,27 +47,30 @@ const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const building = new Map<string, Promise<string>>();
 
 /**
- * The path of a snapshot for `preload`, building it first if it is not
- * cached. Concurrent callers in one process share one build; concurrent
- * processes each write a temporary file and rename it into place.
+ * The path of a snapshot for `preload` and `packages`, building it first if
+ * it is not cached. Concurrent callers in one process share one build;
+ * concurrent processes each write a temporary file and rename it into place.
  */
-export function ensureSnapshot(preload: string[]): Promise<string> {
+export function ensureSnapshot(
+  preload: string[],
+  packages: readonly PackageFile[] = [],
+): Promise<string> {
   const modules = [...new Set(preload)].sort();
   const bad = modules.find((m) => !MODULE_NAME.test(m));
   if (bad !== undefined) return Promise.reject(new Error(`not a module name: ${bad}`));
-  const id = modules.join(",");
+  const id = JSON.stringify([modules, packages.map((p) => p.path).sort()]);
   let promise = building.get(id);
   if (!promise) {
-    promise = build(modules);
+    promise = build(modules, packages);
     promise.catch(() => building.delete(id));
     building.set(id, promise);
   }
   return promise;
 }
 
-async function build(preload: string[]): Promise<string> {
+async function build(preload: string[], packages: readonly PackageFile[]): Promise<string> {
   const dir = cacheDir();
-  const path = join(dir, `snapshot-${await snapshotKey(preload)}.bin`);
+  const path = join(dir, `snapshot-${await snapshotKey(preload, packages)}.bin`);
   try {
     if ((await Deno.stat(path)).size > 0) return path;
   } catch {
@@ -70,6 +83,7 @@ async function build(preload: string[]): Promise<string> {
       mode: "snapshot",
       snapshotOut: tmp,
       preload,
+      packages: wheels(packages),
       permissions: {
         read: false,
         write: false,
@@ -83,7 +97,7 @@ async function build(preload: string[]): Promise<string> {
       unguarded: false,
       graceMs: 0,
     },
-    { write: [tmp], timeoutMs: CONNECT_TIMEOUT_MS },
+    { read: packages.map((p) => p.path), write: [tmp], timeoutMs: CONNECT_TIMEOUT_MS },
   );
   let stderr = "";
   const decoder = new TextDecoder();
@@ -112,4 +126,9 @@ async function build(preload: string[]): Promise<string> {
     throw new Error(`building the Pyodide snapshot failed: ${error || stderr}`);
   }
   return path;
+}
+
+/** The wheels as a sandbox process is told of them. */
+export function wheels(packages: readonly PackageFile[]): Wheel[] {
+  return packages.map(({ path, fileName }) => ({ path, fileName }));
 }

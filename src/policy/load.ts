@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from "npm:yaml@2.9.1";
 import { PolicyError } from "../errors.ts";
 import {
@@ -60,7 +60,28 @@ export interface LoadPolicyOptions {
 const LOAD_POLICY_OPTION_KEYS: Record<keyof LoadPolicyOptions, true> = { cwd: true };
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const builtinCache = new Map<string, Policy>();
+const URL_SOURCE = /^(https?|file):\/\//i;
+/** How many policies one `extends` chain may hold, the policy itself included. */
+const MAX_CHAIN = 8;
+
+/** A validated policy and the policies it was merged from. */
+export interface ResolvedPolicy {
+  /** The validated policy, every `extends` merged in. */
+  policy: Policy;
+  /**
+   * What was merged, the base first and the policy itself last: built-in
+   * names, file paths or URLs, and `(inline)` for an object.
+   */
+  chain: string[];
+}
+
+/** One policy document before validation, and what its errors point at. */
+interface Resolved extends ResolvedPolicy {
+  /** Its keys as written, with those of every policy it extends merged under them. */
+  raw: Record<string, unknown>;
+}
+
+const builtinCache = new Map<string, Resolved>();
 
 /**
  * Load and validate a policy.
@@ -70,8 +91,16 @@ const builtinCache = new Map<string, Policy>();
  *   relative to `opts.cwd`), or an `http(s):`/`file:` URL of one,
  * - or an object (a `PolicyInput`, or a `Policy`, which validates to itself).
  *
+ * A policy may start from another with `extends` (a built-in name, or a path
+ * relative to the file that says it; for an object, relative to `opts.cwd`).
+ * Its own keys are merged over the other's: mappings key by key, at every
+ * depth (`limits`, `modules.members.io`); lists and single values replace
+ * the other's whole (to add a module, repeat the list). Each policy of the
+ * chain must be valid on its own, and the merged result is validated again.
+ *
  * @throws {PolicyError} an unknown name, a missing file, a YAML syntax error
- * (with line and column) or a schema violation (with the key path).
+ * (with line and column), a schema violation (with the key path), or an
+ * `extends` chain with a cycle or more than 8 policies.
  * @throws {UsageError} an unknown key in `opts`.
  *
  * @example
@@ -82,29 +111,154 @@ const builtinCache = new Map<string, Policy>();
  * assert.ok(policy.modules.allow.includes("json"));
  * const mine = await loadPolicy({ version: 1, limits: { timeout_ms: 1000 } });
  * assert.equal(mine.limits.timeout_ms, 1000);
+ * const more = await loadPolicy({ version: 1, extends: "compute", limits: { timeout_ms: 1000 } });
+ * assert.ok(more.modules.allow.includes("statistics"));
+ * assert.equal(more.limits.timeout_ms, 1000);
+ * assert.equal(more.limits.memory_mb, (await loadPolicy("compute")).limits.memory_mb);
  * ```
  */
 export async function loadPolicy(
   source: string | PolicyInput,
   opts: LoadPolicyOptions = {},
 ): Promise<Policy> {
+  return (await resolvePolicy(source, opts)).policy;
+}
+
+/**
+ * {@link loadPolicy}, also saying which policies were merged (for
+ * `pyfence policy explain`).
+ *
+ * @throws {PolicyError} as {@link loadPolicy}.
+ * @throws {UsageError} an unknown key in `opts`.
+ *
+ * @example
+ * ```ts
+ * import { resolvePolicy } from "./load.ts";
+ * import assert from "node:assert/strict";
+ * const { policy, chain } = await resolvePolicy({ version: 1, extends: "strict" });
+ * assert.deepEqual(chain, ["strict", "(inline)"]);
+ * assert.deepEqual(policy.modules.allow, ["json", "math"]);
+ * ```
+ */
+export async function resolvePolicy(
+  source: string | PolicyInput,
+  opts: LoadPolicyOptions = {},
+): Promise<ResolvedPolicy> {
   checkOptionKeys("loadPolicy() options", opts, LOAD_POLICY_OPTION_KEYS);
-  if (typeof source !== "string") return validatePolicy(source);
+  const { policy, chain } = await resolveSource(source, opts.cwd ?? Deno.cwd(), []);
+  return { policy, chain };
+}
+
+/** Where a policy came from: how errors name it, and what its `extends` is relative to. */
+interface Origin {
+  /** `compute`, a path, a URL, or `(inline)`. */
+  label: string;
+  /** The file named in errors (`policies/compute.yaml` for a built-in). */
+  file?: string;
+  /** The directory (or URL) a relative `extends` starts from. */
+  base: string | URL;
+}
+
+async function resolveSource(
+  source: string | PolicyInput,
+  cwd: string,
+  seen: string[],
+): Promise<Resolved> {
+  if (typeof source !== "string") {
+    const raw = source as unknown as Record<string, unknown>;
+    return await resolveDocument(raw, { label: "(inline)", base: cwd }, () => undefined, seen);
+  }
   if (NAME.test(source)) {
     let cached = builtinCache.get(source);
     if (!cached) {
-      cached = parsePolicyYaml(builtinPolicyText(source), `policies/${source}.yaml`);
+      const file = `policies/${source}.yaml`;
+      const { raw, locate } = parseYaml(builtinPolicyText(source), file);
+      cached = await resolveDocument(raw, { label: source, file, base: cwd }, locate, seen);
       builtinCache.set(source, cached);
     }
     return structuredClone(cached);
   }
-  const target = /^(https?|file):\/\//i.test(source) ? new URL(source) : resolvePath(source, opts);
-  const text = await readText(target);
-  return parsePolicyYaml(text, typeof target === "string" ? target : target.href);
+  const target = URL_SOURCE.test(source) ? new URL(source) : resolvePath(cwd, source);
+  const shown = typeof target === "string" ? target : target.href;
+  const { raw, locate } = parseYaml(await readText(target), shown);
+  const base = typeof target === "string" ? dirname(target) : target;
+  return await resolveDocument(raw, { label: shown, file: shown, base }, locate, seen);
 }
 
-function resolvePath(path: string, opts: LoadPolicyOptions): string {
-  return resolve(opts.cwd ?? Deno.cwd(), path);
+/** Merge what `raw` extends under it, then validate the result as `origin`'s. */
+async function resolveDocument(
+  raw: Record<string, unknown>,
+  origin: Origin,
+  locate: Locator,
+  seen: string[],
+): Promise<Resolved> {
+  if (!isMapping(raw) || !Object.hasOwn(raw, "extends")) {
+    return { raw, policy: validate(raw, origin.file, locate), chain: [origin.label] };
+  }
+  const { extends: parentSource, ...own } = raw;
+  const where = locate(["extends"]);
+  const fail = (problem: string): never => {
+    throw new PolicyError("extends", where ? `${problem} (${where})` : problem, origin.file);
+  };
+  if (typeof parentSource !== "string" || parentSource === "") {
+    fail("must be a built-in policy name or a path to a policy file");
+  }
+  const chain = [...seen, origin.label];
+  if (chain.length >= MAX_CHAIN) fail(`more than ${MAX_CHAIN} policies in the chain`);
+  const parentKey = parentIdentity(parentSource as string, origin.base);
+  if (chain.includes(parentKey)) fail(`a cycle: ${[...chain, parentKey].join(" → ")}`);
+  const parent = await resolveSource(parentKey, Deno.cwd(), chain);
+  const merged = mergePolicies(parent.raw, own);
+  return {
+    raw: merged,
+    policy: validate(merged, origin.file, locate),
+    chain: [...parent.chain, origin.label],
+  };
+}
+
+/** The name, absolute path or URL a policy's `extends` refers to. */
+function parentIdentity(source: string, base: string | URL): string {
+  if (NAME.test(source)) return source;
+  if (URL_SOURCE.test(source)) return new URL(source).href;
+  if (typeof base !== "string") return new URL(source, base).href;
+  return resolve(base, source);
+}
+
+/**
+ * `over` merged onto `base`: mappings key by key at every depth; anything
+ * else (lists, values) in `over` replaces what `base` has.
+ *
+ * @example
+ * ```ts
+ * import { mergePolicies } from "./load.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   mergePolicies(
+ *     { limits: { timeout_ms: 5000, memory_mb: 256 }, modules: { allow: ["json", "math"] } },
+ *     { limits: { timeout_ms: 1000 }, modules: { allow: ["json"] } },
+ *   ),
+ *   { limits: { timeout_ms: 1000, memory_mb: 256 }, modules: { allow: ["json"] } },
+ * );
+ * ```
+ */
+export function mergePolicies(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const under = out[key];
+    out[key] = isMapping(under) && isMapping(value) ? mergePolicies(under, value) : value;
+  }
+  return out;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function resolvePath(cwd: string, path: string): string {
+  return resolve(cwd, path);
 }
 
 async function readText(target: string | URL): Promise<string> {
@@ -154,6 +308,13 @@ async function readText(target: string | URL): Promise<string> {
  * ```
  */
 export function parsePolicyYaml(text: string, file?: string): Policy {
+  const { raw, locate } = parseYaml(text, file);
+  refuseExtends(raw, file, "parsePolicyYaml()");
+  return validate(raw, file, locate);
+}
+
+/** A YAML policy document as a value, and how to find a key path's line in it. */
+function parseYaml(text: string, file?: string): { raw: Record<string, unknown>; locate: Locator } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -173,13 +334,18 @@ export function parsePolicyYaml(text: string, file?: string): Policy {
   if (value === null || value === undefined) {
     throw new PolicyError("", "the policy is empty; it needs at least `version: 1`", file);
   }
-  return validate(value, file, (path, key) => locate(doc, lines, path, key));
+  // Anything but a mapping fails validation, which says so with its position.
+  return {
+    raw: value as Record<string, unknown>,
+    locate: (path, key) => locate(doc, lines, path, key),
+  };
 }
 
 /**
  * Validate a policy object (a `PolicyInput` or a `Policy`) and fill in its
  * defaults. Throws a {@link PolicyError} naming the key path of the first
- * problem; the message lists all of them.
+ * problem; the message lists all of them. A policy with `extends` needs
+ * {@link loadPolicy}, which reads the policy it extends.
  *
  * @example
  * ```ts
@@ -190,7 +356,18 @@ export function parsePolicyYaml(text: string, file?: string): Policy {
  * ```
  */
 export function validatePolicy(value: unknown, file?: string): Policy {
+  refuseExtends(value, file, "validatePolicy()");
   return validate(value, file, () => undefined);
+}
+
+function refuseExtends(value: unknown, file: string | undefined, caller: string): void {
+  if (isMapping(value) && Object.hasOwn(value, "extends")) {
+    throw new PolicyError(
+      "extends",
+      `${caller} cannot follow 'extends'; use loadPolicy(), which reads the policy it extends`,
+      file,
+    );
+  }
 }
 
 type Locator = (path: PropertyKey[], key?: string) => string | undefined;

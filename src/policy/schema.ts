@@ -8,6 +8,7 @@
  *
  * ```yaml
  * version: 1
+ * extends: compute                # optional: merged under this file (see loadPolicy)
  * python: ">=3.12"
  * modules:
  *   allow: [json, io]
@@ -15,12 +16,14 @@
  *   members:
  *     io: [StringIO]              # a list is an allow-list
  *     random: { deny: [SystemRandom] }
+ * packages: [six]                 # Pyodide packages built into the interpreter
  * builtins: { deny: [input], restrict: [__import__, open, globals, locals, vars, dir] }
  * dynamic_code: deny              # or guarded
  * filesystem: { virtual: true }
  * network: { same_origin: true, cors: ["https://api.example"], websocket: true }
  * storage: { enabled: true }
- * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144 }
+ * limits: { timeout_ms: 5000, memory_mb: 256, recursion: 400, output_bytes: 1048576, code_bytes: 262144,
+ *           host_calls: 500, host_call_bytes: 16777216 }
  * on_violation: terminate         # or raise
  * static_check: true
  * audit: { jsonl: audit.jsonl }
@@ -57,12 +60,16 @@ export const LIMIT_BOUNDS: {
   readonly recursion: readonly [number, number];
   readonly output_bytes: readonly [number, number];
   readonly code_bytes: readonly [number, number];
+  readonly host_calls: readonly [number, number];
+  readonly host_call_bytes: readonly [number, number];
 } = Object.freeze({
   timeout_ms: [1, 600_000] as const,
   memory_mb: [48, 4096] as const,
   recursion: [50, 10_000] as const,
   output_bytes: [1, 64 * 1024 * 1024] as const,
   code_bytes: [1, 16 * 1024 * 1024] as const,
+  host_calls: [0, 1_000_000] as const,
+  host_call_bytes: [0, 1024 * 1024 * 1024] as const,
 });
 
 /** The limits a policy grants when it states none. */
@@ -72,6 +79,8 @@ export const DEFAULT_LIMITS: Policy["limits"] = Object.freeze({
   recursion: 400,
   output_bytes: 1_048_576,
   code_bytes: 262_144,
+  host_calls: 500,
+  host_call_bytes: 16 * 1024 * 1024,
 });
 
 /** Builtins denied when a policy states no `builtins.deny`. */
@@ -107,6 +116,14 @@ export interface Policy {
     /** Member filters, keyed by dotted module name (which must be importable). */
     members: Record<string, MemberRule>;
   };
+  /**
+   * Pyodide packages (names from Pyodide's lock file, e.g. `six`) the host
+   * fetches with their dependencies, checks against the lock file's sha256
+   * and builds into the interpreter snapshot. Installing grants nothing: the
+   * script imports a package only where `modules.allow` allows its import
+   * names, and each listed package must have one that is allowed.
+   */
+  packages: string[];
   /** Builtins control. */
   builtins: {
     /** Removed: calling one is a violation. */
@@ -147,6 +164,10 @@ export interface Policy {
     output_bytes: number;
     /** Maximum script size in bytes (UTF-8). */
     code_bytes: number;
+    /** Calls of host functions (`pyfence.host`) in one run. */
+    host_calls: number;
+    /** UTF-8 bytes of JSON in all host calls of one run, arguments and answers together. */
+    host_call_bytes: number;
   };
   /** `terminate`: a violation ends the script, uncatchably; `raise`: it is an ordinary exception. */
   on_violation: "terminate" | "raise";
@@ -167,6 +188,12 @@ export interface Policy {
 export interface PolicyInput {
   /** Policy format version; must be 1. */
   version: 1;
+  /**
+   * Start from another policy: a built-in name or a YAML path (relative to
+   * this file; for an object, to the working directory). This policy's keys
+   * are merged over it: mappings key by key, lists and values replaced.
+   */
+  extends?: string;
   /** See {@link Policy.description}. */
   description?: string;
   /** See {@link Policy.python}. */
@@ -180,6 +207,8 @@ export interface PolicyInput {
     /** See {@link Policy.modules}. */
     members?: Record<string, string[] | MemberRule>;
   };
+  /** See {@link Policy.packages}. */
+  packages?: string[];
   /** See {@link Policy.builtins}. */
   builtins?: Partial<Policy["builtins"]>;
   /** See {@link Policy.dynamic_code}. */
@@ -208,6 +237,11 @@ const moduleName = z.string().regex(
   "must be a module name: identifiers joined by dots, e.g. 'xml.etree'",
 );
 const identifier = z.string().regex(IDENT, "must be a Python identifier");
+// A distribution name as Pyodide's lock file spells it (PEP 508 names).
+const packageName = z.string().regex(
+  /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/,
+  "must be a package name, e.g. 'six' or 'python-dateutil'",
+);
 
 /** A list whose items are unique; a duplicate is reported at its index. */
 function uniqueList<T extends z.ZodType<string>>(item: T) {
@@ -271,8 +305,11 @@ function boundedInt(key: keyof typeof LIMIT_BOUNDS) {
   return z.int().min(min).max(max).default(DEFAULT_LIMITS[key]);
 }
 
-/** Is `name` (or a package containing it) in `list`? Returns the matching entry. */
-function coveredBy(name: string, list: readonly string[]): string | undefined {
+/**
+ * Is `name` (or a package containing it) in `list`? Returns the matching
+ * entry: `coveredBy("xml.etree", ["xml"])` is `"xml"`.
+ */
+export function coveredBy(name: string, list: readonly string[]): string | undefined {
   return list.find((m) => name === m || name.startsWith(m + "."));
 }
 
@@ -303,6 +340,8 @@ const SECTIONS = {
     recursion: boundedInt("recursion"),
     output_bytes: boundedInt("output_bytes"),
     code_bytes: boundedInt("code_bytes"),
+    host_calls: boundedInt("host_calls"),
+    host_call_bytes: boundedInt("host_call_bytes"),
   }),
   audit: z.strictObject({ jsonl: z.string().min(1).optional() }),
 };
@@ -312,6 +351,7 @@ const policyObject = z.strictObject({
   description: z.string().optional(),
   python: pythonRange.optional(),
   modules: SECTIONS.modules.default({ allow: [], deny: [], members: {} }),
+  packages: uniqueList(packageName).default([]),
   builtins: SECTIONS.builtins.default({
     deny: [...DEFAULT_DENIED_BUILTINS],
     restrict: [...RESTRICTABLE_BUILTINS],
@@ -340,7 +380,8 @@ const policyObject = z.strictObject({
  */
 export function knownKeysAt(path: readonly PropertyKey[]): string[] | undefined {
   const [section, key] = path;
-  if (path.length === 0) return Object.keys(policyObject.shape);
+  // `extends` is merged away by `loadPolicy()` before the schema sees the policy.
+  if (path.length === 0) return [...Object.keys(policyObject.shape), "extends"];
   if (path.length === 1 && typeof section === "string" && Object.hasOwn(SECTIONS, section)) {
     return Object.keys(SECTIONS[section as keyof typeof SECTIONS].shape);
   }

@@ -23,6 +23,12 @@ export interface ProtocolCaps {
   findings: number;
   /** Violations reported by one run; later ones still end the run but are counted only. */
   violations: number;
+  /** One host call's arguments, or one answer's data: JSON text (see `host_call.ts`). */
+  host_data_bytes: number;
+  /** Nesting of arrays and objects in a host call's arguments or an answer's data. */
+  host_data_depth: number;
+  /** Host calls of one run waiting for their answers at once. */
+  host_calls_in_flight: number;
 }
 
 /** The caps every layer applies. */
@@ -33,6 +39,9 @@ export const CAPS: Readonly<ProtocolCaps> = Object.freeze({
   traceback_bytes: 64 * 1024,
   findings: 500,
   violations: 1000,
+  host_data_bytes: 1024 * 1024,
+  host_data_depth: 64,
+  host_calls_in_flight: 16,
 });
 
 /** An exception type name as the protocol carries it. */
@@ -41,13 +50,14 @@ export const TYPE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,99}$/;
 /**
  * Longest line the host accepts from a sandbox process (bytes). The largest
  * message within the caps, escaped six-fold, fits: a `done` of a check with
- * `findings` findings of `detail_bytes` each, or one with a full message and
- * traceback.
+ * `findings` findings of `detail_bytes` each, one with a full message and
+ * traceback, or a host call with its arguments.
  */
 export const MAX_LINE_BYTES: number = 6 * Math.max(
       CAPS.findings * (CAPS.detail_bytes / 2 + 64),
       CAPS.message_bytes + CAPS.traceback_bytes + 256,
       CAPS.chunk_bytes + 256,
+      CAPS.host_data_bytes + 512,
     ) + 4096;
 
 const encoder = new TextEncoder();

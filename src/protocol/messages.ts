@@ -14,6 +14,7 @@ import type { GuardConfig } from "../capabilities/guard_config.ts";
 import type { SupervisorInit } from "./supervisor_init.ts";
 import { type Finding, VIOLATION_KINDS } from "./result.ts";
 import { CAPS, MAX_LINE_BYTES, TYPE_NAME, utf8Bytes } from "./caps.ts";
+import { CALL_ID, FUNCTION_NAME, type HostAnswer, SERVICE_NAME } from "./host_call.ts";
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const line = z.number().int().min(0).max(10_000_000);
@@ -57,6 +58,14 @@ export const workerEvent = z.discriminatedUnion("t", [
     findings: z.array(finding).max(CAPS.findings).optional(),
     peakMemoryBytes: z.number().int().min(0).max(2 ** 33),
   }),
+  // A host call (see `host_call.ts`): the supervisor adds nothing but the job's id.
+  z.strictObject({
+    t: z.literal("call"),
+    call: z.string().regex(CALL_ID),
+    service: z.string().regex(SERVICE_NAME),
+    name: z.string().regex(FUNCTION_NAME),
+    data: text(CAPS.host_data_bytes),
+  }),
 ]);
 
 /** A validated event from a worker. */
@@ -94,11 +103,21 @@ export interface Job {
 /** The final event of a job. */
 export type DoneEvent = Extract<WorkerEvent, { t: "done" }>;
 
-/** What the host tells a sandbox process: `init` once, first; then jobs. */
+/** A host call a worker made (see `host_call.ts`). */
+export type CallEvent = Extract<WorkerEvent, { t: "call" }>;
+
+/**
+ * What the host tells a sandbox process: `init` once, first; then jobs, and
+ * the answers to the host calls of the job in progress.
+ */
 export type HostCommand =
   | { t: "init"; init: SupervisorInit }
   | { t: "run"; job: Job }
+  | { t: "answer"; job: string; answer: HostAnswer }
   | { t: "exit" };
+
+/** What the sandbox process posts to the worker for one of its calls. */
+export type AnswerMessage = HostAnswer & { t: "answer" };
 
 /**
  * Parse one line from a sandbox process. Returns `undefined` for anything

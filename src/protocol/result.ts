@@ -29,7 +29,21 @@ export const LIMIT_ERRORS: ReadonlySet<string> = new Set([
   "RecursionError",
   "CodeSizeError",
   "ResponseTooLargeError",
+  "HostCallLimitError",
 ]);
+
+/**
+ * Whose an error is, decided by the trusted side only: `script` (the
+ * script's own exception, whatever its name), `violation` (a security
+ * violation), `limit` (a resource limit the host or the guard's own
+ * accounting established), `crash` (the interpreter or worker crashed or
+ * could not start), `queue` (the run never started: it waited too long for
+ * a process, or the queue was full).
+ */
+export const ERROR_KINDS = ["script", "violation", "limit", "crash", "queue"] as const;
+
+/** One of {@link ERROR_KINDS}. */
+export type ErrorKind = typeof ERROR_KINDS[number];
 
 /** One attempt by a script to use something its policy does not grant. */
 export interface Violation {
@@ -43,14 +57,37 @@ export interface Violation {
   at: number;
 }
 
+/** One call a script made to its host (a function the caller exposed), as the host saw it. */
+export interface HostCall {
+  /** The service: `host` for the caller's exposed functions. */
+  service: string;
+  /** The function called. */
+  name: string;
+  /** UTF-8 bytes of the arguments' JSON. */
+  bytesIn: number;
+  /** UTF-8 bytes of the answer's JSON (0 when it failed). */
+  bytesOut: number;
+  /** From the call reaching the host to its answer, in milliseconds. */
+  durationMs: number;
+  /**
+   * `ok`; `error`: the function threw or returned what cannot cross (the
+   * script got `HostError`); `timeout`: the run's deadline passed first;
+   * `limit`: the run's budget of calls or bytes was spent.
+   */
+  outcome: "ok" | "error" | "timeout" | "limit";
+}
+
 /** The exception a run ended with. */
 export interface RunError {
   /**
    * The Python exception name (`SecurityError`, `ZeroDivisionError`, …) or a
    * host-side kind: `TimeoutError`, `MemoryError`, `OutputLimitError`,
-   * `WorkerCrash`.
+   * `HostCallLimitError`, `WorkerCrash`, `Aborted` (the caller's `signal`),
+   * `QueueTimeout`, `QueueFull`.
    */
   type: string;
+  /** Whose error it is (see {@link ERROR_KINDS}); `queue` for `QueueTimeout` and `QueueFull`. */
+  kind?: ErrorKind;
   /** The exception's message. */
   message: string;
   /** The Python traceback of the script's own frames, when there is one. */
@@ -75,6 +112,8 @@ export interface RunResult {
   peakMemoryBytes: number;
   /** Present and true when output was cut at the policy's cap. */
   truncated?: boolean;
+  /** The calls the script made to functions the caller exposed, in order; absent when none. */
+  hostCalls?: HostCall[];
 }
 
 /** One static-analysis finding of `check()`. */

@@ -6,6 +6,14 @@
  */
 import type { WorkerPermissions } from "../capabilities/permissions.ts";
 
+/** A pure-Python wheel every interpreter of the process imports from. */
+export interface Wheel {
+  /** Where the host cached it (checked against its sha256); the process may read it. */
+  path: string;
+  /** Its file name, as the interpreter sees it. */
+  fileName: string;
+}
+
 /** The sandbox process's start-up configuration. */
 export interface SupervisorInit {
   /** Serve jobs from the channel, or build one memory snapshot and exit. */
@@ -20,6 +28,8 @@ export interface SupervisorInit {
   snapshotOut?: string;
   /** Modules imported before the snapshot is taken. */
   preload: string[];
+  /** The policy's packages: the snapshot was built with them on `sys.path`. */
+  packages?: Wheel[];
   /** Every worker's Deno permission descriptor. */
   permissions: WorkerPermissions;
   /** Test-only: run scripts with no Python guard. */

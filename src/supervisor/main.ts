@@ -14,17 +14,19 @@
  * @module
  */
 import {
+  type AnswerMessage,
   type DoneEvent,
   type HostCommand,
   type Job,
   parseWorkerEvent,
 } from "../protocol/messages.ts";
+import type { HostAnswer } from "../protocol/host_call.ts";
 import { CAPS, utf8Bytes } from "../protocol/caps.ts";
 import { crashDone } from "../protocol/crash.ts";
 import { readLines } from "../protocol/lines.ts";
 import { helloLine, parseAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
-import type { BootMessage } from "../protocol/boot.ts";
+import { type BootMessage, FLUSH_EVERY_MS, INTERRUPT } from "../protocol/boot.ts";
 import { withMemoryMaximum } from "./wasm_memory.ts";
 import { RelayBudget } from "./budget.ts";
 
@@ -64,16 +66,25 @@ async function receiveInit(): Promise<SupervisorInit> {
 const init = await receiveInit();
 
 /** What every worker boots from, read once (and the Python version it reports). */
-type Assets = Pick<BootMessage, "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles"> & {
-  python: string;
-};
+type Assets =
+  & Pick<
+    BootMessage,
+    "wasm" | "stdlib" | "lock" | "snapshot" | "guardFiles" | "packages"
+  >
+  & {
+    python: string;
+  };
 
 async function loadAssets(): Promise<Assets> {
   const dir = new URL(init.pyodideDir);
-  const [wasmBytes, stdlib, lock] = await Promise.all([
+  const [wasmBytes, stdlib, lock, packages] = await Promise.all([
     Deno.readFile(new URL("pyodide.asm.wasm", dir)),
     Deno.readFile(new URL("python_stdlib.zip", dir)),
     Deno.readTextFile(new URL("pyodide-lock.json", dir)),
+    Promise.all((init.packages ?? []).map(async ({ path, fileName }) => ({
+      fileName,
+      bytes: await Deno.readFile(path),
+    }))),
   ]);
   const capped = init.memoryMb === undefined
     ? wasmBytes
@@ -84,6 +95,7 @@ async function loadAssets(): Promise<Assets> {
     lock,
     snapshot: init.snapshotPath ? await Deno.readFile(init.snapshotPath) : undefined,
     guardFiles: init.guardFiles,
+    packages,
     python: JSON.parse(lock).info.python,
   };
 }
@@ -140,6 +152,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
     snapshot: makeSnapshot ? undefined : assets.snapshot?.slice(),
     guardFiles: assets.guardFiles,
     preload: init.preload,
+    packages: assets.packages.map(({ fileName, bytes }) => ({ fileName, bytes: bytes.slice() })),
     port: channel.port2,
     interrupt,
     unguarded: init.unguarded,
@@ -151,6 +164,7 @@ function startWorker(assets: Assets, makeSnapshot: boolean, pending = newWorker(
   // the process grew by a gigabyte over a few hundred runs.)
   const moved: Transferable[] = [channel.port2, boot.stdlib.buffer as ArrayBuffer];
   if (boot.snapshot) moved.push(boot.snapshot.buffer as ArrayBuffer);
+  for (const wheel of boot.packages) moved.push(wheel.bytes.buffer as ArrayBuffer);
   worker.postMessage(boot, moved);
   // A boot failure while idle is reported when the next job awaits `ready`.
   ready.catch(() => {});
@@ -173,18 +187,23 @@ async function buildSnapshot(assets: Assets, first: Pending): Promise<void> {
   await send({ t: "snapshot", bytes: bytes.length });
 }
 
-/** Whether `data` carries output or a violation detail longer than the protocol's caps. */
+/** Whether `data` carries output, a violation detail or call data longer than the protocol's caps. */
 function oversized(data: unknown): boolean {
   if (typeof data !== "object" || data === null) return false;
-  const { t, text, detail } = data as Record<string, unknown>;
+  const { t, text, detail, data: args } = data as Record<string, unknown>;
   const [value, cap] = t === "out"
     ? [text, CAPS.chunk_bytes]
     : t === "violation"
     ? [detail, CAPS.detail_bytes]
+    : t === "call"
+    ? [args, CAPS.host_data_bytes]
     : [undefined, 0];
   // A UTF-16 length over the cap is over it in bytes too; only shorter text needs encoding.
   return typeof value === "string" && (value.length > cap || utf8Bytes(value) > cap);
 }
+
+/** Where the command loop delivers the host's answers: the job in progress. */
+let answerJob: ((jobId: string, answer: HostAnswer) => void) | undefined;
 
 /** Run one job on a booted worker; resolves once its `done` has been relayed. */
 function runJob(booted: Booted, job: Job): Promise<void> {
@@ -192,11 +211,34 @@ function runJob(booted: Booted, job: Job): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
     let started = false;
-    const budget = new RelayBudget(job.guard.limits.output_bytes);
+    const { limits } = job.guard;
+    const budget = new RelayBudget(limits.output_bytes, limits.host_calls, limits.host_call_bytes);
     const timers: ReturnType<typeof setTimeout>[] = [];
+    // Host calls waiting for their answers, and every id this job has used.
+    const waiting = new Set<string>();
+    const used = new Set<string>();
+    const answer = (message: AnswerMessage) => {
+      if (!waiting.delete(message.call)) return;
+      port.postMessage(message);
+    };
+    const timedOut = (call: string) =>
+      answer({
+        t: "answer",
+        call,
+        ok: false,
+        error: { type: "TimeoutError", message: "the run's time limit passed" },
+      });
+    let expired = false;
+    // An answer for a call already answered (by the deadline) or of an
+    // earlier job is dropped: the host is trusted, only late.
+    answerJob = (jobId, message) => {
+      if (jobId === job.id) answer({ t: "answer", ...message });
+    };
     const finish = async (event: DoneEvent, exit: boolean) => {
       if (finished) return;
       finished = true;
+      answerJob = undefined;
+      // (One list of timer ids, intervals included: they share one pool.)
       timers.forEach(clearTimeout);
       // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
@@ -235,12 +277,29 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           started = true;
           deadline = performance.now() + job.timeoutMs + init.graceMs;
           timers.push(setTimeout(() => {
-            Atomics.store(interrupt, 0, 2);
+            expired = true;
+            // A worker waiting for the host gets TimeoutError as the answer
+            // (the guard ends the run on it) rather than an interrupt: Python
+            // resumes from a wait through Pyodide's event loop, where an
+            // interrupt would be raised outside the script and crash the worker.
+            if (waiting.size) [...waiting].forEach(timedOut);
+            else Atomics.store(interrupt, 0, INTERRUPT.deadline);
             timers.push(setTimeout(
               () => crash("TimeoutError", `time limit of ${job.timeoutMs} ms exceeded`, true),
               init.graceMs,
             ));
           }, job.timeoutMs));
+          if (job.guard.stream_output) {
+            // The caller reads output as it comes: the guard sends what it
+            // has on this signal (never while the worker waits for the host,
+            // nor over the deadline's interrupt).
+            const flush = setInterval(() => {
+              if (!expired && !waiting.size) {
+                Atomics.compareExchange(interrupt, 0, 0, INTERRUPT.flushOutput);
+              }
+            }, FLUSH_EVERY_MS);
+            timers.push(flush);
+          }
           return void send({ id: job.id, event });
         case "out":
           // The guard caps output itself; this catches a worker that no longer obeys it.
@@ -248,6 +307,22 @@ function runJob(booted: Booted, job: Job): Promise<void> {
           return void send({ id: job.id, event });
         case "violation":
           if (!budget.take(utf8Bytes(event.detail))) return flood();
+          return void send({ id: job.id, event });
+        case "call":
+          // The guard makes one call at a time, each with a fresh random id.
+          if (used.has(event.call) || waiting.size >= CAPS.host_calls_in_flight) {
+            return crash("WorkerCrash", "the worker sent a host call out of order", true);
+          }
+          if (!budget.call(utf8Bytes(event.data))) {
+            return crash("HostCallLimitError", "the worker flooded the host with calls", true);
+          }
+          used.add(event.call);
+          waiting.add(event.call);
+          if (expired) {
+            // Too late to ask the host; no interrupt may meet the worker's resumption.
+            Atomics.store(interrupt, 0, 0);
+            return timedOut(event.call);
+          }
           return void send({ id: job.id, event });
         case "done":
           return finish(event, false);
@@ -283,15 +358,29 @@ function startNext(assets: Assets, pending?: Pending): Booted {
 async function serve(assets: Assets, first: Pending): Promise<void> {
   let next = startNext(assets, first);
   await send({ t: "ready", python: assets.python });
+  // Commands keep coming while a job runs (the answers to its host calls);
+  // the host sends the next job only after the last one's `done`.
+  let running: Promise<void> = Promise.resolve();
   for await (const text of commands) {
     const command: HostCommand = JSON.parse(text);
     if (command.t === "exit") break;
+    if (command.t === "answer") {
+      answerJob?.(command.job, command.answer);
+      continue;
+    }
     if (command.t !== "run") throw new Error(`unexpected '${command.t}' command`);
-    const current = next;
-    await current.ready;
-    await runJob(current, command.job);
-    next = startNext(assets);
+    running = running.then(async () => {
+      const current = next;
+      await current.ready;
+      await runJob(current, command.job);
+      next = startNext(assets);
+    });
+    running.catch(async (err) => {
+      await send({ t: "fatal", message: String((err as Error)?.stack ?? err).slice(0, 60000) });
+      await exitNow(1);
+    });
   }
+  await running;
   await exitNow(0);
 }
 

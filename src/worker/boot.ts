@@ -18,6 +18,8 @@ import { crashDone } from "../protocol/crash.ts";
 import type { BootMessage } from "../protocol/boot.ts";
 import { fetchFromAssets, STDLIB_URL } from "./assets_fetch.ts";
 import { makeWebFetch, WebError, WebLimitError } from "./web.ts";
+import { HostCaller } from "./host_calls.ts";
+import { installPackages } from "./packages.ts";
 
 // Pyodide starts an eager read of its wasm file even when we instantiate the
 // posted module; that read is denied (no read permission) and unused.
@@ -87,6 +89,7 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
     } as unknown as Parameters<typeof loadPyodide>[0],
   );
   globalThis.fetch = realFetch;
+  installPackages(pyodide, msg.packages, msg.makeSnapshot);
   if (!msg.unguarded) installGuard(pyodide, msg.guardFiles);
   if (msg.makeSnapshot) {
     // A module missing from this Pyodide build must not fail the snapshot.
@@ -100,10 +103,12 @@ async function boot(msg: BootMessage, { loadPyodide, createPyodideModule }: Pyod
   pyodide.setInterruptBuffer(new Int32Array(msg.interrupt));
   port.postMessage({ t: "booted" });
   port.onmessage = (e: MessageEvent<Job>) => {
-    port.onmessage = null;
+    // After the job, only answers to its host calls arrive here.
+    const caller = new HostCaller(port);
+    port.onmessage = (answer) => caller.receive(answer.data);
     // The memory's maximum was fixed when the module was compiled; a wasm
     // memory never shrinks, so its size at the end is its peak.
-    runJob(pyodide, e.data, msg.unguarded, port, () => heapBytes(pyodide));
+    runJob(pyodide, e.data, msg.unguarded, port, caller, () => heapBytes(pyodide));
   };
 }
 
@@ -126,14 +131,15 @@ async function runJob(
   job: Job,
   unguarded: boolean,
   port: MessagePort,
+  caller: HostCaller,
   peak: () => number,
 ): Promise<void> {
   port.postMessage({ t: "started" });
   let outcome: Record<string, unknown>;
   try {
     outcome = unguarded
-      ? await runUnguarded(pyodide, job.code)
-      : await runGuarded(pyodide, job, port);
+      ? await runUnguarded(pyodide, job.code, port, caller)
+      : await runGuarded(pyodide, job, port, caller);
   } catch (err) {
     outcome = { ok: false, error: crashError(err) };
   }
@@ -144,6 +150,7 @@ async function runGuarded(
   pyodide: PyodideAPI,
   job: Job,
   port: MessagePort,
+  caller: HostCaller,
 ): Promise<Record<string, unknown>> {
   const guard = pyodide.pyimport("pyfence_guard");
   pyodide.unregisterJsModule("js");
@@ -165,6 +172,7 @@ async function runGuarded(
     write: (stream: string, text: string) => port.postMessage({ t: "out", stream, text }),
     violation: (kind: string, detail: string, line?: number) =>
       port.postMessage({ t: "violation", kind, detail, ...(line == null ? {} : { line }) }),
+    call: (service: string, name: string, data: string) => caller.call(service, name, data),
     fetch: (method: string, url: string, headersJson: string, bodyBase64: string | null) =>
       webFetch({
         method: String(method),
@@ -192,7 +200,20 @@ async function runGuarded(
   return JSON.parse(await guard.execute.callPromising(job.code, config, host));
 }
 
-async function runUnguarded(pyodide: PyodideAPI, code: string): Promise<Record<string, unknown>> {
+async function runUnguarded(
+  pyodide: PyodideAPI,
+  code: string,
+  port: MessagePort,
+  caller: HostCaller,
+): Promise<Record<string, unknown>> {
+  // With the guard off (tests only) the script reaches the worker's globals,
+  // and so, here, its channel: what a breached worker could send, it can.
+  Object.assign(globalThis, {
+    pyfenceChannel: {
+      call: (service: string, name: string, data: string) => caller.call(service, name, data),
+      post: (json: string) => port.postMessage(JSON.parse(json)),
+    },
+  });
   try {
     // The async entry point lets `pyodide.ffi.run_sync` suspend on promises (JSPI).
     await pyodide.runPythonAsync(code);

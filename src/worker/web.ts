@@ -80,17 +80,22 @@ const FORBIDDEN_HEADERS = new Set([
   "via",
 ]);
 const SIMPLE_METHODS = new Set(["GET", "HEAD", "POST"]);
-const SAFELISTED_REQUEST_HEADERS = new Set([
-  "accept",
-  "accept-language",
-  "content-language",
-  "content-type",
-]);
 const SIMPLE_CONTENT_TYPES = new Set([
   "application/x-www-form-urlencoded",
   "multipart/form-data",
   "text/plain",
 ]);
+/** Request headers a redirect to another origin removes, and `*` never allows (the Fetch standard's "CORS non-wildcard request-header names"). */
+const NON_WILDCARD_HEADERS = new Set(["authorization"]);
+/** Headers that describe a request body, removed when a redirect turns the request into a GET. */
+const BODY_HEADERS = new Set([
+  "content-encoding",
+  "content-language",
+  "content-location",
+  "content-type",
+]);
+/** Redirect statuses; any other 3xx is an ordinary response. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const SAFELISTED_RESPONSE_HEADERS = new Set([
   "cache-control",
   "content-language",
@@ -126,14 +131,45 @@ export function checkTarget(url: string, rules: WebRules): { target: URL; same: 
   return { target, same };
 }
 
-function isSimple(method: string, headers: [string, string][]): boolean {
-  if (!SIMPLE_METHODS.has(method)) return false;
-  return headers.every(([k, v]) => {
+/** A byte the Fetch standard calls a "CORS-unsafe request-header byte". */
+// deno-lint-ignore no-control-regex -- the standard's list is control bytes and punctuation
+const UNSAFE_BYTE = /[\x00-\x08\x0a-\x1f"():<>?@[\\\]{}\x7f]/;
+
+/** Whether `name: value` is a CORS-safelisted request header (the Fetch standard's rules). */
+function safelisted(name: string, value: string): boolean {
+  if (value.length > 128) return false;
+  switch (name) {
+    case "accept":
+      return !UNSAFE_BYTE.test(value);
+    case "accept-language":
+    case "content-language":
+      return /^[0-9A-Za-z *,\-.;=]*$/.test(value);
+    case "content-type":
+      return !UNSAFE_BYTE.test(value) &&
+        SIMPLE_CONTENT_TYPES.has(value.split(";")[0].trim().toLowerCase());
+    default:
+      return false;
+  }
+}
+
+/**
+ * The names a CORS preflight must ask about: every header that is not
+ * safelisted (all of them once the safelisted values exceed 1024 bytes),
+ * lowercased, sorted, once each.
+ */
+function unsafeHeaderNames(headers: [string, string][]): string[] {
+  const unsafe = new Set<string>();
+  const safe = new Set<string>();
+  let safeBytes = 0;
+  for (const [k, v] of headers) {
     const name = k.toLowerCase();
-    if (!SAFELISTED_REQUEST_HEADERS.has(name)) return false;
-    return name !== "content-type" ||
-      SIMPLE_CONTENT_TYPES.has(v.split(";")[0].trim().toLowerCase());
-  });
+    if (safelisted(name, v)) {
+      safe.add(name);
+      safeBytes += v.length;
+    } else unsafe.add(name);
+  }
+  if (safeBytes > 1024) safe.forEach((name) => unsafe.add(name));
+  return [...unsafe].sort();
 }
 
 function allowsOrigin(response: Response, origin: string): boolean {
@@ -149,13 +185,17 @@ function listHeader(response: Response, name: string): Set<string> {
   );
 }
 
+/**
+ * The CORS preflight for a request that is not simple. `origin` is the
+ * request's serialised origin (`null` once a redirect tainted it).
+ */
 async function preflight(
   target: URL,
   method: string,
   headers: [string, string][],
   origin: string,
 ): Promise<void> {
-  const names = [...new Set(headers.map(([k]) => k.toLowerCase()))].sort();
+  const names = unsafeHeaderNames(headers);
   const response = await fetch(target, {
     method: "OPTIONS",
     redirect: "manual",
@@ -173,9 +213,10 @@ async function preflight(
   if (!SIMPLE_METHODS.has(method) && !methods.has(method.toLowerCase()) && !methods.has("*")) {
     throw new WebError(`CORS preflight to ${target.origin} does not allow ${method}`);
   }
-  const allowedHeaders = listHeader(response, "access-control-allow-headers");
+  // A wildcard allows any header but `Authorization`, which must be named.
+  const allowed = listHeader(response, "access-control-allow-headers");
   const missing = names.filter((n) =>
-    !SAFELISTED_REQUEST_HEADERS.has(n) && !allowedHeaders.has(n) && !allowedHeaders.has("*")
+    !allowed.has(n) && (!allowed.has("*") || NON_WILDCARD_HEADERS.has(n))
   );
   if (missing.length) {
     throw new WebError(`CORS preflight to ${target.origin} does not allow ${missing.join(", ")}`);
@@ -197,8 +238,17 @@ async function readCapped(response: Response, max: number): Promise<Uint8Array> 
 }
 
 /**
- * Make the fetch function of one run. It counts requests against
- * `rules.maxRequests`.
+ * Make the fetch function of one run. It counts requests (preflights
+ * excepted, redirects included) against `rules.maxRequests`.
+ *
+ * Redirects are followed as the Fetch standard's "cors" mode follows them:
+ * each hop is checked against the rules again; once a request has gone to
+ * another origin its response tainting is "cors" for good (every later
+ * response needs `Access-Control-Allow-Origin`, and only safelisted or
+ * exposed headers come back); a hop to another origin drops
+ * `Authorization`; a hop away from an origin other than the script's taints
+ * the request's origin, which is then sent as `Origin: null` (and must be
+ * allowed as `null` or `*`); a 301/302 POST or a 303 becomes a body-less GET.
  */
 export function makeWebFetch(rules: WebRules): (request: WebRequest) => Promise<WebResponse> {
   let requests = 0;
@@ -213,45 +263,65 @@ export function makeWebFetch(rules: WebRules): (request: WebRequest) => Promise<
     if (bad) throw new WebError(`header not allowed: ${bad[0]}`);
     let url = request.url;
     let body = request.body;
+    let headers = request.headers;
     let currentMethod = method;
+    let corsTainting = false;
+    let taintedOrigin = false;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (++requests > rules.maxRequests) {
         throw new WebError(`more than ${rules.maxRequests} requests in one run`);
       }
       const { target, same } = checkTarget(url, rules);
-      const origin = rules.origin!;
-      if (!same && !isSimple(currentMethod, request.headers)) {
-        await preflight(target, currentMethod, request.headers, origin);
+      corsTainting ||= !same;
+      const origin = taintedOrigin ? "null" : rules.origin!;
+      if (
+        corsTainting && (!SIMPLE_METHODS.has(currentMethod) || unsafeHeaderNames(headers).length)
+      ) {
+        await preflight(target, currentMethod, headers, origin);
       }
       const response = await fetch(target, {
         method: currentMethod,
-        headers: [...request.headers, ["origin", origin]],
+        headers: [...headers, ["origin", origin]],
         body: currentMethod === "GET" || currentMethod === "HEAD" ? undefined : body as BodyInit,
         redirect: "manual",
       });
-      if (!same && !allowsOrigin(response, origin)) {
+      if (corsTainting && !allowsOrigin(response, origin)) {
         await response.body?.cancel();
         throw new WebError(`CORS: ${target.origin} does not allow origin ${origin}`);
       }
       const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
+      if (REDIRECTS.has(response.status) && location !== null) {
         await response.body?.cancel();
-        url = new URL(location, target).href;
-        if (response.status === 303 || currentMethod === "POST") {
+        let next: URL;
+        try {
+          next = new URL(location, target);
+        } catch {
+          throw new WebError(`redirect to an invalid URL: ${location.slice(0, 200)}`);
+        }
+        if (
+          ((response.status === 301 || response.status === 302) && currentMethod === "POST") ||
+          (response.status === 303 && currentMethod !== "GET" && currentMethod !== "HEAD")
+        ) {
           currentMethod = "GET";
           body = undefined;
+          headers = headers.filter(([k]) => !BODY_HEADERS.has(k.toLowerCase()));
         }
+        if (next.origin !== target.origin) {
+          headers = headers.filter(([k]) => !NON_WILDCARD_HEADERS.has(k.toLowerCase()));
+          if (target.origin !== rules.origin) taintedOrigin = true;
+        }
+        url = next.href;
         continue;
       }
       const exposed = listHeader(response, "access-control-expose-headers");
-      const headers = [...response.headers].filter(([k]) =>
-        same || SAFELISTED_RESPONSE_HEADERS.has(k) || exposed.has(k) || exposed.has("*")
+      const responseHeaders = [...response.headers].filter(([k]) =>
+        !corsTainting || SAFELISTED_RESPONSE_HEADERS.has(k) || exposed.has(k) || exposed.has("*")
       ).filter(([k]) => k !== "set-cookie");
       return {
         status: response.status,
         statusText: response.statusText,
         url,
-        headers,
+        headers: responseHeaders,
         body: await readCapped(response, rules.maxResponseBytes),
       };
     }

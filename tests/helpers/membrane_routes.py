@@ -55,7 +55,7 @@ SCRIPT_CLASSES = {"M", "S", "P", "L", "R", "F", "Color", "D", "X", "Obj", "Probe
 # stand-ins for __getattribute__/__setattr__/str.format, the json, operator
 # and string stand-ins, pyfence.web.
 PUBLISHED_FAMILIES = ("entry.", "denied_builtin.", "make_stand_ins.", "make_formatting.", "make_json.",
-                      "make_replacements.", "make_web.", "make_crossings.", "ModuleProxy.", "_patch_")
+                      "make_replacements.", "make_web.", "make_crossings.", "ModuleProxy.", "_patch_", "_host_function.")
 
 
 def danger(v, where):

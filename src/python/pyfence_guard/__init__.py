@@ -57,9 +57,11 @@ from .builtins import denied_builtin, make_builtins
 from .caps import cut, type_name
 from .classes import Registry, make_build_class
 from .context import Run, entry
+from .calls import HostChannel
 from .dynamic import CompiledCode, Dynamic
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .formatter import make_formatting
+from .host import host_modules
 from .matching import Pattern, make_match_class
 from .modules import Importer, ModuleProxy, hide_host_modules
 from .names import SCRIPT_MODULE
@@ -135,7 +137,7 @@ def _execute(code, config_json, host):
     config = _config.load(config_json)
     unwinder = Unwinder()
     unwinder.install()
-    sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"])
+    sink = Sink(host, config.output_bytes, unwinder, config.caps["chunk_bytes"], config.stream_output)
     run = Run(config, host, unwinder, sink)
     try:
         return _run(run, code, config, host)
@@ -209,6 +211,7 @@ def _run(run, code, config, host):
     run.formatting = formatting
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
     guard_modules.update(web_modules(run, host, replacements[("json", "loads")]))
+    guard_modules.update(host_modules(guard_modules["pyfence"], HostChannel(run, host), config.host_functions))
 
     script_module = types.ModuleType(SCRIPT_MODULE)
     g = script_module.__dict__

@@ -15,7 +15,7 @@ ALWAYS_DENIED = frozenset({
 
 # The package of modules the guard provides to every script.
 GUARD_PACKAGE = "pyfence"
-GUARD_MODULES = frozenset({"pyfence", "pyfence.web"})
+GUARD_MODULES = frozenset({"pyfence", "pyfence.web", "pyfence.host"})
 
 
 class ConfigError(Exception):
@@ -43,6 +43,7 @@ class Config:
         "allow", "deny", "members", "builtins_deny", "builtins_restrict",
         "dynamic_code", "files", "network", "storage", "recursion",
         "output_bytes", "code_bytes", "terminate", "static_check", "caps", "file_names",
+        "host_functions", "host_calls", "host_call_bytes", "stream_output",
     )
 
     def __init__(self, raw):
@@ -74,10 +75,14 @@ class Config:
             "websocket": _get(network, "websocket", bool, "network."),
         }
         self.storage = _get(raw, "storage", bool, "")
+        self.host_functions = tuple(sorted(_strings(raw, "host_functions", "")))
+        self.stream_output = _get(raw, "stream_output", bool, "")
         limits = _get(raw, "limits", dict, "")
         self.recursion = _get(limits, "recursion", int, "limits.")
         self.output_bytes = _get(limits, "output_bytes", int, "limits.")
         self.code_bytes = _get(limits, "code_bytes", int, "limits.")
+        self.host_calls = _get(limits, "host_calls", int, "limits.")
+        self.host_call_bytes = _get(limits, "host_call_bytes", int, "limits.")
         on_violation = _get(raw, "on_violation", str, "")
         if on_violation not in ("terminate", "raise"):
             raise ConfigError("on_violation must be terminate or raise")
@@ -85,7 +90,8 @@ class Config:
         self.static_check = _get(raw, "static_check", bool, "")
         caps = _get(raw, "caps", dict, "")
         self.caps = {k: _get(caps, k, int, "caps.") for k in (
-            "chunk_bytes", "detail_bytes", "message_bytes", "traceback_bytes", "findings", "violations")}
+            "chunk_bytes", "detail_bytes", "message_bytes", "traceback_bytes", "findings", "violations",
+            "host_data_bytes", "host_data_depth", "host_calls_in_flight")}
         # The host's rule for file names (src/capabilities/file_names.ts), used as sent.
         rules = _get(raw, "file_names", list, "")
         if not rules:

@@ -175,6 +175,8 @@ def web_modules(run, host, json_loads):
     """The `pyfence` package and its `pyfence.web` module for one run."""
 
     def fetch_sync(method, url, headers_json, body_b64):
+        # What the script printed so far reaches the caller before the request waits.
+        run.sink.flush()
         return str(run_sync(host.fetch(method, url, headers_json, body_b64)))
 
     web = types.ModuleType("pyfence.web")
