@@ -45,6 +45,7 @@ _seen_modules = {}  # id(module) -> module
 _seen_classes = {}  # id(class) -> class
 _done = {}  # id(code) -> code
 _tool = [None]
+_last_scan = [None]  # (len(sys.modules), its newest name) when last scanned
 
 
 def _free_tool_id():
@@ -122,9 +123,12 @@ def _class(cls):
 
 
 def instrument_new():
-    """Instrument the modules loaded since the last call (cheap when none is)."""
-    if len(_seen_modules) == len(_modules) and _tool[0] is not None:
+    """Instrument the modules loaded since the last call (cheap when none is:
+    a new module is the newest entry of sys.modules)."""
+    mark = (len(_modules), next(reversed(_modules), None))
+    if mark == _last_scan[0]:
         return
+    _last_scan[0] = mark
     for name, mod in list(_modules.items()):
         if _seen_modules.get(id(mod)) is mod or not issubclass(type(mod), types.ModuleType):
             continue
