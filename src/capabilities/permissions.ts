@@ -9,6 +9,9 @@
 import { UsageError } from "../errors.ts";
 import { CAPS } from "../protocol/caps.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
+import { FILE_NAME_RULES, normalizeFileName } from "./file_names.ts";
+
+export { normalizeFileName };
 import type { Files } from "../host/options.ts";
 import { netDescriptor, type Origin, parseOrigin } from "./origin.ts";
 import type { Policy } from "../policy/schema.ts";
@@ -66,41 +69,6 @@ export interface PermissionMap {
   limits: HostLimits;
 }
 
-const DRIVE = /^[A-Za-z]:/;
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
-
-/**
- * Normalise a virtual file name: `./a//b.csv` → `a/b.csv`. Absolute names,
- * drive letters, `..` segments, backslashes, NUL and other control
- * characters, and empty names throw a {@link UsageError} for `files`.
- *
- * @example
- * ```ts
- * import { normalizeFileName } from "./permissions.ts";
- * import assert from "node:assert/strict";
- * assert.equal(normalizeFileName("./data//in.csv"), "data/in.csv");
- * assert.throws(() => normalizeFileName("../etc/passwd"), /contains '\.\.'/);
- * ```
- */
-export function normalizeFileName(name: string): string {
-  const shown = JSON.stringify(name);
-  if (name.includes("\0")) throw new UsageError("files", `file name ${shown} contains NUL`);
-  if (CONTROL.test(name)) {
-    throw new UsageError("files", `file name ${shown} contains a control character`);
-  }
-  if (name.includes("\\")) {
-    throw new UsageError("files", `file name ${shown} contains a backslash; use '/'`);
-  }
-  if (name.startsWith("/") || DRIVE.test(name)) {
-    throw new UsageError("files", `file name ${shown} is absolute; names are relative`);
-  }
-  const parts = name.split("/").filter((p) => p !== "" && p !== ".");
-  if (parts.includes("..")) throw new UsageError("files", `file name ${shown} contains '..'`);
-  if (parts.length === 0) throw new UsageError("files", `file name ${shown} names no file`);
-  return parts.join("/");
-}
-
 function toBase64(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -111,7 +79,7 @@ function toBase64(bytes: Uint8Array): string {
 
 /**
  * The guard's virtual file system from the caller's files: text stays text,
- * bytes become base64. Names are normalised (see {@link normalizeFileName});
+ * bytes become base64. Names are normalised (see `normalizeFileName` in `file_names.ts`);
  * two names that normalise alike, or a value that is neither a string nor a
  * `Uint8Array`, throw a {@link UsageError} for `files`.
  *
@@ -233,6 +201,7 @@ export function permissionsFor(
     on_violation: policy.on_violation,
     static_check: policy.static_check,
     caps: { ...CAPS },
+    file_names: FILE_NAME_RULES.map((r) => ({ ...r })),
   };
 
   return {

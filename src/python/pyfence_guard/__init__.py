@@ -3,6 +3,43 @@ interpreter. The JS worker imports this package (possibly before a memory
 snapshot, so importing captures no per-run state) and then calls exactly one
 of execute() or check().
 
+Which check lives where:
+
+  what                                       where
+  ----------------------------------------   ------------------------------------------------
+  the script's source: size, depth, names,   transform.py (check_tree, then the rewrite that
+  imports, match patterns; then rewritten    routes attribute access and imports to the guard)
+  static findings for `pyfence check`        check.py
+  where values cross into script code:       prologue.py (a second rewrite pass: parameters,
+  parameters, yield, except, match           `x = yield`, `except as`, match captures) and
+  bindings, writes to self                   crossings.py (the helpers it calls)
+  the one table of dangerous values          membrane.py (refusal or stand-in, by type and
+                                             identity; the traceback stand-in)
+  what library code returns or yields        library_returns.py (sys.monitoring on library
+  into script code                           code, checked by the membrane)
+  attribute reads (private, dunder,          reads.py (decide(): by name and by who supplies
+  frame and format names; getattr,           the value), ownership.py (what the script owns),
+  hasattr, dir)                              namespaces.py (real dicts in real MROs)
+  attribute writes and deletes (setattr,     writes.py (hooks, metaclasses, functions,
+  delattr, the __setattr__ stand-ins)        modules; the fast path for writes to self)
+  __getattribute__/__setattr__/__delattr__   standins.py
+  str.format, format_map, string.Formatter   formatter.py
+  `match` class patterns                     matching.py
+  class statements, the script's classes     classes.py
+  imports, module proxies                    modules.py
+  the script's builtins                      builtins.py
+  exec/eval/compile, script's and library's  dynamic.py
+  library functions that pick namespaces,    library.py (patched for the run), stdlib.py
+  copy them or walk attributes in C          (stand-ins: json, operator, string)
+  open() and file names                      vfs.py (the host's rule, config.file_names)
+  network                                    web.py (pyfence.web)
+  output, caps                               output.py, caps.py
+  violations, fail closed, termination       context.py, unwind.py, errors.py
+  the configuration from the host            config.py
+  putting one run's guard together           attrs.py (make_guard)
+  beneath the rewrite: an audit-hook          tripwire.py
+  tripwire for routes through C
+
 Beneath the rewrite, tripwire.py installs a CPython audit hook for the run:
 when the script's own code reaches a frame or code object (tb_frame,
 gi_frame, f_code, __code__, sys._getframe), gc, tracing, audit hooks,
@@ -10,8 +47,10 @@ open, exec/compile/marshal, os, processes, sockets or native code through
 C, by any route the guard did not see, the run ends as a violation. It is
 a tripwire, not the boundary: routes that stay in Python (f_back,
 f_globals, __globals__, type.__subclasses__) raise no audit event. Failing
-closed (context.py) arms a preallocated reason before building anything."""
+closed (context.py) arms a preallocated reason before building anything.
+"""
 
+import builtins as _py_builtins
 import importlib
 import io
 import json
@@ -21,6 +60,8 @@ import types
 from . import check as _check
 from . import config as _config
 from . import library
+from . import library_returns
+from . import prologue
 from . import transform
 from . import tripwire
 from .attrs import make_guard
@@ -29,12 +70,12 @@ from .caps import cut, type_name
 from .classes import Registry, make_build_class
 from .context import Run, entry
 from .calls import HostChannel
-from .dynamic import Dynamic
+from .dynamic import CompiledCode, Dynamic
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .formatter import make_formatting
 from .host import host_modules
-from .matching import make_match_class
-from .modules import Importer, hide_host_modules
+from .matching import Pattern, make_match_class
+from .modules import Importer, ModuleProxy, hide_host_modules
 from .names import SCRIPT_MODULE
 from .output import Sink, streams
 from .stdlib import make_replacements
@@ -53,6 +94,22 @@ LIBRARY_DEPENDENCIES = (
 )
 for _name in LIBRARY_DEPENDENCIES:
     importlib.import_module(_name)
+
+# What library code returns into script code passes the membrane: its code
+# is instrumented now and after every import until the run starts (the
+# snapshot imports the policy's modules after this), then by the importer.
+library_returns.install()
+_import_before_run = _py_builtins.__import__
+
+
+def _import_and_instrument(*args, **kwargs):
+    try:
+        return _import_before_run(*args, **kwargs)
+    finally:
+        library_returns.instrument_new()
+
+
+_py_builtins.__import__ = _import_and_instrument
 
 _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
 _real_compile = compile
@@ -152,6 +209,8 @@ def _compile(run, code, config):
             run.report("import" if is_import else "static", p.detail, p.line)
             return None, _error(run, "ImportBlockedError" if is_import else "SecurityError", p.detail, "")
     tree, flags = transform.rewrite(tree)
+    # Functions only the script's own calls reach: text compiled later may not name them.
+    run.called_only = prologue.add(tree, whole_script=True)
     return _real_compile(tree, SCRIPT_FILENAME, "exec", flags=flags, dont_inherit=True), None
 
 
@@ -174,7 +233,7 @@ def _run(run, code, config, host):
         return guard.getattr(obj, name)
 
     formatting = make_formatting(guarded_getattr, lambda name: guard.as_name(name), entry(run, "attribute"))
-    guard = make_guard(run, importer, registry, formatting)
+    guard = make_guard(run, importer, registry, formatting, (ModuleProxy, CompiledCode, Pattern))
     run.guard = guard
     run.formatting = formatting
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
@@ -188,12 +247,20 @@ def _run(run, code, config, host):
     open_ = make_open(run)
     d, dynamic = make_builtins(
         run, guard, importer, open_, make_build_class(run, registry), make_match_class(run, guard, registry),
-        lambda d: Dynamic(run, d, g, guard.checked, importer.importing),
+        lambda d: Dynamic(run, d, g, guard.checked, importer.importing, guard.membrane),
     )
     g["__builtins__"] = d
     run.script_builtins = d
     library.harden(run, guard, importer, dynamic, open_, denied_builtin, script_module)
-    importer.after_load = lambda: library.patch_loaded(run, guard, dynamic)
+
+    def after_load():
+        library.patch_loaded(run, guard, dynamic)
+        library_returns.instrument_new()
+        guard.membrane.refresh_modules()
+
+    importer.after_load = after_load
+    library_returns.instrument_new()
+    guard.membrane.refresh_modules()
 
     stdout, stderr = streams(run.sink)
     # sys.stdout/stderr stay the capped sink's streams after the run too: a
@@ -202,6 +269,8 @@ def _run(run, code, config, host):
     tripwire.install(run.tripped, importer.importing)
     run.stack.set()
     exc = None
+    # Left on after the script: its __str__ and late finalizers are script code too.
+    library_returns.activate(guard.membrane, guard.refuse, run.headroom)
     try:
         _real_exec(compiled, g)
     except BaseException as e:

@@ -128,24 +128,15 @@ class _Extra(ast.NodeVisitor):
                     self.add("attribute", f"format field reads '.{attr}'", node)
         if isinstance(f, ast.Name) and f.id == "open" and "open" not in self.assigned and node.args \
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            problem = _path_problem(node.args[0].value)
+            problem = self.config.file_name_problem(node.args[0].value)
             if problem:
-                self.add("filesystem", f"open({node.args[0].value[:200]!r}): {problem}", node)
+                self.add("filesystem", f"open({node.args[0].value[:200]!r}): the name {problem}", node)
         self.generic_visit(node)
 
     def visit_Constant(self, node):
         v = node.value
         if isinstance(v, str) and v in _INTERNAL:
             self.add("suspicious", f"string names the attribute {v!r}", node)
-
-
-def _path_problem(path):
-    """Why open() would refuse this literal path (the same rules as vfs.py)."""
-    if "\0" in path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":") or "\\" in path:
-        return "only relative paths of the provided files"
-    if ".." in path.split("/"):
-        return "path traversal"
-    return None
 
 
 def _format_attrs(template):

@@ -4,6 +4,7 @@ decision lives here, once."""
 
 import base64
 import json
+import re
 
 # Never importable, whatever a policy says: the bridges into JavaScript and
 # the guard itself.
@@ -41,7 +42,7 @@ class Config:
     __slots__ = (
         "allow", "deny", "members", "builtins_deny", "builtins_restrict",
         "dynamic_code", "files", "network", "storage", "recursion",
-        "output_bytes", "code_bytes", "terminate", "static_check", "caps",
+        "output_bytes", "code_bytes", "terminate", "static_check", "caps", "file_names",
         "host_functions", "host_calls", "host_call_bytes", "stream_output",
     )
 
@@ -91,6 +92,14 @@ class Config:
         self.caps = {k: _get(caps, k, int, "caps.") for k in (
             "chunk_bytes", "detail_bytes", "message_bytes", "traceback_bytes", "findings", "violations",
             "host_data_bytes", "host_data_depth", "host_calls_in_flight")}
+        # The host's rule for file names (src/capabilities/file_names.ts), used as sent.
+        rules = _get(raw, "file_names", list, "")
+        if not rules:
+            raise ConfigError("file_names must list the host's file name rules")
+        self.file_names = tuple(
+            (re.compile(_get(r, "pattern", str, "file_names[].")), _get(r, "problem", str, "file_names[]."))
+            for r in rules
+        )
 
     def import_refusal(self, name):
         """Why the script may not import `name`, or None when it may: the
@@ -108,6 +117,14 @@ class Config:
             return "denied by the policy"
         if not any(p in self.allow for p in prefixes):
             return "not in the policy's allow-list"
+        return None
+
+    def file_name_problem(self, name):
+        """What is wrong with `name` as a virtual file name, or None: the
+        same rule, in the same order, as the host's."""
+        for pattern, problem in self.file_names:
+            if pattern.search(name):
+                return problem
         return None
 
     def member_visible(self, module_name, member):

@@ -120,6 +120,9 @@ class Importer:
             self._loading -= 1
             if collecting:
                 _gc_enable()
+            if self.after_load is not None:
+                # Modules a library imported lazily are instrumented too.
+                self.after_load()
 
     def importing(self):
         return self._loading > 0

@@ -43,8 +43,9 @@ READ_DUNDERS = frozenset({
     # typing's introspection: aliases, parameters, metadata (plain data and types).
     "__origin__", "__args__", "__parameters__", "__metadata__", "__orig_bases__",
     "__orig_class__", "__type_params__", "__value__",
-    # Exception chaining: other exceptions, not their tracebacks.
-    "__cause__", "__context__", "__suppress_context__", "__notes__",
+    # Exception chaining: other exceptions; a traceback reads as its stand-in
+    # (membrane.py), which leads to no frame.
+    "__cause__", "__context__", "__suppress_context__", "__notes__", "__traceback__",
 })
 
 # Dunders the guard answers itself: reading them returns a guarded stand-in
@@ -74,6 +75,7 @@ DEFINE_DUNDERS = (READ_DUNDERS - NAMESPACE_DUNDERS - {
     "__mro__", "__bases__", "__base__", "__members__", "__wrapped__", "__required_keys__",
     "__optional_keys__", "__total__", "__dataclass_fields__", "__origin__", "__args__",
     "__parameters__", "__metadata__", "__orig_class__", "__value__", "__abstractmethods__",
+    "__traceback__",
 }) | frozenset({
     "__getattr__", "__setattr__", "__delattr__", "__getattribute__",
     "__get__", "__set__", "__delete__", "__set_name__",
@@ -97,11 +99,20 @@ FUNCTION_WRITE_DUNDERS = WRITE_DUNDERS | {"__qualname__", "__wrapped__"}
 # what `match` and class creation rely on staying as the guard saw it.
 CLASS_WRITE_DUNDERS = (DEFINE_DUNDERS | WRITE_DUNDERS) - {"__match_args__", "__slots__"}
 
+# What a metaclass of the script's may not be given after its class
+# statement, anywhere in its MRO outside the trusted library metaclasses:
+# classes.py vets what these produce when the class statement runs (a body
+# may define them), and the guard looks classes up in dicts (membrane.py).
+METACLASS_FORBIDDEN = frozenset({"__new__", "__call__", "__prepare__", "mro", "__instancecheck__",
+                                 "__subclasscheck__", "__eq__", "__ne__", "__hash__"})
+
 # Public names that are edges into frames, code and interpreter internals.
+# (tb_next is not one: a traceback reaches the script only as its stand-in,
+# whose tb_next is the next stand-in.)
 FRAME_NAMES = frozenset({
     "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code",
     "f_back", "f_globals", "f_builtins", "f_locals", "f_code", "f_trace",
-    "f_generator", "tb_frame", "tb_next", "func_globals", "func_code",
+    "f_generator", "tb_frame", "func_globals", "func_code",
 })
 
 # namedtuple's public API is spelled with one underscore.
