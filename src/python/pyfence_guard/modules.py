@@ -87,6 +87,10 @@ class Importer:
         self._registry = self.registry = registry
         # Set while an allowed import runs: that module's own imports are library code's.
         self._loading = 0
+        # The modules the script holds: imported (with their parent packages),
+        # or read as an allowed submodule. Only these reach it as values
+        # (membrane.py): a proxy, or their C functions.
+        self.imported = set()
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
         # The guard's headroom for a failing check (a C callable, see context.py).
@@ -151,6 +155,9 @@ class Importer:
             self._registry.refresh()
             if self.after_load is not None:
                 self.after_load()
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            self.imported.add(".".join(parts[:i]))
         return mod
 
     def _module(self, name):
@@ -255,6 +262,7 @@ class Importer:
             raise AttributeError(f"module '{modname}' has no attribute '{name}'") from None
         if is_module(value):
             if self._submodule(modname, name, value):
+                self.imported.add(value.__name__)
                 return self.proxy(value)
             self._run.violation("attribute", f"'{modname}.{name}' is a module the script may not import")
         return self._run.guard.checked(value, name)
