@@ -17,8 +17,9 @@ prologues the rewrite puts into script functions): ints, strings, the
 script's own classes' instances, library types seen to pass. It is keyed by
 type, so a lookup hashes and compares classes with their metaclass's
 __hash__ and __eq__. Those are type's own for every class but the ones the
-script makes through a metaclass of its own (classes.py; later writes of
-them are refused, names.METACLASS_FORBIDDEN), and typing's deprecated
+script makes by calling a metaclass of its own directly (a class statement
+refuses a metaclass defining them, and they cannot be set on one later:
+names.METACLASS_FORBIDDEN), and typing's deprecated
 _UnionGenericAliasMeta. Such a class can lie its way into a lookup, but its
 instances are the script's own making, never a dangerous type (modules,
 frames, code, tracebacks, cells cannot be subclassed by the script or are
@@ -34,7 +35,7 @@ from .caps import type_name
 from .errors import SCRIPT_FILENAME, SCRIPT_FILES
 from .identity import identity
 from .names import GUARDED_DUNDERS, OWNED_DUNDERS, READ_DUNDERS, FRAME_NAMES, is_dunder
-from .namespaces import Denied, by_id, is_type
+from .namespaces import Denied, by_id, is_type, mro_of
 
 try:
     from pyodide.ffi import JsProxy
@@ -141,6 +142,7 @@ _tb_frame = types.TracebackType.__dict__["tb_frame"].__get__
 _tb_lineno = types.TracebackType.__dict__["tb_lineno"].__get__
 _tb_lasti = types.TracebackType.__dict__["tb_lasti"].__get__
 _frame_code = types.FrameType.__dict__["f_code"].__get__
+_cell_contents = types.CellType.__dict__["cell_contents"].__get__
 _STR_FORMAT = str.__dict__["format"]
 _STR_FORMAT_MAP = str.__dict__["format_map"]
 _GETATTRIBUTES = (object.__dict__["__getattribute__"], type.__dict__["__getattribute__"])
@@ -322,16 +324,19 @@ class Membrane:
 
     def _guard_type(self, t):
         """A class the guard defined (a function of its body is the guard's
-        code), other than those it hands the script. Decided once per class."""
+        code), other than those it hands the script. Decided once per class
+        (a class whose statement has not given it an MRO yet, each time)."""
         entry = self._classes.get(identity(t))
         if entry is None or entry[0] is not t:
+            if _type_mro(t) is None:
+                return self._defined_by_guard(t)
             entry = self._classes[identity(t)] = (t, self._defined_by_guard(t))
         return entry[1]
 
     def _defined_by_guard(self, t):
         if self._published_types.get(identity(t)) is t:
             return False
-        for c in _type_mro(t):
+        for c in mro_of(t) or (t,):
             if self._published_types.get(identity(c)) is c or self._registry.has(c):
                 return False
             for v in list(_type_dict(c).values()):
@@ -497,6 +502,8 @@ class Membrane:
             return value
         if row[1] == STAND_IN:
             return self._stand_in(row, value)
+        if row[0] == "cell" and self._body_cell(value):
+            return value
         raise Denied(f"{where} is {_described(row, value)}")
 
     def check_deep(self, value, where="a value"):
@@ -559,6 +566,20 @@ class Membrane:
                 if row is not None and not (row[1] == STAND_IN and row[0] == "module"):
                     raise Denied(f"a value holds {_described(row, x)}")
 
+    def _body_cell(self, cell):
+        """A cell a class body the guard runs stores through its namespace's
+        own __setitem__: __classcell__, still empty (the class it will hold
+        is the script's), or __classdictcell__, holding that namespace (the
+        script's own object). No cell takes writes from the script (writes.py)."""
+        bodies = self._registry.bodies
+        if not bodies:
+            return False
+        try:
+            contents = _cell_contents(cell)
+        except ValueError:
+            return True
+        return contents is bodies[-1]
+
     # The crossings.
 
     def exception(self, exc):
@@ -605,6 +626,8 @@ def _instance_dict(obj):
                 return None
             return d if type(d) is dict else None
     return None
+
+
 
 
 def _described(row, value):

@@ -36,8 +36,6 @@ READ_DUNDERS = frozenset({
     "__aiter__", "__anext__", "__await__",
     "__enter__", "__exit__", "__aenter__", "__aexit__",
     "__match_args__", "__slots__", "__post_init__",
-    # A metaclass's protocol (classes.py vets what a script metaclass makes).
-    "__prepare__", "__instancecheck__", "__subclasscheck__",
     "__mro__", "__bases__", "__base__", "__members__", "__wrapped__", "__abstractmethods__",
     "__required_keys__", "__optional_keys__", "__total__", "__dataclass_fields__",
     # typing's introspection: aliases, parameters, metadata (plain data and types).
@@ -83,6 +81,10 @@ DEFINE_DUNDERS = (READ_DUNDERS - NAMESPACE_DUNDERS - {
     "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
     "__copy__", "__deepcopy__", "__getnewargs__", "__getnewargs_ex__",
     "__release_buffer__", "__buffer__", "__subclasshook__", "__replace__",
+    # A metaclass's protocol: defined, never read (classes.py checks what a
+    # script metaclass makes; type's own are unbound descriptors that work
+    # on any class).
+    "__prepare__", "__instancecheck__", "__subclasscheck__",
 })
 
 # Exception chaining a script may set on any exception (the interpreter
@@ -99,12 +101,12 @@ FUNCTION_WRITE_DUNDERS = WRITE_DUNDERS | {"__qualname__", "__wrapped__"}
 # what `match` and class creation rely on staying as the guard saw it.
 CLASS_WRITE_DUNDERS = (DEFINE_DUNDERS | WRITE_DUNDERS) - {"__match_args__", "__slots__"}
 
-# What a metaclass of the script's may not be given after its class
-# statement, anywhere in its MRO outside the trusted library metaclasses:
-# classes.py vets what these produce when the class statement runs (a body
-# may define them), and the guard looks classes up in dicts (membrane.py).
-METACLASS_FORBIDDEN = frozenset({"__new__", "__call__", "__prepare__", "mro", "__instancecheck__",
-                                 "__subclasscheck__", "__eq__", "__ne__", "__hash__"})
+# What a metaclass of the script's may not define, in its body (anywhere in
+# its MRO outside the trusted library metaclasses) or later: how its classes
+# hash and compare, for the guard looks classes up in dicts (membrane.py).
+# Its other methods (__new__, __call__, __prepare__, mro, ...) may be
+# defined or replaced: classes.py checks what they produce.
+METACLASS_FORBIDDEN = frozenset({"__eq__", "__ne__", "__hash__"})
 
 # Public names that are edges into frames, code and interpreter internals.
 # (tb_next is not one: a traceback reaches the script only as its stand-in,

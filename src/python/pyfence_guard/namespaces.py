@@ -38,6 +38,14 @@ def is_type(obj):
     return issubclass(type(obj), type)
 
 
+def mro_of(cls):
+    """cls's MRO, or () while it has none yet (a metaclass's mro() runs
+    before the interpreter sets it, and Python finds no name on the class
+    meanwhile)."""
+    mro = _type_mro(cls)
+    return () if mro is None else mro
+
+
 def by_id(types_):
     return {identity(t): t for t in types_}
 
@@ -131,7 +139,7 @@ class Namespaces:
             mc, mv = self.find(meta_mro, name)
             if mc is not None and self.is_data(mv):
                 return mc, True
-            c, _ = self.find(_type_mro(obj), name)
+            c, _ = self.find(mro_of(obj), name)
             if c is not None:
                 return c, False
             if mc is not None:
@@ -141,7 +149,7 @@ class Namespaces:
             start = _super_self_class(obj)
             if start is None:
                 return None, True
-            mro = _type_mro(start)
+            mro = mro_of(start)
             this = _super_thisclass(obj)
             for i, c in enumerate(mro):
                 if c is this:

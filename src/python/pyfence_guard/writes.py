@@ -19,6 +19,7 @@ from .reads import as_name
 _real_setattr = setattr
 _real_delattr = delattr
 _type_mro = type.__dict__["__mro__"].__get__
+_subclasses = type.__dict__["__subclasses__"]
 # The names whose value decides where a write lands.
 HOOKS = frozenset({"__setattr__", "__delattr__"})
 SETATTRS = (object.__dict__["__setattr__"], type.__dict__["__setattr__"])
@@ -132,6 +133,21 @@ def make_writes(run, own, namespaces, refuse, plain_write):
             refuse(e, needs_full_check, t)
         return write_check(obj, name) if full else obj
 
+    def shapes_a_metaclass(cls):
+        """cls is a metaclass or a base of one: its __eq__/__ne__/__hash__
+        would decide how classes hash and compare (names.METACLASS_FORBIDDEN)."""
+        seen = {}
+        todo = [cls]
+        while todo:
+            c = todo.pop()
+            if seen.get(identity(c)) is c:
+                continue
+            seen[identity(c)] = c
+            if issubclass(c, type):
+                return True
+            todo.extend(_subclasses(c))
+        return False
+
     def write_ok(obj, name, also_read):
         if type(obj) is types.CellType:
             # A class statement's cell decides which class is being created
@@ -147,7 +163,7 @@ def make_writes(run, own, namespaces, refuse, plain_write):
                     return False
                 if name in HOOKS:
                     forget_write_decisions()
-                return not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+                return name not in METACLASS_FORBIDDEN or not shapes_a_metaclass(obj)
             if name in EXCEPTION_WRITE_DUNDERS and issubclass(type(obj), BaseException):
                 return True
             return name in FUNCTION_WRITE_DUNDERS and own.owns_function(obj)
@@ -161,7 +177,7 @@ def make_writes(run, own, namespaces, refuse, plain_write):
         if name in FRAME_NAMES:
             return own.owns(obj)
         if is_type(obj):
-            return registry.has(obj) and not (issubclass(obj, type) and name in METACLASS_FORBIDDEN)
+            return registry.has(obj)
         t = type(obj)
         if t is types.FunctionType:
             return own.owns_function(obj)
