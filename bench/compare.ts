@@ -58,7 +58,7 @@ const COUNTS = {
   guard: q(5, 1, 7),
 };
 const SETTLE_MS = 1500;
-const PROGRAMS = ["cpu_loop.py", "arith_loop.py"];
+const PROGRAMS = ["cpu_loop.py", "call_loop.py", "library_loop.py", "arith_loop.py"];
 
 const started = performance.now();
 const loadBefore = Deno.loadavg();

@@ -25,13 +25,34 @@ async function allowedModules(): Promise<string[]> {
   return [...modules].sort();
 }
 
+/** `compute` with room for an audit that walks and parses the whole library on a busy machine. */
+async function slowPolicy() {
+  const compute = await loadPolicy("compute");
+  return { ...compute, limits: { ...compute.limits, timeout_ms: 180_000 } };
+}
+
+/** The built-in policies' member rules (io: buffers only; random: no SystemRandom; agent's asyncio). */
+async function memberRules(): Promise<Record<string, unknown>> {
+  const rules: Record<string, unknown> = {};
+  for (const name of ["default", "strict", "compute", "agent"]) {
+    Object.assign(rules, (await loadPolicy(name)).modules.members);
+  }
+  return rules;
+}
+
+// What library code reads by a computed name reaches the script only through
+// the membrane: returned or yielded into script code (library_returns.py,
+// checked deeply) or passed to a script function (its prologue).
+const READS_CHECKED =
+  "checked: reads by a computed name; its results pass the membrane (library_returns.py) and what it hands to script functions their prologues";
+
 /**
  * Every library function the script can reach that turns input into code,
  * picks a module or namespace, reads the real builtins by name, copies a
- * namespace, writes attributes by a computed name or formats a template it
- * did not write, and what the guard does about it. The audit (run on the
- * unpatched library) must find exactly these: a new one fails the test
- * until it is decided here; a stale one fails too.
+ * namespace, writes or reads attributes by a computed name or formats a
+ * template it did not write, and what the guard does about it. The audit
+ * (run on the unpatched library) must find exactly these: a new one fails
+ * the test until it is decided here; a stale one fails too.
  */
 const DECISIONS: Record<string, string> = {
   "annotationlib.ForwardRef.__eq__": "harmless: compares __globals__ by identity",
@@ -50,8 +71,30 @@ const DECISIONS: Record<string, string> = {
     "checked: its eval is the guard's library eval; the frame only names __module__",
   "copy.copy": "reaches copy._reconstruct: patched (library.py)",
   "copy.deepcopy": "reaches copy._reconstruct: patched (library.py)",
-  "dataclasses.asdict": "reaches copy._reconstruct: patched (library.py)",
-  "dataclasses.astuple": "reaches copy._reconstruct: patched (library.py)",
+  "dataclasses.asdict":
+    "reaches copy._reconstruct: patched (library.py); field values it reads by name: its result passes the membrane; dunder field names are refused (library.py)",
+  "dataclasses.astuple":
+    "reaches copy._reconstruct: patched (library.py); field values it reads by name: its result passes the membrane; dunder field names are refused (library.py)",
+  "dataclasses.fields": READS_CHECKED,
+  "dataclasses.replace":
+    "reads fields by name and calls __init__ with them: dunder field names are refused (library.py), and __init__'s prologue checks what it gets",
+  "enum.Enum.__new__": READS_CHECKED,
+  "enum.EnumType._find_new_": "private: denied (a library metaclass's name)",
+  "enum.property.__get__": READS_CHECKED,
+  "functools.cache": READS_CHECKED,
+  "functools.lru_cache": READS_CHECKED,
+  "string.Formatter._vformat":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "string.Formatter.format":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "string.Formatter.get_field":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "string.Formatter.vformat":
+    "replaced: the script's string.Formatter is the guard's (formatter.py)",
+  "typing._BaseGenericAlias.__getattr__": READS_CHECKED,
+  "typing.no_type_check": READS_CHECKED,
+  "typing.no_type_check_decorator": READS_CHECKED,
+  "typing.runtime_checkable": READS_CHECKED,
   "dataclasses.dataclass":
     "checked: generated methods go through the guard's library exec, in the script's module",
   "dataclasses.make_dataclass":
@@ -75,7 +118,8 @@ const DECISIONS: Record<string, string> = {
   "typing._ProtocolMeta.__init__": "reaches annotations: evaluation patched and checked",
   "typing._proto_hook": "reaches annotations: evaluation patched and checked",
   "typing.evaluate_forward_ref": "reaches ForwardRef.evaluate: patched",
-  "typing.get_type_hints": "reaches ForwardRef.evaluate: patched; module namespaces refused",
+  "typing.get_type_hints":
+    "copies namespaces and reaches ForwardRef.evaluate, patched: text runs as script code in the script's globals, and a namespace handed in (a copy of a module's globals) gives only the names whose values pass the membrane",
   "asyncio.graph.capture_call_graph":
     "unreachable: not among asyncio's members in agent.yaml (a member rule decides submodules too)",
   "asyncio.events.Handle.__init__":
@@ -94,12 +138,17 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const sandbox = new Sandbox(unguardedForTests({ policy: "compute" }));
+    const sandbox = new Sandbox(unguardedForTests({ policy: await slowPolicy() }));
     try {
-      const r = await sandbox.run(`MODULES = ${JSON.stringify(await allowedModules())}\n${AUDIT}`);
+      const r = await sandbox.run(
+        `MODULES = ${JSON.stringify(await allowedModules())}\nMEMBERS = ${
+          JSON.stringify(await memberRules())
+        }\n${AUDIT}`,
+      );
       ok(r.ok, JSON.stringify(r.error));
       const report = JSON.parse(r.stdout);
       ok(report.objects > 1000, `only ${report.objects} objects visited`);
+      ok(report.calls > 1000, `only ${report.calls} calls made`);
       deepEqual(report.findings, []);
     } finally {
       await sandbox.close();
@@ -113,10 +162,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    // The scan parses every allowed module's source: more than compute's 30 s on a busy machine.
-    const sandbox = new Sandbox(
-      unguardedForTests({ policy: { version: 1 as const, limits: { timeout_ms: 120_000 } } }),
-    );
+    const sandbox = new Sandbox(unguardedForTests({ policy: await slowPolicy() }));
     try {
       const r = await sandbox.run(
         `MODULES = ${JSON.stringify(await allowedModules())}\n${LIBRARY_AUDIT}`,
@@ -130,7 +176,7 @@ Deno.test({
       );
       deepEqual(undecided, [], "undecided library functions");
       deepEqual(Object.keys(DECISIONS).filter((q) => !found.includes(q)), [], "stale decisions");
-      // The audit finds what the red team used (issue 9, items 1 to 4).
+      // The audit finds what the red team used (issue 9, items 1 to 4; issue 15, items 2 and 3).
       for (
         const q of [
           "dataclasses.dataclass",
@@ -140,8 +186,14 @@ Deno.test({
           "enum.EnumType._convert_",
           "functools.update_wrapper",
           "collections.UserString.format",
+          // Issue 15: a copy of typing's globals, and reads by a computed name.
+          "typing.get_type_hints",
+          "dataclasses.replace",
+          "dataclasses.asdict",
         ]
       ) ok(found.includes(q), `the audit missed ${q}`);
+      ok(report.findings["typing.get_type_hints"].includes("namespace-copy"), "a copy of globals");
+      ok(report.findings["dataclasses.replace"].includes("via read-by-name"), "a read by name");
     } finally {
       await sandbox.close();
     }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ProtocolCaps } from "../protocol/caps.ts";
+import type { FileNameRule } from "./file_names.ts";
 
 /** Per-module member control: only `allow`ed names, or all but `deny`ed. */
 export interface MemberRule {
@@ -116,4 +117,6 @@ export interface GuardConfig {
   static_check: boolean;
   /** The protocol's caps: the guard cuts everything it sends to these sizes. */
   caps: ProtocolCaps;
+  /** What makes a file name unusable (`FILE_NAME_RULES`): `open()` and `check` apply the same rule as the host. */
+  file_names: FileNameRule[];
 }

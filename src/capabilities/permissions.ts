@@ -9,6 +9,9 @@
 import { UsageError } from "../errors.ts";
 import { CAPS, utf8Bytes } from "../protocol/caps.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
+import { FILE_NAME_RULES, normalizeFileName } from "./file_names.ts";
+
+export { normalizeFileName };
 import type { Files, Inputs } from "../host/options.ts";
 import { checkInputs } from "./inputs.ts";
 import { netDescriptor, type Origin, parseOrigin } from "./origin.ts";
@@ -83,56 +86,6 @@ export interface PermissionMap {
   limits: HostLimits;
 }
 
-const DRIVE = /^[A-Za-z]:/;
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
-
-/**
- * Normalise a virtual file name: `./a//b.csv` → `a/b.csv`. Absolute names,
- * drive letters, `..` segments, backslashes, NUL and other control
- * characters, empty names and names too long for a file system (over 1024
- * bytes, or 255 in a segment) throw a {@link UsageError} for `files`. The one
- * path rule of the host: for the caller's files and for what a script wrote.
- *
- * @example
- * ```ts
- * import { normalizeFileName } from "./permissions.ts";
- * import assert from "node:assert/strict";
- * assert.equal(normalizeFileName("./data//in.csv"), "data/in.csv");
- * assert.throws(() => normalizeFileName("../etc/passwd"), /contains '\.\.'/);
- * ```
- */
-export function normalizeFileName(name: string): string {
-  const shown = JSON.stringify(name);
-  if (name.includes("\0")) throw new UsageError("files", `file name ${shown} contains NUL`);
-  if (CONTROL.test(name)) {
-    throw new UsageError("files", `file name ${shown} contains a control character`);
-  }
-  if (name.includes("\\")) {
-    throw new UsageError("files", `file name ${shown} contains a backslash; use '/'`);
-  }
-  if (name.startsWith("/") || DRIVE.test(name)) {
-    throw new UsageError("files", `file name ${shown} is absolute; names are relative`);
-  }
-  const parts = name.split("/").filter((p) => p !== "" && p !== ".");
-  if (parts.includes("..")) throw new UsageError("files", `file name ${shown} contains '..'`);
-  if (parts.length === 0) throw new UsageError("files", `file name ${shown} names no file`);
-  const normal = parts.join("/");
-  if (
-    utf8Bytes(normal) > CAPS.path_bytes || parts.some((p) => utf8Bytes(p) > MAX_SEGMENT_BYTES)
-  ) {
-    throw new UsageError(
-      "files",
-      `file name ${shown} is too long (at most ${CAPS.path_bytes} bytes, ` +
-        `${MAX_SEGMENT_BYTES} per segment, in UTF-8)`,
-    );
-  }
-  return normal;
-}
-
-/** One segment of a file name, in UTF-8 bytes, as file systems allow (`vfs.py` agrees). */
-const MAX_SEGMENT_BYTES = 255;
-
 function toBase64(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -143,7 +96,7 @@ function toBase64(bytes: Uint8Array): string {
 
 /**
  * The guard's virtual file system from the caller's files: text stays text,
- * bytes become base64. Names are normalised (see {@link normalizeFileName});
+ * bytes become base64. Names are normalised (see `normalizeFileName` in `file_names.ts`);
  * two names that normalise alike, or a value that is neither a string nor a
  * `Uint8Array`, throw a {@link UsageError} for `files`.
  *
@@ -272,6 +225,7 @@ export function permissionsFor(
     imports: policy.imports,
     static_check: policy.static_check,
     caps: { ...CAPS },
+    file_names: FILE_NAME_RULES.map((r) => ({ ...r })),
   };
 
   return {

@@ -5,7 +5,11 @@
 #    code from text (exec/eval/compile), module tables (sys.modules),
 #    frames, function globals, real builtins looked up by name, str.format
 #    and format_map on a non-literal template, namespace copies
-#    (__dict__.update) and attribute writes by a computed name.
+#    (__dict__.update, and a copy of a namespace made with dict(), .copy()
+#    or {**...}: a copy of a module's globals is still that module's),
+#    attribute writes by a computed name, and attribute reads by a computed
+#    name (getattr(obj, name) with the real getattr reads what the guard
+#    would refuse the script: dataclasses.replace read __traceback__).
 # 2. Calls carry the sinks that reach namespaces and code (code, module
 #    tables, globals, real builtins, namespace copies) to their callers, by
 #    the callee's name where exactly one scanned function has that name.
@@ -35,6 +39,23 @@ _GENERIC = {
 }
 
 
+# Expressions that are, by their spelling, a namespace (a module's globals,
+# an object's __dict__, a namespace parameter).
+_NAMESPACE_NAMES = {"__globals__", "__dict__", "globals", "globalns", "localns", "f_globals", "f_locals",
+                    "namespace", "module_globals"}
+
+
+def _namespace_expr(node):
+    for n in ast.walk(node):
+        if isinstance(n, ast.Attribute) and n.attr in _NAMESPACE_NAMES:
+            return True
+        if isinstance(n, ast.Name) and n.id in _NAMESPACE_NAMES:
+            return True
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("vars", "globals"):
+            return True
+    return False
+
+
 def _sinks(fn):
     kinds = set()
     for node in ast.walk(fn):
@@ -54,6 +75,15 @@ def _sinks(fn):
             elif isinstance(f, ast.Name) and f.id == "getattr" and node.args \
                     and isinstance(node.args[0], ast.Name) and node.args[0].id in ("builtins", "_builtins"):
                 kinds.add("builtins-by-name")
+            elif isinstance(f, ast.Name) and f.id == "getattr" and len(node.args) >= 2 \
+                    and not isinstance(node.args[1], ast.Constant):
+                kinds.add("read-by-name")
+            elif (isinstance(f, ast.Name) and f.id == "dict" and node.args and _namespace_expr(node.args[0])) \
+                    or (isinstance(f, ast.Attribute) and f.attr == "copy" and _namespace_expr(f.value)):
+                kinds.add("namespace-copy")
+        elif isinstance(node, ast.Dict) and any(k is None and _namespace_expr(v)
+                                                for k, v in zip(node.keys, node.values)):
+            kinds.add("namespace-copy")
         elif isinstance(node, ast.Attribute):
             if node.attr == "modules" and isinstance(node.value, ast.Name) and node.value.id in ("sys", "_sys"):
                 kinds.add("sys.modules")
@@ -80,6 +110,7 @@ OWN = {}      # (filename, firstlineno, name) -> qualname
 SINKS = {}    # qualname -> kinds
 CALLS = {}    # qualname -> called names
 BY_NAME = {}  # simple name -> qualnames
+MODULE_OF = {}  # qualname -> module name
 
 
 def _scan(mod_name, mod):
@@ -99,6 +130,7 @@ def _scan(mod_name, mod):
                 OWN[(filename, child.lineno, child.name)] = q
                 OWN[(filename, first, child.name)] = q
                 SINKS[q] = _sinks(child)
+                MODULE_OF[q] = mod_name
                 CALLS[q] = _calls(child)
                 BY_NAME.setdefault(child.name, set()).add(q)
                 visit(child, f"{prefix}{child.name}.<locals>.")
@@ -114,8 +146,10 @@ for _name, _mod in sorted(sys.modules.items()):
     if _file.endswith(".py") and "site-packages" not in _file and not _name.startswith("_pyodide"):
         _scan(_name, _mod)
 
-# Carry sinks to callers ("via <kind>") until nothing changes.
-_CARRIED = {"code", "sys.modules", "globals", "builtins-by-name", "namespace-copy"}
+# Carry sinks to callers ("via <kind>") until nothing changes. A read by
+# computed name is carried within its module only: the helpers that read
+# by name are private, and a name shared across modules is not a call.
+_CARRIED = {"code", "sys.modules", "globals", "builtins-by-name", "namespace-copy", "read-by-name"}
 REACH = {q: set(k) for q, k in SINKS.items()}
 changed = True
 while changed:
@@ -124,10 +158,14 @@ while changed:
         for n in names:
             targets = BY_NAME.get(n, ())
             if len(targets) != 1:
-                continue
+                # A name defined once in the caller's own module is that function.
+                targets = [t for t in targets if MODULE_OF[t] == MODULE_OF[q]]
+                if len(targets) != 1:
+                    continue
             for t in targets:
                 carried = {"via " + k.removeprefix("via ") for k in REACH[t]
-                           if k.removeprefix("via ") in _CARRIED}
+                           if k.removeprefix("via ") in _CARRIED
+                           and (k.removeprefix("via ") != "read-by-name" or MODULE_OF[t] == MODULE_OF[q])}
                 if carried - REACH[q]:
                     REACH[q] |= carried
                     changed = True

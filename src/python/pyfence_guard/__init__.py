@@ -9,6 +9,43 @@ call budget, the final value's capture, the inputs) on the same guard and
 globals. Between scripts no Python runs: the worker waits for its next job,
 and the script's event loop ran inside the call that made it (aio.py).
 
+Which check lives where:
+
+  what                                       where
+  ----------------------------------------   ------------------------------------------------
+  the script's source: size, depth, names,   transform.py (check_tree, then the rewrite that
+  imports, match patterns; then rewritten    routes attribute access and imports to the guard)
+  static findings for `pyfence check`        check.py
+  where values cross into script code:       prologue.py (a second rewrite pass: parameters,
+  parameters, yield, except, match           `x = yield`, `except as`, match captures) and
+  bindings, writes to self                   crossings.py (the helpers it calls)
+  the one table of dangerous values          membrane.py (refusal or stand-in, by type and
+                                             identity; the traceback stand-in)
+  what library code returns or yields        library_returns.py (sys.monitoring on library
+  into script code                           code, checked by the membrane)
+  attribute reads (private, dunder,          reads.py (decide(): by name and by who supplies
+  frame and format names; getattr,           the value), ownership.py (what the script owns),
+  hasattr, dir)                              namespaces.py (real dicts in real MROs)
+  attribute writes and deletes (setattr,     writes.py (hooks, metaclasses, functions,
+  delattr, the __setattr__ stand-ins)        modules; the fast path for writes to self)
+  __getattribute__/__setattr__/__delattr__   standins.py
+  str.format, format_map, string.Formatter   formatter.py
+  `match` class patterns                     matching.py
+  class statements, the script's classes     classes.py
+  imports, module proxies                    modules.py
+  the script's builtins                      builtins.py
+  exec/eval/compile, script's and library's  dynamic.py
+  library functions that pick namespaces,    library.py (patched for the run), stdlib.py
+  copy them or walk attributes in C          (stand-ins: json, operator, string)
+  open() and file names                      vfs.py (the host's rule, config.file_names)
+  network                                    web.py (pyfence.web)
+  output, caps                               output.py, caps.py
+  violations, fail closed, termination       context.py, unwind.py, errors.py
+  the configuration from the host            config.py
+  putting one run's guard together           attrs.py (make_guard)
+  beneath the rewrite: an audit-hook          tripwire.py
+  tripwire for routes through C
+
 Beneath the rewrite, tripwire.py installs a CPython audit hook for the run:
 when the script's own code reaches a frame or code object (tb_frame,
 gi_frame, f_code, __code__, sys._getframe), gc, tracing, audit hooks,
@@ -16,9 +53,11 @@ open, exec/compile/marshal, os, processes, sockets or native code through
 C, by any route the guard did not see, the run ends as a violation. It is
 a tripwire, not the boundary: routes that stay in Python (f_back,
 f_globals, __globals__, type.__subclasses__) raise no audit event. Failing
-closed (context.py) arms a preallocated reason before building anything."""
+closed (context.py) arms a preallocated reason before building anything.
+"""
 
 import ast
+import builtins as _py_builtins
 import importlib
 import io
 import json
@@ -31,6 +70,8 @@ from . import aio
 from . import check as _check
 from . import config as _config
 from . import library
+from . import library_returns
+from . import prologue
 from . import transform
 from . import tripwire
 from . import web as _web
@@ -40,12 +81,12 @@ from .caps import cut, type_name
 from .classes import Registry, make_build_class
 from .context import Run, entry
 from .calls import HostCallLimitError, HostChannel
-from .dynamic import Dynamic
+from .dynamic import CompiledCode, Dynamic
 from .errors import SCRIPT_FILENAME, ImportBlockedError, OutputLimitError, SecurityError
 from .formatter import make_formatting
 from .host import host_modules
-from .matching import make_match_class
-from .modules import Importer, hide_host_modules
+from .matching import Pattern, make_match_class
+from .modules import Importer, ModuleProxy, hide_host_modules
 from .names import SCRIPT_MODULE
 from .output import Sink, streams
 from .stdlib import make_replacements
@@ -66,6 +107,22 @@ LIBRARY_DEPENDENCIES = (
 )
 for _name in LIBRARY_DEPENDENCIES:
     importlib.import_module(_name)
+
+# What library code returns into script code passes the membrane: its code
+# is instrumented now and after every import until the run starts (the
+# snapshot imports the policy's modules after this), then by the importer.
+library_returns.install()
+_import_before_run = _py_builtins.__import__
+
+
+def _import_and_instrument(*args, **kwargs):
+    try:
+        return _import_before_run(*args, **kwargs)
+    finally:
+        library_returns.instrument_new()
+
+
+_py_builtins.__import__ = _import_and_instrument
 
 _SIZE_OVERFLOW = ("too long", "index-sized", "too large", "cannot fit", "too many")
 _real_compile = compile
@@ -206,6 +263,8 @@ def _compile(run, code, config):
             run.report("import" if is_import else "static", p.detail, p.line)
             return None, _error(run, "ImportBlockedError" if is_import else "SecurityError", p.detail, "")
     tree, flags = transform.rewrite(capture_last(tree))
+    # Functions only the script's own calls reach: text compiled later may not name them.
+    run.called_only = prologue.add(tree, whole_script=True)
     # Top-level `await` makes the module's code a coroutine (run by aio.py).
     flags |= ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     return _real_compile(tree, SCRIPT_FILENAME, "exec", flags=flags, dont_inherit=True), None
@@ -232,7 +291,7 @@ def _run(run, code, config, host):
         return guard.getattr(obj, name)
 
     formatting = make_formatting(guarded_getattr, lambda name: guard.as_name(name), entry(run, "attribute"))
-    guard = make_guard(run, importer, registry, formatting)
+    guard = make_guard(run, importer, registry, formatting, (ModuleProxy, CompiledCode, Pattern))
     run.guard = guard
     run.formatting = formatting
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
@@ -249,7 +308,7 @@ def _run(run, code, config, host):
     open_ = make_open(run, area)
     d, dynamic = make_builtins(
         run, guard, importer, open_, make_build_class(run, registry), make_match_class(run, guard, registry),
-        lambda d: Dynamic(run, d, g, guard.checked, importer.importing),
+        lambda d: Dynamic(run, d, g, guard.checked, importer.importing, guard.membrane),
     )
     g["__builtins__"] = d
     run.script_builtins = d
@@ -257,7 +316,15 @@ def _run(run, code, config, host):
     d[transform.VALUE] = capture.helper()
     _bind_inputs(g, d, config.inputs)
     library.harden(run, guard, importer, dynamic, open_, denied_builtin, script_module)
-    importer.after_load = lambda: library.patch_loaded(run, guard, dynamic)
+
+    def after_load():
+        library.patch_loaded(run, guard, dynamic)
+        library_returns.instrument_new()
+        guard.membrane.refresh_modules()
+
+    importer.after_load = after_load
+    library_returns.instrument_new()
+    guard.membrane.refresh_modules()
 
     stdout, stderr = streams(run.sink)
     guard_modules["sys"] = sys_module(stdout, stderr)
@@ -282,6 +349,8 @@ def _start(run, compiled, code, config, host, g, capture, area):
     is_async = compiled.co_flags & aio.CO_COROUTINE
     run.stack.set(coroutine=is_async)
     exc = value = None
+    # Left on after the script: its __str__ and late finalizers are script code too.
+    library_returns.activate(run.guard.membrane, run.guard.refuse, run.headroom)
     try:
         if is_async:
             aio.run_main(_real_eval(compiled, g))

@@ -8,7 +8,7 @@ from .caps import type_name
 from .context import entry
 from .errors import SCRIPT_FILES, ImportBlockedError, SecurityError
 from .names import NEVER_BUILTINS
-from . import transform
+from . import prologue, transform
 
 _SAFE = (
     "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "bytearray",
@@ -127,11 +127,28 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
     d[transform.GETATTR] = guard.ga
     d[transform.WRITE] = guard.write_check
     d[transform.WRITE_PUBLIC] = guard.write_public
+    # Where values cross into script code (prologue.py puts the calls in).
+    crossings = guard.crossings
+    d[prologue.PARAM] = crossings.param
+    d[prologue.PARAMS] = crossings.params
+    d[prologue.LAMBDA] = crossings.lambda_params
+    d[prologue.SENT] = crossings.sent
+    d[prologue.CAUGHT] = crossings.caught
+    d[prologue.SAFE] = guard.membrane.safe
+    d[prologue.PLAIN_WRITE] = guard.plain_write
+    d[prologue.FAST_WRITES] = True
+    d[prologue.TYPE] = type
+    guard.set_fast_switch(lambda: d.__setitem__(prologue.FAST_WRITES, False))
     d[transform.MATCHCLS] = entry(run, "attribute")(match_class)
     d[transform.NAMESPACE] = types.SimpleNamespace
     d[transform.IMPORT] = entry(run, "import")(importer.script_import)
     d[transform.IMPORT_FROM] = entry(run, "import")(importer.from_item)
     for name in NEVER_BUILTINS | config.builtins_deny:
         d[name] = denied_builtin(run, name)
+    membrane = guard.membrane
+    for value in d.values():
+        if type(value) is types.FunctionType or type(value) is types.BuiltinFunctionType:
+            membrane.publish(value)
+    membrane.add_namespace(d)
     return d, dynamic
 

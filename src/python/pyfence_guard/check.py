@@ -12,7 +12,6 @@ import types
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, NEVER_BUILTINS, OWNED_DUNDERS, READ_DUNDERS, is_dunder,
 )
-from .vfs import path_problem
 
 _DYNAMIC = frozenset({"exec", "eval", "compile"})
 _BUILTIN_NAMES = frozenset(dir(builtins))
@@ -131,9 +130,9 @@ class _Extra(ast.NodeVisitor):
                     self.add("attribute", f"format field reads '.{attr}'", node)
         if isinstance(f, ast.Name) and f.id == "open" and "open" not in self.assigned and node.args \
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            problem = path_problem(node.args[0].value)
+            problem = self.config.file_name_problem(node.args[0].value)
             if problem:
-                self.add("filesystem", f"open({node.args[0].value[:200]!r}): {problem}", node)
+                self.add("filesystem", f"open({node.args[0].value[:200]!r}): the name {problem}", node)
         self.generic_visit(node)
 
     def visit_Constant(self, node):

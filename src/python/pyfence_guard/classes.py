@@ -7,8 +7,13 @@ or a trusted library metaclass: this module runs the statement itself
 deciding on the resolved bases and metaclass by identity. Nothing the
 script defines is asked anything while the guard decides.
 
-A script's metaclass may define what metaclasses define. Its methods run;
-what they produce is checked, never believed:
+A script's metaclass may define what metaclasses define, but for how its
+classes hash and compare (`__eq__`, `__ne__`, `__hash__`: the guard looks
+classes up in dicts, membrane.py), in its body or later
+(names.METACLASS_FORBIDDEN). Its methods run; what they produce is checked,
+never believed, at every class statement a script metaclass runs, whether
+or not it defined them when the statement began (its code may set them
+meanwhile):
 
 - `__prepare__` hands the body a namespace the script holds. It must be a
   dict and no module's namespace; the body finds the guard's helpers as
@@ -32,7 +37,7 @@ from .dynamic import Dynamic
 from .errors import SCRIPT_FILES
 from .identity import identity
 from .modules import ModuleProxy
-from .names import DEFINE_DUNDERS, is_dunder, is_script_module
+from .names import DEFINE_DUNDERS, METACLASS_FORBIDDEN, is_dunder, is_script_module
 
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
@@ -149,6 +154,11 @@ class Registry:
     def __init__(self, modules):
         self._ids = {}
         self._live = {}  # identity(cell) -> (cell, vet), while its class statement runs
+        # The namespaces of the class bodies the guard is running (innermost
+        # last): the body stores its cells (__classcell__, still empty, and
+        # __classdictcell__, holding the namespace) through the namespace's
+        # own __setitem__, a script's under a script __prepare__ (membrane.py).
+        self.bodies = []
         self._modules = modules
         self._trusted = {identity(type): type, identity(object): object}
         self._learned = set()
@@ -208,17 +218,21 @@ class Registry:
         if type(meta) is not type:
             return f"metaclass '{name}' has a metaclass of its own"
         for c in _type_mro(meta):
-            if not self.trusted(c) and not self.has(c):
+            if self.trusted(c):
+                continue
+            if not self.has(c):
                 return f"metaclass '{name}' inherits from '{_type_name(c)}', which the script did not define"
+            d = _type_dict(c)
+            for forbidden in METACLASS_FORBIDDEN:
+                if forbidden in d:
+                    return f"metaclass '{name}' defines '{forbidden}' (in '{_type_name(c)}')"
         return None
 
-    def scripted(self, meta, name):
-        """A class of the script's in `meta`'s MRO defines `name`: the
-        script's code runs where the metaclass's does."""
-        for c in _type_mro(meta):
-            if not self.trusted(c) and _type_dict(c).get(name, _missing) is not _missing:
-                return True
-        return False
+    def scripted(self, meta):
+        """`meta` (vetted by metaclass_problem) is the script's: its
+        __prepare__, __new__ and mro may be the script's code, now or by the
+        time they run."""
+        return not self.trusted(meta)
 
     def adopt(self, new, old):
         """`new`, rebuilt by library code from the script's class `old`
@@ -228,7 +242,8 @@ class Registry:
         meta = type(old)
         if type(new) is not meta or not self.has(old):
             return
-        if self.scripted(meta, "__new__"):
+        scripted = self.scripted(meta)
+        if scripted:
             old_ns = _type_dict(old)
             for key, value in _class_items(new):
                 if type(key) is not str:
@@ -236,7 +251,7 @@ class Registry:
                 if is_dunder(key) and key not in DEFINE_DUNDERS and old_ns.get(key, _missing) is not value \
                         and not (key in ("__dict__", "__weakref__") and type(value) is types.GetSetDescriptorType):
                     return
-        if self.scripted(meta, "mro") and not has_c3_mro(new):
+        if scripted and not has_c3_mro(new):
             return
         self.add(new)
 
@@ -312,19 +327,21 @@ def make_build_class(run, registry):
         problem = registry.metaclass_problem(meta)
         if problem:
             refuse(problem)
-        # Where the script's own metaclass methods run, what they produce is checked.
-        prepares = registry.scripted(meta, "__prepare__")
-        creates = registry.scripted(meta, "__new__")
-        orders = registry.scripted(meta, "mro")
+        # Where the script's own metaclass methods may run, what they produce is checked.
+        scripted = registry.scripted(meta)
         ns = meta.__prepare__(name, resolved, **kwds)
-        if prepares:
+        if scripted:
             ns = prepared(ns, name)
         # Written through the mapping's own __setitem__, as CPython does (an
         # OrderedDict keeps its order only so); decisions read its storage.
         if resolved is not bases:
             ns["__orig_bases__"] = bases
-        _real_exec(_func_code(func), _func_globals(func), ns, closure=_func_closure(func))
-        if prepares:
+        registry.bodies.append(ns)
+        try:
+            _real_exec(_func_code(func), _func_globals(func), ns, closure=_func_closure(func))
+        finally:
+            registry.bodies.pop()
+        if scripted:
             problem = namespace_problem(list(_dict_items(ns)))
             if problem:
                 refuse(f"class '{name}': its namespace holds {problem}")
@@ -338,8 +355,12 @@ def make_build_class(run, registry):
         if type(cell) is not types.CellType:
             cell = types.CellType()
             if not registry.is_named_tuple_meta(meta):
-                ns["__classcell__"] = cell
-        registry.begin(cell, creates)
+                registry.bodies.append(ns)
+                try:
+                    ns["__classcell__"] = cell
+                finally:
+                    registry.bodies.pop()
+        registry.begin(cell, scripted)
         try:
             cls = meta(name, resolved, ns, **kwds)
         finally:
@@ -349,11 +370,11 @@ def make_build_class(run, registry):
         # returns is not the script's.
         if not (type(cls) is meta or (type(cls) is type and registry.trusted(meta))):
             return cls
-        if creates:
+        if scripted:
             problem = namespace_problem(_class_items(cls))
             if problem:
                 refuse(f"metaclass '{_type_name(meta)}' made class '{name}' holding {problem}")
-        if orders and not has_c3_mro(cls):
+        if scripted and not has_c3_mro(cls):
             refuse(f"metaclass '{_type_name(meta)}' gave class '{name}' an MRO of its own")
         registry.add(cls)
         return cls

@@ -4,6 +4,7 @@ decision lives here, once."""
 
 import base64
 import json
+import re
 
 # Never importable, whatever a policy says: the bridges into JavaScript and
 # the guard itself.
@@ -44,7 +45,7 @@ class Config:
     __slots__ = (
         "allow", "deny", "members", "builtins_deny", "builtins_restrict",
         "dynamic_code", "files", "network", "storage", "recursion",
-        "output_bytes", "code_bytes", "terminate", "static_check", "caps",
+        "output_bytes", "code_bytes", "terminate", "static_check", "caps", "file_names",
         "writable", "write_bytes", "write_files", "inputs", "import_probe",
         "host_functions", "host_calls", "host_call_bytes", "stream_output", "session",
     )
@@ -105,6 +106,14 @@ class Config:
             "chunk_bytes", "detail_bytes", "message_bytes", "traceback_bytes", "findings", "violations",
             "value_bytes", "value_depth", "path_bytes", "operations",
             "host_data_bytes", "host_data_depth", "host_calls_in_flight")}
+        # The host's rule for file names (src/capabilities/file_names.ts), used as sent.
+        rules = _get(raw, "file_names", list, "")
+        if not rules:
+            raise ConfigError("file_names must list the host's file name rules")
+        self.file_names = tuple(
+            (re.compile(_get(r, "pattern", str, "file_names[].")), _get(r, "problem", str, "file_names[]."))
+            for r in rules
+        )
 
     def import_refusal(self, name):
         """Why the script may not import `name`, or None when it may: the
@@ -128,6 +137,14 @@ class Config:
             # A package's member rule also decides its submodules.
             if not self.member_visible(prefixes[i - 1], parts[i]):
                 return f"'{parts[i]}' is not among the members of '{prefixes[i - 1]}' the policy allows"
+        return None
+
+    def file_name_problem(self, name):
+        """What is wrong with `name` as a virtual file name, or None: the
+        same rule, in the same order, as the host's."""
+        for pattern, problem in self.file_names:
+            if pattern.search(name):
+                return problem
         return None
 
     def member_visible(self, module_name, member):

@@ -12,7 +12,7 @@ import builtins as _builtins
 import sys
 import types
 
-from . import transform
+from . import prologue, transform
 from .errors import GENERATED_FILENAME, SCRIPT_FILENAME, ImportBlockedError, SecurityError
 from .identity import identity
 from .names import is_dunder
@@ -49,7 +49,7 @@ class CompiledCode:
 
 
 class Dynamic:
-    def __init__(self, run, script_builtins, script_globals, checked_value, importing):
+    def __init__(self, run, script_builtins, script_globals, checked_value, importing, membrane):
         self._run = run
         # True while the guard imports a vetted module: the import machinery
         # compiles and runs that module's own (standard library) source.
@@ -58,6 +58,7 @@ class Dynamic:
         self._d = script_builtins
         self._g = script_globals
         self._checked = checked_value
+        self._membrane = membrane
         self._codes = {}    # identity(code) -> code, for every code object compiled here
         self._handles = {}  # identity(handle) -> (handle, code), the script's compile() results
 
@@ -79,7 +80,12 @@ class Dynamic:
             if f.kind == "import":
                 self._refuse(f"{what}: {f.detail}", ImportBlockedError, "import")
             self._refuse(f"{what}: {f.detail}")
+        named = prologue.free_names(tree) & getattr(self._run, "called_only", frozenset())
+        if named:
+            what = "generated code" if library else "dynamic code"
+            self._refuse(f"{what} names the function '{min(named)}', which the script only ever calls")
         tree, flags = transform.rewrite(tree)
+        prologue.add(tree, whole_script=False)
         code = _real_compile(tree, filename, mode, flags=flags, dont_inherit=True)
         self._codes[identity(code)] = code
         return code

@@ -57,7 +57,7 @@ def patch_loaded(run, guard, dynamic):
         mod = _modules.get(module_name)
         if mod is not None and _patched.get(identity(mod)) is not mod:
             for name, value in patch(mod, run, guard, dynamic):
-                _install(mod, name, entry(run, "attribute")(value))
+                _install(mod, name, guard.membrane.publish(entry(run, "attribute")(value)))
             _patched[identity(mod)] = mod
 
 
@@ -119,6 +119,16 @@ def _patch_annotationlib(mod, run, guard, dynamic):
     script_builtins = run.script_builtins
     script_globals = run.script_globals
     cell_type = types.CellType
+    check = guard.membrane.check
+    called_only = getattr(run, "called_only", frozenset())
+
+    def _passing(ns, namespace):
+        for name, value in list(namespace.items()):
+            if type(name) is str and not is_dunder(name):
+                try:
+                    ns[name] = check(value)
+                except guard.Denied:
+                    pass
 
     def evaluate(self, *, globals=None, locals=None, type_params=None, owner=None, format=Format.VALUE):
         if format == Format.STRING:
@@ -136,16 +146,15 @@ def _patch_annotationlib(mod, run, guard, dynamic):
             module = self.__forward_module__
             if module is not None and not is_script_module(module):
                 raise NameError(f"cannot evaluate {arg!r} in module {module!r}")
-            # A module's namespace arrives from library code that picked it
-            # (get_type_hints() follows __wrapped__ to a library function's
-            # __globals__ and swaps a class's module in as locals).
-            if globals is None or globals is script_globals:
-                g = script_globals
-            elif type(globals) is dict and not dynamic.is_module_dict(globals):
-                g = dict(globals)
-            else:
-                raise NameError(f"cannot evaluate {arg!r} outside the script's namespace")
+            # Library code hands in namespaces it picked or built: a module's
+            # globals (get_type_hints() follows __wrapped__ to a library
+            # function), or a copy of them (type parameters are added to a
+            # copy). Whatever its provenance, the text runs as script code in
+            # the script's globals; a namespace handed in contributes only
+            # the names whose values the script may hold.
             ns = {}
+            if type(globals) is dict and globals is not script_globals:
+                _passing(ns, globals)
             if owner is not None and issubclass(type(owner), type) and guard.owns(owner):
                 ns.update(_type_dict(owner))
                 params = _type_dict(owner).get("__type_params__", ())
@@ -163,20 +172,19 @@ def _patch_annotationlib(mod, run, guard, dynamic):
             extra = self.__extra_names__
             if type(extra) is dict:
                 ns.update(extra)
-            if type(locals) is dict and locals is not script_globals and dynamic.is_module_dict(locals):
-                raise NameError(f"cannot evaluate {arg!r} outside the script's namespace")
-            if type(locals) is dict:
-                ns.update(locals)
+            if type(locals) is dict and locals is not script_globals:
+                _passing(ns, locals)
             if type(arg) is not str:
                 raise NameError("not a forward reference")
             if arg.isidentifier() and not keyword.iskeyword(arg):
-                if is_dunder(arg):
+                if is_dunder(arg) or arg in called_only:
+                    # (A function the script only calls never becomes a value.)
                     raise NameError(f"name {arg!r} is not defined")
-                for space in (ns, g, script_builtins):
+                for space in (ns, script_globals, script_builtins):
                     if arg in space:
                         return space[arg]
                 raise NameError(f"name {arg!r} is not defined", name=arg)
-            return dynamic.script_eval(arg, g if g is not script_globals else None, ns)
+            return dynamic.script_eval(arg, None, ns)
         except Exception:
             if format == Format.FORWARDREF:
                 return self
@@ -301,7 +309,17 @@ def _patch_dataclasses(mod, run, guard, dynamic):
             registry.adopt(new, cls)
         return new
 
-    return [("_is_type", _is_type), ("_add_slots", _add_slots)]
+    # A field's name is read and written by name (replace(), asdict(),
+    # astuple() use the real getattr): a computed dunder name would read
+    # the interpreter's own attributes of the script's object.
+    get_field = mod._get_field
+
+    def _get_field(cls, a_name, *args, **kwargs):
+        if type(a_name) is not str or is_dunder(a_name):
+            run.violation("attribute", f"a dataclass field named {shown(a_name)}")
+        return get_field(cls, a_name, *args, **kwargs)
+
+    return [("_is_type", _is_type), ("_add_slots", _add_slots), ("_get_field", _get_field)]
 
 
 # (module, patch): each runs once, when its module is loaded.

@@ -17,7 +17,7 @@ _MATCH_SELF = 1 << 22  # Py_TPFLAGS_MATCH_SELF: `case int(x)` binds the subject 
 _missing = object()
 
 
-class _Pattern(type):
+class Pattern(type):
     """Metaclass of the stand-ins: the instance check runs the guarded reads."""
 
     def __instancecheck__(cls, subject):
@@ -82,7 +82,7 @@ def make_match_class(run, guard, registry):
                     refuse(f"class pattern fetches '{n}'")
             risky = scripted_meta or any(n[:1] == "_" for n in names)
             if risky and not self_match:
-                stand_in = _Pattern(_type_name(cls), (), {"__match_args__": margs if type(margs) is tuple else ()})
+                stand_in = Pattern(_type_name(cls), (), {"__match_args__": margs if type(margs) is tuple else ()})
                 _STAND_INS[identity(stand_in)] = (stand_in, cls, names, guard.getattr)
                 result = stand_in
         cache[key] = (cls, result)

@@ -91,6 +91,10 @@ class Importer:
         self._loading = 0
         # Modules already in the audit trail (once per module per run).
         self._audited = set()
+        # The modules the script holds: imported (with their parent packages),
+        # or read as an allowed submodule. Only these reach it as values
+        # (membrane.py): a proxy, or their C functions.
+        self.imported = set()
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
         # The guard's headroom for a failing check (a C callable, see context.py).
@@ -124,6 +128,9 @@ class Importer:
             self._loading -= 1
             if collecting:
                 _gc_enable()
+            if self.after_load is not None:
+                # Modules a library imported lazily are instrumented too.
+                self.after_load()
 
     def importing(self):
         return self._loading > 0
@@ -157,6 +164,9 @@ class Importer:
         if name not in self._audited:
             self._audited.add(name)
             operation(self._run, "import", name)
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            self.imported.add(".".join(parts[:i]))
         return mod
 
     def _module(self, name):
@@ -261,6 +271,7 @@ class Importer:
             raise AttributeError(f"module '{modname}' has no attribute '{name}'") from None
         if is_module(value):
             if self._submodule(modname, name, value):
+                self.imported.add(value.__name__)
                 return self.proxy(value)
             self._run.violation("attribute", f"'{modname}.{name}' is a module the script may not import")
         return self._run.guard.checked(value, name)

@@ -36,15 +36,14 @@ READ_DUNDERS = frozenset({
     "__aiter__", "__anext__", "__await__",
     "__enter__", "__exit__", "__aenter__", "__aexit__",
     "__match_args__", "__slots__", "__post_init__",
-    # A metaclass's protocol (classes.py vets what a script metaclass makes).
-    "__prepare__", "__instancecheck__", "__subclasscheck__",
     "__mro__", "__bases__", "__base__", "__members__", "__wrapped__", "__abstractmethods__",
     "__required_keys__", "__optional_keys__", "__total__", "__dataclass_fields__",
     # typing's introspection: aliases, parameters, metadata (plain data and types).
     "__origin__", "__args__", "__parameters__", "__metadata__", "__orig_bases__",
     "__orig_class__", "__type_params__", "__value__",
-    # Exception chaining: other exceptions, not their tracebacks.
-    "__cause__", "__context__", "__suppress_context__", "__notes__",
+    # Exception chaining: other exceptions; a traceback reads as its stand-in
+    # (membrane.py), which leads to no frame.
+    "__cause__", "__context__", "__suppress_context__", "__notes__", "__traceback__",
 })
 
 # Dunders the guard answers itself: reading them returns a guarded stand-in
@@ -74,6 +73,7 @@ DEFINE_DUNDERS = (READ_DUNDERS - NAMESPACE_DUNDERS - {
     "__mro__", "__bases__", "__base__", "__members__", "__wrapped__", "__required_keys__",
     "__optional_keys__", "__total__", "__dataclass_fields__", "__origin__", "__args__",
     "__parameters__", "__metadata__", "__orig_class__", "__value__", "__abstractmethods__",
+    "__traceback__",
 }) | frozenset({
     "__getattr__", "__setattr__", "__delattr__", "__getattribute__",
     "__get__", "__set__", "__delete__", "__set_name__",
@@ -81,6 +81,10 @@ DEFINE_DUNDERS = (READ_DUNDERS - NAMESPACE_DUNDERS - {
     "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
     "__copy__", "__deepcopy__", "__getnewargs__", "__getnewargs_ex__",
     "__release_buffer__", "__buffer__", "__subclasshook__", "__replace__",
+    # A metaclass's protocol: defined, never read (classes.py checks what a
+    # script metaclass makes; type's own are unbound descriptors that work
+    # on any class).
+    "__prepare__", "__instancecheck__", "__subclasscheck__",
 })
 
 # Exception chaining a script may set on any exception (the interpreter
@@ -97,11 +101,20 @@ FUNCTION_WRITE_DUNDERS = WRITE_DUNDERS | {"__qualname__", "__wrapped__"}
 # what `match` and class creation rely on staying as the guard saw it.
 CLASS_WRITE_DUNDERS = (DEFINE_DUNDERS | WRITE_DUNDERS) - {"__match_args__", "__slots__"}
 
+# What a metaclass of the script's may not define, in its body (anywhere in
+# its MRO outside the trusted library metaclasses) or later: how its classes
+# hash and compare, for the guard looks classes up in dicts (membrane.py).
+# Its other methods (__new__, __call__, __prepare__, mro, ...) may be
+# defined or replaced: classes.py checks what they produce.
+METACLASS_FORBIDDEN = frozenset({"__eq__", "__ne__", "__hash__"})
+
 # Public names that are edges into frames, code and interpreter internals.
+# (tb_next is not one: a traceback reaches the script only as its stand-in,
+# whose tb_next is the next stand-in.)
 FRAME_NAMES = frozenset({
     "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code",
     "f_back", "f_globals", "f_builtins", "f_locals", "f_code", "f_trace",
-    "f_generator", "tb_frame", "tb_next", "func_globals", "func_code",
+    "f_generator", "tb_frame", "func_globals", "func_code",
 })
 
 # namedtuple's public API is spelled with one underscore.

@@ -18,16 +18,6 @@ _CONTROL = frozenset(chr(c) for c in range(32)) | {"\x7f"}
 _MODE_CHARS = frozenset("rwxab+t")
 
 
-def path_problem(path):
-    """Why the path rule refuses `path` outright (a violation), or None: it
-    must be relative, without NUL, backslash, drive letter or `..`."""
-    if "\0" in path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":") or "\\" in path:
-        return "only relative paths"
-    if ".." in path.split("/"):
-        return "path traversal"
-    return None
-
-
 def normal_name(path):
     """`./a//b.txt` -> `a/b.txt` (for a path the rule admits)."""
     return "/".join(p for p in path.split("/") if p not in ("", "."))
@@ -263,9 +253,9 @@ def make_open(run, area):
             deny(f"open({path!r}, {mode!r}): the file system is read-only")
         if opener is not None:
             deny("open() with an opener is not allowed")
-        problem = path_problem(path)
+        problem = run.config.file_name_problem(path)
         if problem is not None:
-            deny(f"open({path!r}): {problem}")
+            deny(f"open({path[:200]!r}): the name {problem}")
         readable, writable, create, truncate, append, exclusive, binary = _parse_mode(mode)
         if binary and (encoding is not None or errors is not None or newline is not None):
             raise ValueError("binary mode doesn't take an encoding, errors or newline argument")

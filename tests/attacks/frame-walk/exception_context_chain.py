@@ -1,6 +1,6 @@
 # class: frame-walk
 # source: pyfence guard review
-# goal: __context__/__cause__ chain to reach a traceback
+# goal: __context__/__cause__ chain to reach a traceback, then its frame
 # expect: blocked
 
 try:
@@ -11,4 +11,5 @@ try:
 except KeyError as e:
     c = getattr(e, '__con' + 'text__')
     tb = getattr(c, '__traceback__')
+    f = getattr(tb, 'tb_' + 'frame')
     print("ESCAPED")
