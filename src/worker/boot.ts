@@ -418,7 +418,10 @@ async function runGuarded(
   currentHost = host;
   try {
     // The promising entry point lets the guard suspend on host.fetch (JSPI).
-    return JSON.parse(await guard.execute.callPromising(job.code, config, sessionHost));
+    // A tenant's job gets an object of its own: Pyodide keeps JavaScript-side
+    // knowledge of an object Python has seen, which a reset would contradict.
+    const given = job.reset ? { ...host } : sessionHost;
+    return JSON.parse(await guard.execute.callPromising(job.code, config, given));
   } finally {
     sockets.closeAll();
   }

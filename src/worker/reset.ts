@@ -261,6 +261,15 @@ export interface Ready {
   reset(): void;
 }
 
+const RESEED = `
+def reseed():
+    import sys
+    generator = sys.modules.get("random")
+    if generator is not None:
+        generator.seed()
+reseed
+`;
+
 const STALE =
   "This object belonged to an earlier run: the interpreter has been reset since (isolation 'tenant').";
 
@@ -268,6 +277,12 @@ const STALE =
 export function captureReady(pyodide: PyodideAPI): Ready {
   const module = (pyodide as unknown as { _module: EmscriptenModule })._module;
   const FS = pyodide.FS as FS;
+  // Made before the copy, so valid after every reset: the restored heap
+  // holds the random generator's state as it was, which each run must not
+  // replay.
+  const scope = pyodide.globals.get("dict")();
+  const reseed = pyodide.runPython(RESEED, { globals: scope });
+  scope.destroy();
   const heap = module.HEAPU8.slice();
   const stackPointer = module.stackSave();
   const libraries = Object.keys(module.LDSO?.loadedLibsByName ?? {}).length;
@@ -320,6 +335,7 @@ export function captureReady(pyodide: PyodideAPI): Ready {
       restoreFs(FS, files);
       restoreStreams(FS, streams);
       FS.chdir(cwd);
+      reseed();
     },
   };
 }
