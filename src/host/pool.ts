@@ -144,7 +144,8 @@ export class ProcessPool implements PoolSide {
     if (this.#closed) throw new Error("the sandbox is closed");
     const key = keyOf(spec, owner);
     // An owner's own idle process first, else one no owner has used yet.
-    const idle = this.takeIdle(key) ?? (owner === undefined ? undefined : this.takeIdle(keyOf(spec)));
+    const idle = this.takeIdle(key) ??
+      (owner === undefined ? undefined : this.takeIdle(keyOf(spec)));
     if (idle) {
       this.#began(key);
       return idle;

@@ -994,13 +994,18 @@ export class Sandbox {
       try {
         if (signal?.aborted) return abortedEnd(signal);
         signal?.addEventListener("abort", abort, { once: true });
-        end = await process.run(sent, (event) => {
-          if (event.t === "started") {
-            started = true;
-            onStart?.(process.pid);
-          }
-          return onEvent(event);
-        }, onCall, tenant && { owner: tenant.owner });
+        end = await process.run(
+          sent,
+          (event) => {
+            if (event.t === "started") {
+              started = true;
+              onStart?.(process.pid);
+            }
+            return onEvent(event);
+          },
+          onCall,
+          tenant && { owner: tenant.owner },
+        );
         if (tenant) {
           const runs = (this.#tenantRuns.get(process) ?? 0) + 1;
           this.#tenantRuns.set(process, runs);

@@ -210,7 +210,11 @@ async function boot(message: BootMessage, { loadPyodide, createPyodideModule }: 
       if (jobs > 0) {
         port.postMessage({ t: "started" });
         port.postMessage(
-          crashDone("WorkerCrash", "a tenant's interpreter must not have run a job before", "crash"),
+          crashDone(
+            "WorkerCrash",
+            "a tenant's interpreter must not have run a job before",
+            "crash",
+          ),
         );
         return;
       }
@@ -363,15 +367,17 @@ async function runGuarded(
     // deadline (the word it writes is looked at every few ms: Deno 2.5's
     // Atomics.waitAsync never times out), so it never outlasts it.
     sleep: (ms: number): Promise<void> =>
-      pending(new Promise((resolve) => {
-        const end = performance.now() + Math.max(0, Number(ms) || 0);
-        const tick = () => {
-          const left = end - performance.now();
-          if (left <= 0 || Atomics.load(interrupt, 0) === INTERRUPT.deadline) return resolve();
-          setTimeout(tick, Math.min(left, SLEEP_POLL_MS));
-        };
-        tick();
-      })),
+      pending(
+        new Promise((resolve) => {
+          const end = performance.now() + Math.max(0, Number(ms) || 0);
+          const tick = () => {
+            const left = end - performance.now();
+            if (left <= 0 || Atomics.load(interrupt, 0) === INTERRUPT.deadline) return resolve();
+            setTimeout(tick, Math.min(left, SLEEP_POLL_MS));
+          };
+          tick();
+        }),
+      ),
     fetch: (
       method: string,
       url: string,

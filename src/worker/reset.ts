@@ -137,7 +137,9 @@ function walk(FS: FS): Map<string, Entry> {
     if (FS.isFile(mode)) {
       const used: number = node.usedBytes ?? 0;
       const contents = node.contents;
-      const bytes = contents ? new Uint8Array(contents.subarray?.(0, used) ?? contents) : new Uint8Array();
+      const bytes = contents
+        ? new Uint8Array(contents.subarray?.(0, used) ?? contents)
+        : new Uint8Array();
       return void entries.set(path, { kind: "file", mode, bytes: bytes.slice() });
     }
     entries.set(path, { kind: "dev", mode, rdev: node.rdev });
