@@ -31,10 +31,12 @@ export type { RunEvent, WarnedResource } from "./src/host/events.ts";
 export type { HostFunction, HostFunctions } from "./src/host/expose.ts";
 export {
   type CheckResult,
+  type Isolation,
   Sandbox,
   type SandboxOptions,
   type SandboxRunOptions,
   type SandboxStats,
+  TENANT_RUNS_PER_INTERPRETER,
 } from "./src/host/sandbox.ts";
 export type { Session, SessionOptions, SessionRunOptions } from "./src/host/session.ts";
 

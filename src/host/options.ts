@@ -60,6 +60,14 @@ export interface RunOptions {
   /** Who asked for this run, as your application names them: recorded as `caller` in its audit events. */
   caller?: string;
   /**
+   * Whose run this is, for a `Sandbox` with `isolation: "tenant"` (where it
+   * is required): runs of one tenant (with the same origin and limits) may
+   * share an interpreter reset in place between them; runs of different
+   * tenants never share a worker or a process. Ignored at `isolation: "run"`,
+   * where no two runs share a worker. 1 to 256 characters.
+   */
+  tenant?: string;
+  /**
    * Functions the script may call, by name: `from pyfence.host import lookup`.
    * Arguments and results cross as plain data (JSON values, at most 1 MiB each);
    * what a function throws reaches the script as `pyfence.host.HostError` with
@@ -87,6 +95,7 @@ export const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   onOutput: true,
   onEvent: true,
   caller: true,
+  tenant: true,
   expose: true,
   signal: true,
 };

@@ -32,12 +32,14 @@ export const MAX_IDLE_KEYS = 8;
 /** How long a key keeps idle processes for its last peak of runs in flight (ms). */
 export const SHRINK_AFTER_MS = 30_000;
 
-function keyOf(spec: ProcessSpec): string {
+/** The key of `spec`'s processes; with `owner`, of those that served that owner (see {@link ProcessPool.release}). */
+function keyOf(spec: ProcessSpec, owner?: string): string {
   return JSON.stringify([
     spec.permissions,
     spec.memoryMb,
     spec.snapshotPath ?? null,
     spec.unguarded ?? false,
+    ...(owner === undefined ? [] : [owner]),
   ]);
 }
 
@@ -137,10 +139,13 @@ export class ProcessPool implements PoolSide {
     spec: ProcessSpec,
     queueTimeoutMs: number,
     signal?: AbortSignal,
+    owner?: string,
   ): Promise<SandboxProcess> {
     if (this.#closed) throw new Error("the sandbox is closed");
-    const key = keyOf(spec);
-    const idle = this.takeIdle(key);
+    const key = keyOf(spec, owner);
+    // An owner's own idle process first, else one no owner has used yet.
+    const idle = this.takeIdle(key) ??
+      (owner === undefined ? undefined : this.takeIdle(keyOf(spec)));
     if (idle) {
       this.#began(key);
       return idle;
@@ -179,16 +184,20 @@ export class ProcessPool implements PoolSide {
     return process;
   }
 
-  /** Give a process back after its job: to a waiting run, to the idle list, or closed. */
-  release(spec: ProcessSpec, process: SandboxProcess): void {
-    const key = keyOf(spec);
+  /**
+   * Give a process back after its job: to a waiting run, to the idle list, or
+   * closed (always closed when not `reusable`). A process that served an
+   * owner holds that owner's state: it is kept, if at all, for that owner's
+   * runs only (`owner` given as to {@link acquire}), never anyone else's.
+   */
+  release(spec: ProcessSpec, process: SandboxProcess, owner?: string, reusable = true): void {
+    const key = keyOf(spec, owner);
     const busy = (this.#busy.get(key) ?? 1) - 1;
     if (busy > 0) this.#busy.set(key, busy);
     else this.#busy.delete(key);
     const idle = this.#idle.get(key) ?? [];
-    // A process that served an owner (a session) holds that owner's state: never anyone else's.
     if (
-      !process.alive || this.#closed || process.owner !== undefined ||
+      !reusable || !process.alive || this.#closed || process.owner !== owner ||
       (idle.length >= this.#target(key) && !this.#limiter.queued)
     ) {
       return this.#drop(process);

@@ -146,9 +146,41 @@ export interface SandboxOptions {
    * `web-storage.kv` in pyfence's cache directory. Opened on first use.
    */
   storage?: string;
+  /**
+   * What runs share. `"run"` (the default): nothing; every run gets a fresh
+   * worker, and no state crosses runs even if a script reaches the worker's
+   * JavaScript. `"tenant"`: runs with the same `tenant` run option (which
+   * it requires), origin and limits may share one interpreter, reset in
+   * place between them to the state it booted in (Python's memory, stack,
+   * files, open files, working directory); different tenants never share a
+   * worker or a process. Much faster; the reset undoes what Python does,
+   * not what a script that broke out of the Python guard did in the
+   * worker's JavaScript, which can reach that tenant's later runs (never
+   * another tenant's). An interpreter is replaced, not reset, after a
+   * violation, a limit, a crash, work left pending, memory grown, and every
+   * {@link TENANT_RUNS_PER_INTERPRETER} runs.
+   */
+  isolation?: Isolation;
+}
+
+/** What runs of a {@link Sandbox} share; see {@link SandboxOptions.isolation}. */
+export type Isolation = "run" | "tenant";
+
+/**
+ * At `isolation: "tenant"`, how many runs one interpreter serves before it
+ * is replaced by a fresh one (bounding what stays unreset: the JavaScript
+ * side's leftovers, the wasm function table).
+ */
+export const TENANT_RUNS_PER_INTERPRETER = 100;
+
+/** Who a tenant's job is run for, and whether its process may serve the tenant's next run. */
+interface TenantRoute {
+  owner: string;
+  reusable: (end: JobEnd) => boolean;
 }
 
 const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
+  isolation: true,
   policy: true,
   poolSize: true,
   maxProcesses: true,
@@ -335,6 +367,9 @@ export class Sandbox {
   #packages?: Promise<PreparedPackages>;
   #store: StoreRef;
   #closed = false;
+  #isolation: Isolation;
+  /** Runs each tenant's process has served. */
+  #tenantRuns = new WeakMap<SandboxProcess, number>();
   #sessions = new Set<Session>();
   #counters = { runs: 0, active: 0, violations: 0, limitHits: 0, queueRefusals: 0 };
 
@@ -348,6 +383,10 @@ export class Sandbox {
     checkOptionKeys("new Sandbox() options", options, SANDBOX_OPTION_KEYS);
     assertDenoVersion();
     const poolSize = boundedInteger(options.poolSize ?? 1, "poolSize", 0, 64);
+    if (options.isolation !== undefined && !["run", "tenant"].includes(options.isolation)) {
+      throw new UsageError("isolation", `must be "run" or "tenant", got ${options.isolation}`);
+    }
+    this.#isolation = options.isolation ?? "run";
     const maxProcesses = options.maxProcesses === undefined
       ? undefined
       : boundedInteger(options.maxProcesses, "maxProcesses", 1, MAX_PROCESSES_LIMIT);
@@ -561,6 +600,16 @@ export class Sandbox {
     if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
       throw new UsageError(`${label}.onEvent`, "must be a function");
     }
+    const tenant = options.tenant;
+    if (
+      tenant !== undefined &&
+      (typeof tenant !== "string" || tenant.length === 0 || tenant.length > 256)
+    ) {
+      throw new UsageError(`${label}.tenant`, "must be a string of 1 to 256 characters");
+    }
+    if (this.#isolation === "tenant" && tenant === undefined && !route) {
+      throw new UsageError(`${label}.tenant`, 'is required by isolation "tenant"');
+    }
     const context: RunContext = {
       runId: crypto.randomUUID(),
       origin: map.guard.network.origin ?? "null",
@@ -630,7 +679,7 @@ export class Sandbox {
           emit?.({ type: "started", runId: context.runId });
         },
         operation: (op) => operations.accept(op),
-      }, route);
+      }, route ?? (this.#isolation === "tenant" ? options.tenant : undefined));
     } finally {
       this.#counters.active--;
       calls.end();
@@ -656,15 +705,17 @@ export class Sandbox {
     calls: HostCallRouter,
     wait: { signal?: AbortSignal; queueTimeoutMs: number },
     watch: RunWatch,
-    route?: JobRoute,
+    route?: JobRoute | string,
   ): Promise<RunResult> {
     const tooLarge = sizeProblem(size, map);
     if (tooLarge) {
       return recorder.finish(hostEnd(crashDone("CodeSizeError", tooLarge, "size")));
     }
     let end: JobEnd;
+    let violated = false;
     const onEvent = (e: JobEvent) => {
       if (e.t === "started") calls.start();
+      if (e.t === "violation") violated = true;
       // The worker's word for the audit trail: it never changes how the run ends.
       if (e.t === "op") return void watch.operation(e);
       return recorder.accept(e);
@@ -672,15 +723,30 @@ export class Sandbox {
     const job = this.#makeJob("execute", code, map);
     const onCall: CallHandler = (call) => calls.answer(call);
     try {
-      end = route ? await route(job, onEvent, onCall, wait.signal, watch.start) : await this.#job(
-        spec,
-        job,
-        onEvent,
-        wait.queueTimeoutMs,
-        onCall,
-        wait.signal,
-        watch.start,
-      );
+      // A tenant's interpreter serves its next run only after a run that
+      // ended in its script's own hands: no violation, limit or crash, no
+      // sign of a breach, nothing left it could not reset.
+      const tenant: TenantRoute | undefined = typeof route === "string"
+        ? {
+          owner: JSON.stringify([map.guard.network.origin ?? "null", route]),
+          reusable: (end) =>
+            end.by === "worker" && !end.done.unfit && !end.done.cause && !end.deadlinePassed &&
+            end.breaches.length === 0 && end.violationsOmitted === 0 && !violated &&
+            !calls.limitError,
+        }
+        : undefined;
+      end = typeof route === "function"
+        ? await route(job, onEvent, onCall, wait.signal, watch.start)
+        : await this.#job(
+          spec,
+          job,
+          onEvent,
+          wait.queueTimeoutMs,
+          onCall,
+          wait.signal,
+          watch.start,
+          tenant,
+        );
     } catch (err) {
       if (err instanceof QueueError) return queueResult(err);
       throw err;
@@ -901,8 +967,10 @@ export class Sandbox {
     onCall?: CallHandler,
     signal?: AbortSignal,
     onStart?: (pid: number) => void,
+    tenant?: TenantRoute,
   ): Promise<JobEnd> {
     const deadline = performance.now() + queueTimeoutMs;
+    const sent = tenant ? { ...job, keep: true, reset: true } : job;
     // A process can die while idle; a job it never started is safe to retry
     // once, within what is left of the run's wait.
     for (let attempt = 0;; attempt++) {
@@ -911,27 +979,41 @@ export class Sandbox {
       const wait = Math.max(0, Math.round(deadline - performance.now()));
       let process: SandboxProcess;
       try {
-        process = await this.#host("boot", () => this.#pool.acquire(spec, wait, signal));
+        process = await this.#host(
+          "boot",
+          () => this.#pool.acquire(spec, wait, signal, tenant?.owner),
+        );
       } catch (err) {
         // Aborted while it waited for a process: it never started.
         if (err instanceof QueueAborted) return abortedEnd(signal!);
         throw err;
       }
       const abort = () => process.abort(aborted(signal!));
-      let end: JobEnd;
+      let end: JobEnd | undefined;
+      let reusable = !tenant;
       try {
         if (signal?.aborted) return abortedEnd(signal);
         signal?.addEventListener("abort", abort, { once: true });
-        end = await process.run(job, (event) => {
-          if (event.t === "started") {
-            started = true;
-            onStart?.(process.pid);
-          }
-          return onEvent(event);
-        }, onCall);
+        end = await process.run(
+          sent,
+          (event) => {
+            if (event.t === "started") {
+              started = true;
+              onStart?.(process.pid);
+            }
+            return onEvent(event);
+          },
+          onCall,
+          tenant && { owner: tenant.owner },
+        );
+        if (tenant) {
+          const runs = (this.#tenantRuns.get(process) ?? 0) + 1;
+          this.#tenantRuns.set(process, runs);
+          reusable = tenant.reusable(end) && runs < TENANT_RUNS_PER_INTERPRETER;
+        }
       } finally {
         signal?.removeEventListener("abort", abort);
-        this.#pool.release(spec, process);
+        this.#pool.release(spec, process, tenant?.owner, reusable);
       }
       // The host ended a job that never started: nothing of it is this job's doing.
       if (started || attempt > 0 || end.by !== "host") return end;

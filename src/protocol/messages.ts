@@ -154,6 +154,11 @@ const done = z.strictObject({
   cause: z.optional(z.enum(CAUSES)),
   /** The interpreter's wasm memory size as the worker reports it: checked against the cap, never reported. */
   wasmBytes: count,
+  /**
+   * Why the worker's interpreter cannot be reset in place for its tenant's
+   * next job (`Job.reset`): the host retires it. Never a reason to keep it.
+   */
+  unfit: z.optional(text(200)),
 });
 
 /** The events a worker reports about the one script it runs. */
@@ -248,6 +253,12 @@ export interface Job {
    * `run`. Without it, the worker runs this job only.
    */
   keep?: boolean;
+  /**
+   * With `keep`, for `isolation: "tenant"`: the worker records its state
+   * before this job (its first) and puts itself back into it after each job,
+   * in place, unless it reports itself `unfit` in its `done`.
+   */
+  reset?: boolean;
 }
 
 /** A host call a worker made (see `host_call.ts`). */

@@ -143,6 +143,8 @@ export class Service {
         timeoutMs: request.timeoutMs,
         memoryMb: request.memoryMb,
         caller: caller.name,
+        // Each token's caller is a tenant of its own (for sandboxes at `isolation: "tenant"`).
+        tenant: caller.name,
         ...(onEvent ? { onEvent } : {}),
       }));
     this.metrics.run(caller.name, result);

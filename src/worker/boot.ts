@@ -41,6 +41,7 @@ import { Sockets } from "./websocket.ts";
 import { HostCaller } from "./host_calls.ts";
 import { installPackages } from "./packages.ts";
 import { release } from "../release.ts";
+import { captureReady, type Ready, trackTimers } from "./reset.ts";
 
 // Pyodide starts an eager read of its wasm file even when we instantiate the
 // posted module; that read is denied (no read permission) and unused.
@@ -68,6 +69,9 @@ const OUTLIVES_THE_RUN: readonly (readonly [object, string])[] = [
 ];
 
 for (const [owner, name] of OUTLIVES_THE_RUN) Reflect.deleteProperty(owner, name);
+
+// A reset interpreter must know whether its last run left a timer behind.
+trackTimers();
 
 /**
  * Whether the engine refused to grow a wasm memory past its maximum: the
@@ -192,17 +196,42 @@ async function boot(message: BootMessage, { loadPyodide, createPyodideModule }: 
   const interrupt = new Int32Array(interruptBuffer);
   pyodide.setInterruptBuffer(interrupt);
   port.postMessage({ t: "booted" });
+  // Set by the first job of `isolation: "tenant"`: the state each of its
+  // tenant's later jobs starts from.
+  let ready: Ready | undefined;
+  let jobs = 0;
   const serve = (e: MessageEvent<Job>) => {
     const job = e.data;
     // During the job, only answers to its host calls arrive here.
     const caller = new HostCaller(port);
     port.onmessage = (answer) => caller.receive(answer.data);
+    if (job.reset && !ready) {
+      // The state to go back to is this worker's before any script ran.
+      if (jobs > 0) {
+        port.postMessage({ t: "started" });
+        port.postMessage(
+          crashDone(
+            "WorkerCrash",
+            "a tenant's interpreter must not have run a job before",
+            "crash",
+          ),
+        );
+        return;
+      }
+      if (!unguarded) takeGuard(pyodide);
+      ready = captureReady(pyodide);
+    }
+    jobs++;
     // The memory's maximum was fixed when the module was compiled; a wasm
     // memory never shrinks, so its size at the end is its peak.
-    runJob(pyodide, job, unguarded, port, caller, interrupt, () => heapBytes(pyodide))
+    runJob(pyodide, job, unguarded, port, caller, interrupt, () => heapBytes(pyodide), ready)
       // A job the supervisor marked `keep` leaves this interpreter to its
-      // owner's next job; any other is the only one it ever runs.
-      .then(() => port.onmessage = job.keep ? serve : null);
+      // owner's next job; any other is the only one it ever runs. A tenant's
+      // interpreter is reset first, unless it is unfit (then the host retires it).
+      .then((unfit) => {
+        if (job.reset && ready && !unfit) ready.reset();
+        port.onmessage = job.keep && !unfit ? serve : null;
+      });
   };
   port.onmessage = serve;
 }
@@ -211,6 +240,14 @@ function discard(): void {}
 
 function write(port: MessagePort, stream: "stdout" | "stderr", text: string): void {
   port.postMessage({ t: "out", stream, text: text + "\n" });
+}
+
+/** Take the guard package once, before the first script: from then on, imports are the guard's to decide. */
+function takeGuard(pyodide: PyodideAPI): void {
+  if (guardModule) return;
+  guardModule = pyodide.pyimport("pyfence_guard");
+  pyodide.unregisterJsModule("js");
+  pyodide.unregisterJsModule("pyodide_js");
 }
 
 function installGuard(pyodide: PyodideAPI, files: Record<string, string>): void {
@@ -229,7 +266,8 @@ async function runJob(
   caller: HostCaller,
   interrupt: Int32Array,
   peak: () => number,
-): Promise<void> {
+  ready?: Ready,
+): Promise<string | undefined> {
   port.postMessage({ t: "started" });
   growRefused = false;
   let outcome: Outcome;
@@ -245,7 +283,11 @@ async function runJob(
   if (!outcome.cause && outcome.error?.type === "MemoryError" && growRefused) {
     outcome.cause = "memory";
   }
-  port.postMessage({ t: "done", ...outcome, wasmBytes: peak() });
+  // Checked before the end is reported: the host decides from it whether
+  // the tenant's next run may come here.
+  const unfit = ready?.unfit(inFlight);
+  port.postMessage({ t: "done", ...outcome, wasmBytes: peak(), ...(unfit ? { unfit } : {}) });
+  return unfit;
 }
 
 /** What a run reports before the runtime adds the memory size. */
@@ -264,13 +306,8 @@ async function runGuarded(
   caller: HostCaller,
   interrupt: Int32Array,
 ): Promise<Outcome> {
-  // Taken before the first script runs: from then on, imports are the guard's
-  // to decide (a session's later jobs reuse it).
-  if (!guardModule) {
-    guardModule = pyodide.pyimport("pyfence_guard");
-    pyodide.unregisterJsModule("js");
-    pyodide.unregisterJsModule("pyodide_js");
-  }
+  // A session's later jobs, and a tenant's, reuse it.
+  takeGuard(pyodide);
   const guard = guardModule;
   const config = JSON.stringify(job.guard);
   if (job.mode === "check") {
@@ -330,15 +367,17 @@ async function runGuarded(
     // deadline (the word it writes is looked at every few ms: Deno 2.5's
     // Atomics.waitAsync never times out), so it never outlasts it.
     sleep: (ms: number): Promise<void> =>
-      new Promise((resolve) => {
-        const end = performance.now() + Math.max(0, Number(ms) || 0);
-        const tick = () => {
-          const left = end - performance.now();
-          if (left <= 0 || Atomics.load(interrupt, 0) === INTERRUPT.deadline) return resolve();
-          setTimeout(tick, Math.min(left, SLEEP_POLL_MS));
-        };
-        tick();
-      }),
+      pending(
+        new Promise((resolve) => {
+          const end = performance.now() + Math.max(0, Number(ms) || 0);
+          const tick = () => {
+            const left = end - performance.now();
+            if (left <= 0 || Atomics.load(interrupt, 0) === INTERRUPT.deadline) return resolve();
+            setTimeout(tick, Math.min(left, SLEEP_POLL_MS));
+          };
+          tick();
+        }),
+      ),
     fetch: (
       method: string,
       url: string,
@@ -385,7 +424,10 @@ async function runGuarded(
   currentHost = host;
   try {
     // The promising entry point lets the guard suspend on host.fetch (JSPI).
-    return JSON.parse(await guard.execute.callPromising(job.code, config, sessionHost));
+    // A tenant's job gets an object of its own: Pyodide keeps JavaScript-side
+    // knowledge of an object Python has seen, which a reset would contradict.
+    const given = job.reset ? { ...host } : sessionHost;
+    return JSON.parse(await guard.execute.callPromising(job.code, config, given));
   } finally {
     sockets.closeAll();
   }
@@ -451,7 +493,17 @@ function settle(value: unknown, error?: unknown): string {
 }
 
 function answer(run: () => Promise<unknown>): Promise<string> {
-  return Promise.resolve().then(run).then((v) => settle(v), (e) => settle(undefined, e ?? "error"));
+  return pending(
+    Promise.resolve().then(run).then((v) => settle(v), (e) => settle(undefined, e ?? "error")),
+  );
+}
+
+/** Network requests and sleeps of the run not yet settled: a tenant's interpreter is not reset past them. */
+let inFlight = 0;
+
+function pending<T>(promise: Promise<T>): Promise<T> {
+  inFlight++;
+  return promise.finally(() => inFlight--);
 }
 
 function answerNow(run: () => unknown): string {
