@@ -7,7 +7,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { CAPS, utf8Bytes } from "../protocol/caps.ts";
+import { CAPS } from "../protocol/caps.ts";
 import type { GuardConfig, VirtualFile } from "./guard_config.ts";
 import { FILE_NAME_RULES, normalizeFileName } from "./file_names.ts";
 
