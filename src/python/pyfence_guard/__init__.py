@@ -88,12 +88,12 @@ from .host import host_modules
 from .matching import Pattern, make_match_class
 from .modules import Importer, ModuleProxy, hide_host_modules
 from .names import SCRIPT_MODULE
-from .output import Sink, streams
+from .output import Sink, Stream, streams
 from .stdlib import make_replacements
 from .sysmod import sys_module
 from .unwind import _GUARD_DIR, Unwinder
 from .value import Capture, capture_last
-from .vfs import Area, make_open
+from .vfs import Area, AreaFile, make_open
 from .web import web_modules
 
 __all__ = ["execute", "check", "SecurityError", "ImportBlockedError"]
@@ -291,7 +291,8 @@ def _run(run, code, config, host):
         return guard.getattr(obj, name)
 
     formatting = make_formatting(guarded_getattr, lambda name: guard.as_name(name), entry(run, "attribute"))
-    guard = make_guard(run, importer, registry, formatting, (ModuleProxy, CompiledCode, Pattern))
+    guard = make_guard(run, importer, registry, formatting,
+                       (ModuleProxy, CompiledCode, Pattern, Stream, AreaFile))
     run.guard = guard
     run.formatting = formatting
     replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))

@@ -61,8 +61,10 @@ _FrameLocalsProxy = _frame_locals_type()
 _GUARD_DIR = __file__.rpartition("/")[0] + "/"
 # The guard's modules whose functions and classes exist to be handed to the
 # script: the str.format stand-ins, the standard-library stand-ins (json,
-# operator, string), pyfence.web and pyfence.host.
-_SCRIPT_FACING = frozenset(_GUARD_DIR + f for f in ("formatter.py", "stdlib.py", "web.py", "host.py"))
+# operator, string), pyfence.web and pyfence.host, asyncio's and time's
+# replacements (aio.py) and the sys stand-in.
+_SCRIPT_FACING = frozenset(_GUARD_DIR + f for f in (
+    "formatter.py", "stdlib.py", "web.py", "host.py", "aio.py", "sysmod.py"))
 
 # The one table: (kind of value, what the script gets, why). The first
 # matching row decides; rows name a type (its subclasses too) or a kind of
