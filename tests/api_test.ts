@@ -16,6 +16,7 @@ Deno.test("api: mod.ts exports what a caller uses, and no wire internals", () =>
     "PolicyError",
     "Sandbox",
     "SandboxError",
+    "TENANT_RUNS_PER_INTERPRETER",
     "UsageError",
     "VIOLATION_KINDS",
     "builtinPolicyNames",
