@@ -422,6 +422,9 @@ async function runGuarded(
   // A session's guard keeps the host object its first job was given: it
   // reaches each job's own functions (its caller, its requests and sockets).
   currentHost = host;
+  sessionHost ??= Object.fromEntries(
+    Object.keys(host).map((name) => [name, (...args: unknown[]) => currentHost[name](...args)]),
+  );
   try {
     // The promising entry point lets the guard suspend on host.fetch (JSPI).
     // A tenant's job gets an object of its own: Pyodide keeps JavaScript-side
@@ -444,21 +447,11 @@ let guardModule: any;
 /** The functions of the job in progress. */
 let currentHost: HostFunctions = {};
 
-/** The one host object the guard is given: each function calls the current job's. */
-const sessionHost: HostFunctions = Object.fromEntries(
-  [
-    "write",
-    "violation",
-    "call",
-    "file",
-    "sleep",
-    "fetch",
-    "ws_open",
-    "ws_send",
-    "ws_recv",
-    "ws_close",
-  ].map((name) => [name, (...args: unknown[]) => currentHost[name](...args)]),
-);
+/**
+ * The one host object the guard is given: each function calls the current
+ * job's (made from the first job's functions, so it names exactly those).
+ */
+let sessionHost: HostFunctions | undefined;
 
 /** Cookies through host calls to the host's jar (service `cookies`). */
 function cookieHooks(caller: HostCaller): CookieHooks {
