@@ -255,7 +255,7 @@ def make_open(run, area):
             deny("open() with an opener is not allowed")
         problem = run.config.file_name_problem(path)
         if problem is not None:
-            deny(f"open({path[:200]!r}): the name {problem}")
+            deny(f"open({shown(path)}): the name {problem}")
         readable, writable, create, truncate, append, exclusive, binary = _parse_mode(mode)
         if binary and (encoding is not None or errors is not None or newline is not None):
             raise ValueError("binary mode doesn't take an encoding, errors or newline argument")
