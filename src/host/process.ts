@@ -488,7 +488,7 @@ export class SandboxProcess {
       this.#warm = true;
     } else if (this.#alive) {
       this.#send({ t: "next" });
-      this.#settling = this.#settle();
+      this.#settling = this.#settle(pending.thread);
     }
     return result;
   }
@@ -499,8 +499,12 @@ export class SandboxProcess {
    * its idle level (memory a job left behind), or if the job's worker did not
    * end (a worker spinning in JavaScript or wasm ignores `terminate()`).
    */
-  async #settle(): Promise<void> {
+  async #settle(jobThread?: string): Promise<void> {
     try {
+      // The job's own worker first: where one spinning in JavaScript keeps the
+      // next interpreter from booting (Deno 2.5), waiting for the boot would
+      // leave the process alive for the boot timeout.
+      if (jobThread !== undefined && !await this.#threadGone(jobThread)) return this.kill();
       if (!await this.#booted() || !await this.#threadsEnded(1)) return this.kill();
       // A boot's own allocations settle within a few hundred milliseconds:
       // only memory that stays above the level is left behind.
@@ -610,6 +614,17 @@ export class SandboxProcess {
     for (;;) {
       const threads = workerThreads(this.pid);
       if (threads === undefined || threads <= max) return true;
+      if (Date.now() > deadline || !this.#alive) return false;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** True once the worker thread `id` has ended (or the OS cannot tell), within the leftover wait. */
+  async #threadGone(id: string): Promise<boolean> {
+    const deadline = Date.now() + LEFTOVER_WAIT_MS;
+    for (;;) {
+      const ids = workerThreadIds(this.pid);
+      if (ids === undefined || !ids.includes(id)) return true;
       if (Date.now() > deadline || !this.#alive) return false;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
