@@ -182,8 +182,9 @@ export async function guardOverhead(
   runs: number,
   settleMs: number,
 ): Promise<{ guarded: Summary; unguarded: Summary }> {
-  // A loaded machine can stretch these programs past the default 5 s limit.
-  const policy = { version: 1, extends: "default", limits: { timeout_ms: 120_000 } } as const;
+  // compute: library_loop.py uses fractions; a loaded machine can stretch these
+  // programs past the default 5 s limit.
+  const policy = { version: 1, extends: "compute", limits: { timeout_ms: 120_000 } } as const;
   const guarded = makeSandbox(1, true, { policy });
   const unguarded = makeSandbox(1, false, { policy });
   try {
