@@ -26,23 +26,16 @@ class Sink:
         self._cap = cap
         self._chunk_bytes = chunk_bytes
         self._unwinder = unwinder
-        self.used = 0
-        self._stream = None
-        self._pending = []
-        self._pending_len = 0
-        # Set while the sink changes its state: a flush signal then waits.
-        self._busy = False
-        self.closed = False
-        if stream_output:
-            signal.signal(FLUSH_SIGNAL, self._on_flush_signal)
+        self.renew(cap, stream_output)
 
     def renew(self, cap, stream_output):
-        """A session's next script: its own budget, nothing pending."""
+        """A fresh budget, nothing pending (also a session's next script)."""
         self._cap = cap
         self.used = 0
         self._stream = None
         self._pending = []
         self._pending_len = 0
+        # Set while the sink changes its state: a flush signal then waits.
         self._busy = False
         self.closed = False
         if stream_output:
