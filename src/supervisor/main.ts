@@ -231,6 +231,9 @@ function oversized(data: unknown): boolean {
 /** How often the process's resident memory is sampled while a job runs. */
 const MEMORY_SAMPLE_MS = 50;
 
+/** Resolves after the event loop's next turn (its ready messages delivered). */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** Where the command loop delivers the host's answers: the job in progress. */
 let answerJob: ((jobId: string, answer: HostAnswer) => void) | undefined;
 
@@ -300,6 +303,10 @@ function runJob(booted: Booted, job: Job, onKept: () => void): Promise<void> {
       sample();
       // (Not port.close(): under a flood it blocks this thread.)
       port.onmessage = null;
+      // The two channels are not ordered: what the worker posted on its
+      // global one before its `done` may be delivered after it, so a worker's
+      // end waits two turns of the event loop for those breach signs.
+      if (by === "worker") { for (let turn = 0; turn < 2; turn++) await nextTurn(); }
       worker.onmessage = null;
       // Tell the host first, so it never hands this process another job.
       if (exit) await send({ t: "exiting" });
