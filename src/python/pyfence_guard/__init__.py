@@ -26,6 +26,8 @@ Which check lives where:
   attribute reads (private, dunder,          reads.py (decide(): by name and by who supplies
   frame and format names; getattr,           the value), ownership.py (what the script owns),
   hasattr, dir)                              namespaces.py (real dicts in real MROs)
+  whose code a function is (the script's,    provenance.py (its code's file name, remembered
+  the guard's, a library's)                  per function)
   attribute writes and deletes (setattr,     writes.py (hooks, metaclasses, functions,
   delattr, the __setattr__ stand-ins)        modules; the fast path for writes to self)
   __getattribute__/__setattr__/__delattr__   standins.py

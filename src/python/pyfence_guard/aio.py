@@ -27,6 +27,8 @@ import types
 # Taken at import time, before the guard removes `pyodide` from sys.modules.
 from pyodide.ffi import run_sync
 
+from .provenance import forget
+
 _real_run = asyncio.runners.run
 _get_running_loop = asyncio.events._get_running_loop
 _set_running_loop = asyncio.events._set_running_loop
@@ -174,6 +176,7 @@ def make_asyncio(run, host):
     # Task.get_stack() (C and Python tasks alike) calls this function; the C
     # module holds its own reference, so its code is what is replaced.
     asyncio.base_tasks._task_get_stack.__code__ = _no_stack.__code__
+    forget(asyncio.base_tasks._task_get_stack)
     asyncio.base_events.socket = _socket_constants(run)
     return {
         ("asyncio", "run"): _real_run,

@@ -52,7 +52,8 @@ def make_guard(run, importer, registry, formatting, script_facing_types=()):
     crossings = make_crossings(run, membrane, refuse)
     guard.__dict__.update(
         # reads
-        ga=reads.ga, slow=reads.slow, lookup=reads.lookup, checked=reads.checked, getattr=reads.getattr,
+        ga=reads.ga, dunder_value=reads.dunder_value, slow=reads.slow, lookup=reads.lookup,
+        checked=reads.checked, getattr=reads.getattr,
         hasattr=reads.hasattr, visible=reads.visible,
         # writes
         write_check=writes.write_check, write_public=writes.write_public, wrote=writes.wrote,

@@ -125,6 +125,7 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
     ).items()})
     d["__name__"] = "builtins"
     d[transform.GETATTR] = guard.ga
+    d[transform.DUNDER_VALUE] = guard.dunder_value
     d[transform.WRITE] = guard.write_check
     d[transform.WRITE_PUBLIC] = guard.write_public
     # Where values cross into script code (prologue.py puts the calls in).

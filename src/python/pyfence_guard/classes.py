@@ -34,10 +34,10 @@ import types
 
 from .caps import shown, type_name
 from .dynamic import Dynamic
-from .errors import SCRIPT_FILES
 from .identity import identity
 from .modules import ModuleProxy
 from .names import DEFINE_DUNDERS, METACLASS_FORBIDDEN, is_dunder, is_script_module
+from .provenance import is_script_function
 
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
@@ -73,7 +73,7 @@ def _is(*kinds):
 
 
 def _script_function_or_none(value):
-    return value is None or (type(value) is types.FunctionType and _func_code(value).co_filename in SCRIPT_FILES)
+    return value is None or is_script_function(value)
 
 
 def _names(value):
@@ -307,7 +307,7 @@ def make_build_class(run, registry):
         return ns
 
     def build_class(func, name, /, *bases, **kwds):
-        if type(func) is not types.FunctionType or _func_code(func).co_filename not in SCRIPT_FILES:
+        if not is_script_function(func):
             raise TypeError("__build_class__: func must be a function")
         if type(name) is not str:
             raise TypeError("__build_class__: name is not a string")

@@ -24,6 +24,10 @@ GUARD_FRAMES = 30
 ASYNC_FRAMES = 20
 # Memory kept back for a check that fails out of memory, and for the result.
 RESERVE_BYTES = 1 << 20
+# The first run's reserve, made with the guard (in the snapshot): made at
+# the start of a run, it would grow a snapshot's heap, which costs more than
+# the rest of the run's setup.
+_reserve = [bytearray(RESERVE_BYTES)]
 # The detail of a violation whose own could not be built.
 UNBUILT = "a refused operation (its details could not be built: out of memory or stack)"
 
@@ -51,7 +55,7 @@ class Run:
         self._broken = SecurityError("a guard check failed; the run is ended")
         # The limit a failed check armed, while the check is decided again.
         self._provisional = None
-        self._reserve = [bytearray(RESERVE_BYTES)]
+        self._reserve = _reserve if _reserve else [bytearray(RESERVE_BYTES)]
         # The last record not yet delivered (kind, detail, line).
         self._unsent_kind = None
         self._unsent_detail = None

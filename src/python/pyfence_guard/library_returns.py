@@ -4,8 +4,10 @@ Python-level library code (every function, method and property of a loaded
 module outside the guard) is instrumented with sys.monitoring PY_RETURN and
 PY_YIELD events, local to its code objects: the script's own code and the
 guard's carry none, so script code calling script code pays nothing. The
-callback lets plain data through at once; for anything else it looks at the
-caller, and when the value goes to script code, directly or through C code
+callback lets plain data through at once, and values of a type the membrane
+passes without looking inside (Membrane.is_opaque: a compiled pattern, a
+Fraction); for anything else it looks at the caller (a frame read: an audit
+event), and when the value goes to script code, directly or through C code
 the script called (map(), sorted(), a dict built from a library mapping),
 the membrane checks it, deeply. A value that may not pass makes the library
 call raise the refusal instead of returning.
@@ -62,7 +64,7 @@ def _on_value(code, offset, value):
     if t is int or t is str or t is bool or t is float or value is None:
         return
     active = _ACTIVE[0]
-    if active is None:
+    if active is None or active[0].is_opaque(t):
         return
     caller = _getframe(1).f_back
     if caller is None or caller.f_code.co_filename not in SCRIPT_FILES:

@@ -36,6 +36,7 @@ from .errors import SCRIPT_FILENAME, SCRIPT_FILES
 from .identity import identity
 from .names import GUARDED_DUNDERS, OWNED_DUNDERS, READ_DUNDERS, FRAME_NAMES, is_dunder
 from .namespaces import Denied, by_id, is_type, mro_of
+from .provenance import code_file, is_script_callable
 
 try:
     from pyodide.ffi import JsProxy
@@ -245,6 +246,10 @@ class Membrane:
         # The fast path: type -> True, for types whose values pass without a
         # look. Exposed to the script's prologues (builtins `__pf_D__`).
         self.safe = {t: True for t in _ALWAYS_SAFE}
+        # Of those, the types whose values check_deep() passes without a look
+        # inside (no container, wrapper, exception or instance dict): what
+        # library code returns of them needs no look at who receives it.
+        self.opaque = {t: True for t in _SCALARS.values()}
         self._types = {}        # identity(type) -> (type, row or None, by identity?)
         self._classes = {}      # identity(class) -> (class, the guard's own?)
         self._namespaces = {}   # identity(dict) -> dict: module namespaces, builtins dicts, sys.modules
@@ -322,7 +327,20 @@ class Membrane:
         entry = self._types[identity(t)] = (t, row, by_identity)
         if row is None and not by_identity and _hash_is_type_s(t):
             self.safe[t] = True
+            if _opaque(t):
+                self.opaque[t] = True
         return entry
+
+    def is_opaque(self, t):
+        """Values of type t pass check_deep() as they are (see `opaque`);
+        a type not seen before is learned first."""
+        if self.opaque.get(t):
+            return True
+        entry = self._types.get(identity(t))
+        if entry is None or entry[0] is not t:
+            self._learn(t)
+            return self.opaque.get(t, False)
+        return False
 
     def _guard_type(self, t):
         """A class the guard defined (a function of its body is the guard's
@@ -346,8 +364,8 @@ class Membrane:
                     v = _cm_func(v)
                 elif type(v) is staticmethod:
                     v = _sm_func(v)
-                if type(v) is types.FunctionType and _func_code(v).co_filename.startswith(_GUARD_DIR) \
-                        and _func_code(v).co_filename not in _SCRIPT_FACING and self._published.get(identity(v)) is not v:
+                if type(v) is types.FunctionType and code_file(v).startswith(_GUARD_DIR) \
+                        and code_file(v) not in _SCRIPT_FACING and self._published.get(identity(v)) is not v:
                     return True
         return False
 
@@ -392,11 +410,12 @@ class Membrane:
         return self._descriptor(value, t)
 
     def _function(self, fn):
-        code = _func_code(fn)
-        filename = code.co_filename
+        filename = code_file(fn)
         if filename.startswith(_GUARD_DIR):
-            if filename in _SCRIPT_FACING or self._published.get(identity(fn)) is fn \
-                    or self._published_code.get(identity(code)) is code:
+            if filename in _SCRIPT_FACING or self._published.get(identity(fn)) is fn:
+                return None
+            code = _func_code(fn)
+            if self._published_code.get(identity(code)) is code:
                 return None
             return _ROWS["guard's own"]
         if filename in SCRIPT_FILES:
@@ -497,7 +516,7 @@ class Membrane:
         """`value`, or its stand-in; raises Denied when it may not pass.
         Containers are not looked into (see check_deep)."""
         t = type(value)
-        if self.safe.get(t):
+        if self.safe.get(t) or is_script_callable(value):
             return value
         row = self.classify(value)
         if row is None:
@@ -614,6 +633,18 @@ def is_type_type(t):
         if c is type:
             return True
     return False
+
+
+def _opaque(t):
+    """check_deep() looks at nothing inside a value of type t (one whose
+    own row passed): not a container, partial or exception, and no instance
+    dict anywhere in its MRO."""
+    if t is _partial or _is_subtype(t, BaseException):
+        return False
+    for c in _type_mro(t):
+        if c is tuple or c is list or c is set or c is frozenset or c is dict or "__dict__" in _type_dict(c):
+            return False
+    return True
 
 
 def _instance_dict(obj):

@@ -32,6 +32,7 @@ _MODULE_DUNDERS = frozenset({"__name__", "__doc__", "__all__", "__version__"})
 # name (`"x".encode("idna")` imports encodings.idna). They grant nothing.
 _LAZY_PACKAGES = ("encodings.",)
 _module_dict = types.ModuleType.__dict__["__dict__"].__get__
+_missing = object()
 
 
 class ModuleProxy:
@@ -95,6 +96,8 @@ class Importer:
         # or read as an allowed submodule. Only these reach it as values
         # (membrane.py): a proxy, or their C functions.
         self.imported = set()
+        # (identity(proxy), name) -> (module, value): members that passed as themselves.
+        self._passed = {}
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
         # The guard's headroom for a failing check (a C callable, see context.py).
@@ -247,8 +250,16 @@ class Importer:
         return self._vetted(_real_import, name, globals, locals, fromlist, level)
 
     def member(self, proxy, name):
+        if type(name) is not str:
+            raise AttributeError(name)
+        # A public member that passed as itself once passes again while the
+        # module's dict still holds it (the same value, the same answer).
+        seen = (identity(proxy), name)
+        passed = self._passed.get(seen)
+        if passed is not None and _module_dict(passed[0]).get(name, _missing) is passed[1]:
+            return passed[1]
         mod = self._targets.get(identity(proxy))
-        if mod is None or type(name) is not str:
+        if mod is None:
             raise AttributeError(name)
         modname = mod.__name__
         if name[:1] == "_" and name not in _MODULE_DUNDERS:
@@ -274,7 +285,13 @@ class Importer:
                 self.imported.add(value.__name__)
                 return self.proxy(value)
             self._run.violation("attribute", f"'{modname}.{name}' is a module the script may not import")
-        return self._run.guard.checked(value, name)
+        out = self._run.guard.checked(value, name)
+        # (Only from a plain module's dict: a module class's descriptor may
+        # answer differently each time.)
+        if out is value and name[:1] != "_" and type(mod) is types.ModuleType \
+                and _module_dict(mod).get(name, _missing) is value:
+            self._passed[seen] = (mod, value)
+        return out
 
     def _submodule(self, modname, name, value):
         """`value`, read as `modname.name`, is that loaded submodule itself (not

@@ -10,11 +10,11 @@ import types
 from .errors import SCRIPT_FILES
 from .identity import identity
 from .names import is_dunder
+from .provenance import code_file
 
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
 _type_name = type.__dict__["__name__"].__get__
-_func_code = types.FunctionType.__dict__["__code__"].__get__
 _func_name = types.FunctionType.__dict__["__name__"].__get__
 _builtin_name = types.BuiltinFunctionType.__dict__["__name__"].__get__
 _method_func = types.MethodType.__dict__["__func__"].__get__
@@ -58,10 +58,6 @@ def plain_keys(mapping):
     return set(map(identity, map(type, mapping))) <= _STR_ID
 
 
-def is_script_function(obj):
-    return type(obj) is types.FunctionType and _func_code(obj).co_filename in SCRIPT_FILES
-
-
 def library_private(value):
     """True for a library function (or a method or descriptor around one)
     whose own name is private: the internals a namespace copy could carry
@@ -76,7 +72,7 @@ def library_private(value):
     t = type(value)
     if t is types.FunctionType:
         name = _func_name(value)
-        return _func_code(value).co_filename not in SCRIPT_FILES and type(name) is str \
+        return code_file(value) not in SCRIPT_FILES and type(name) is str \
             and name[:1] == "_" and not is_dunder(name)
     if t is types.BuiltinFunctionType:
         name = _builtin_name(value)

@@ -4,13 +4,12 @@ are granted only where the class that supplies them is the script's."""
 
 import types
 
-from .errors import SCRIPT_FILES
 from .names import NAMEDTUPLE_NAMES
 from .namespaces import INSTANCE, is_type
+from .provenance import is_script_function
 
 _type_mro = type.__dict__["__mro__"].__get__
 _type_dict = type.__dict__["__dict__"].__get__
-_func_code = types.FunctionType.__dict__["__code__"].__get__
 _method_func = types.MethodType.__dict__["__func__"].__get__
 
 
@@ -22,7 +21,7 @@ class Ownership:
         self.ns = namespaces
 
     def owns_function(self, obj):
-        return type(obj) is types.FunctionType and _func_code(obj).co_filename in SCRIPT_FILES
+        return is_script_function(obj)
 
     def owns_instance(self, obj):
         for c in _type_mro(type(obj)):

@@ -41,6 +41,21 @@ _NAMESPACE_BUILTINS = frozenset({"globals", "locals", "vars", "dir", "eval", "ex
                                  "__import__", "breakpoint"})
 
 
+def _at(new, where):
+    """`new` (a node this pass made, and whatever it made inside it) placed
+    where `where` is; nodes it took from the tree keep their places. (No
+    ast.fix_missing_locations(): a walk of the whole tree, for a few nodes.)"""
+    todo = [new]
+    while todo:
+        n = todo.pop()
+        if getattr(n, "lineno", None) is None and "lineno" in n._attributes:
+            ast.copy_location(n, where)
+        elif n is not new:
+            continue
+        todo.extend(ast.iter_child_nodes(n))
+    return new
+
+
 def _name(id_):
     return ast.Name(id=id_, ctx=ast.Load())
 
@@ -67,35 +82,41 @@ def _param_check(param):
     return ast.If(test=_type_unknown(param), body=[_rebind(param, _call(PARAM, _name(param)))], orelse=[])
 
 
+# Node types that bind a name, by the field that holds it (parsed trees hold
+# these exact classes: no subclasses, so a lookup by type is enough).
+_BINDING_FIELD = {
+    ast.FunctionDef: "name", ast.AsyncFunctionDef: "name", ast.ClassDef: "name", ast.arg: "arg",
+    ast.ExceptHandler: "name", ast.MatchAs: "name", ast.MatchStar: "name", ast.MatchMapping: "rest",
+    ast.TypeVar: "name", ast.ParamSpec: "name", ast.TypeVarTuple: "name",
+}
+
+
+def _note_binding(node, counts):
+    """Count the names `node` binds (counts: name -> how many times; a
+    global or nonlocal declaration counts twice, so it is never "once")."""
+    t = type(node)
+    if t is ast.Name:
+        if type(node.ctx) is not ast.Load:
+            counts[node.id] = counts.get(node.id, 0) + 1
+        return
+    field = _BINDING_FIELD.get(t)
+    if field is not None:
+        n = getattr(node, field)
+        if n:
+            counts[n] = counts.get(n, 0) + 1
+    elif t is ast.alias:
+        n = node.asname or node.name.partition(".")[0]
+        counts[n] = counts.get(n, 0) + 1
+    elif t is ast.Global or t is ast.Nonlocal:
+        for n in node.names:
+            counts[n] = counts.get(n, 0) + 2
+
+
 def _bound_names(tree):
     """Name -> how many times the code binds it, anywhere."""
     counts = {}
-
-    def bind(n):
-        if n:
-            counts[n] = counts.get(n, 0) + 1
-
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bind(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bind(node.name)
-        elif isinstance(node, ast.arg):
-            bind(node.arg)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            for n in node.names:
-                bind(n)
-                bind(n)
-        elif isinstance(node, ast.ExceptHandler):
-            bind(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)):
-            bind(node.name)
-        elif isinstance(node, ast.MatchMapping):
-            bind(node.rest)
-        elif isinstance(node, ast.alias):
-            bind(node.asname or node.name.partition(".")[0])
-        elif isinstance(node, (ast.TypeVar, ast.ParamSpec, ast.TypeVarTuple)):
-            bind(node.name)
+        _note_binding(node, counts)
     return counts
 
 
@@ -103,34 +124,37 @@ def called_only(tree):
     """Names of functions the code only ever calls by name: bound once (by
     their undecorated def, outside class bodies), every other use a call,
     never named in a string, and no builtin in the code that reaches
-    namespaces by name."""
+    namespaces by name. (One walk: ast.walk yields a node before its
+    children, so a call is seen before the name it calls, a class before
+    its body.)"""
     strings = []
-    loads = {}
+    loads = set()
     called = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            called.add(id(node.func))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            strings.append(node.value)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            if node.id in _NAMESPACE_BUILTINS:
-                return frozenset()
-            if id(node) not in called:
-                loads[node.id] = True
-    counts = _bound_names(tree)
     in_class = set()
+    defs = []
+    counts = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            for stmt in node.body:
-                in_class.add(id(stmt))
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) not in in_class \
-                and not node.decorator_list and counts.get(node.name) == 1 and node.name not in loads \
-                and not any(node.name in s for s in strings):
-            out.add(node.name)
-    return frozenset(out)
+        _note_binding(node, counts)
+        t = type(node)
+        if t is ast.Name:
+            if type(node.ctx) is ast.Load:
+                if node.id in _NAMESPACE_BUILTINS:
+                    return frozenset()
+                if id(node) not in called:
+                    loads.add(node.id)
+        elif t is ast.Call:
+            if type(node.func) is ast.Name:
+                called.add(id(node.func))
+        elif t is ast.Constant:
+            if type(node.value) is str:
+                strings.append(node.value)
+        elif t is ast.ClassDef:
+            in_class.update(id(stmt) for stmt in node.body)
+        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+            if id(node) not in in_class and not node.decorator_list:
+                defs.append(node)
+    return frozenset(node.name for node in defs if counts.get(node.name) == 1 and node.name not in loads
+                     and not any(node.name in s for s in strings))
 
 
 def _rebinds(fn, name):
@@ -170,7 +194,7 @@ class _SelfAccess(ast.NodeTransformer):
         if not isinstance(node.ctx, ast.Load) and self._guarded_call_on_self(node.value, _WRITE_HELPERS):
             self.used = True
             fast = ast.BoolOp(op=ast.And(), values=[_name(SELF_PLAIN), _name(FAST_WRITES)])
-            node.value = ast.copy_location(ast.IfExp(test=fast, body=_name(self.self_name), orelse=node.value),
+            node.value = _at(ast.IfExp(test=fast, body=_name(self.self_name), orelse=node.value),
                                            node.value)
         return node
 
@@ -180,7 +204,7 @@ class _SelfAccess(ast.NodeTransformer):
                 and node.args[1].value[:1] == "_":
             self.used = True
             native = ast.Attribute(value=_name(self.self_name), attr=node.args[1].value, ctx=ast.Load())
-            return ast.copy_location(ast.IfExp(test=_name(SELF_PLAIN), body=native, orelse=node), node)
+            return _at(ast.IfExp(test=_name(SELF_PLAIN), body=native, orelse=node), node)
         return node
 
     def _skip(self, node):
@@ -244,7 +268,7 @@ class _Pass(ast.NodeTransformer):
         start = 1 if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str) else 0
         for stmt in prologue:
-            ast.copy_location(stmt, node)
+            _at(stmt, node)
         node.body = body[:start] + prologue + body[start:]
         return node
 
@@ -268,7 +292,7 @@ class _Pass(ast.NodeTransformer):
                                    keywords=[]))
         if checks:
             test = checks[0] if len(checks) == 1 else ast.BoolOp(op=ast.And(), values=checks)
-            node.body = ast.copy_location(ast.IfExp(test=test, body=node.body, orelse=ast.Constant(None)), node.body)
+            node.body = _at(ast.IfExp(test=test, body=node.body, orelse=ast.Constant(None)), node.body)
         return node
 
     def _comprehension_scope(self, node):
@@ -289,12 +313,12 @@ class _Pass(ast.NodeTransformer):
 
     def visit_Yield(self, node):
         node = self.generic_visit(node)
-        return ast.copy_location(_call(SENT, node), node)
+        return _at(_call(SENT, node), node)
 
     def visit_ExceptHandler(self, node):
         node = self.generic_visit(node)
         if node.name:
-            check = ast.copy_location(_rebind(node.name, _call(CAUGHT, _name(node.name))), node)
+            check = _at(_rebind(node.name, _call(CAUGHT, _name(node.name))), node)
             node.body = [check] + node.body
         return node
 
@@ -308,8 +332,9 @@ class _Pass(ast.NodeTransformer):
                 names.append(p.rest)
         if names:
             if node.guard is not None:
-                node.guard = ast.BoolOp(op=ast.And(), values=[_call(LAMBDA, *[_name(n) for n in names]), node.guard])
-            node.body = [ast.copy_location(_rebind(n, _call(SENT, _name(n))), node.pattern) for n in names] + node.body
+                node.guard = _at(ast.BoolOp(op=ast.And(), values=[_call(LAMBDA, *[_name(n) for n in names]),
+                                                                  node.guard]), node.guard)
+            node.body = [_at(_rebind(n, _call(SENT, _name(n))), node.pattern) for n in names] + node.body
         return node
 
 
@@ -329,5 +354,4 @@ def add(tree, whole_script):
     reach them."""
     called = called_only(tree) if whole_script else frozenset()
     _Pass(called).visit(tree)
-    ast.fix_missing_locations(tree)
     return called

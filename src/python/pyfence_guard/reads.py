@@ -11,11 +11,11 @@ from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS, SLOW_PUBLIC, is_dunder,
 )
 from .namespaces import INSTANCE, Denied, is_type, library_private
+from .provenance import code_file, is_script_callable
 from .unwind import _GUARD_DIR
 
 _real_getattr = getattr
 _type_dict = type.__dict__["__dict__"].__get__
-_func_code = types.FunctionType.__dict__["__code__"].__get__
 _method_self = types.MethodType.__dict__["__self__"].__get__
 _missing = object()
 _VALUE = object()  # decision: read natively, then check the value
@@ -47,13 +47,15 @@ def make_reads(run, own, membrane, refuse, stand_ins):
         """What reading obj.<name> may return: raises Denied, or says how
         the value must be looked at. Pure guard logic: no script code runs."""
         if name[:1] == "_":
+            if name in READ_DUNDERS:
+                return _VALUE
             if is_dunder(name):
                 if name in GUARDED_DUNDERS:
                     return _STAND_IN
                 if name in OWNED_DUNDERS:
                     if not own.owns(obj) or not own.supplied_by_owner(obj, name, generic):
                         raise Denied(f"attribute '{name}' of an object the script does not own")
-                elif name not in READ_DUNDERS:
+                else:
                     raise Denied(f"attribute '{name}' is not allowed")
             elif not own.private_ok(obj, name, generic):
                 if inherited_method(obj, name, generic):
@@ -80,13 +82,15 @@ def make_reads(run, own, membrane, refuse, stand_ins):
         if owner is None or owner is INSTANCE or own.registry.has(owner):
             return False
         value = _type_dict(owner).get(name, _missing)
-        return type(value) is types.FunctionType and not _func_code(value).co_filename.startswith(_GUARD_DIR)
+        return type(value) is types.FunctionType and not code_file(value).startswith(_GUARD_DIR)
 
     def slow_value(value, name):
         """The value of a private, dunder or SLOW_PUBLIC name: the membrane's
         answer; and a private library function never comes back under a
         name, whatever dict it was copied into (EnumType._convert_ copies
         module globals into a class the script owns)."""
+        if is_script_callable(value):
+            return value
         if library_private(value) and name not in NAMEDTUPLE_NAMES:
             raise Denied(f"'{name}' is a private library function")
         return check(value, f"attribute '{name}'")
@@ -136,7 +140,25 @@ def make_reads(run, own, membrane, refuse, stand_ins):
             if safe.get(type(v)):
                 return v
             return checked(v, name)
+        if name in READ_DUNDERS and type(obj) is not ModuleProxy:
+            # slow()'s answer when the value needs no look (the script's own
+            # __init__ through super(), above all).
+            v = _real_getattr(obj, name)
+            if safe.get(type(v)) or is_script_callable(v):
+                return v
+            return slow(obj, name, lambda _: v)
         return slow(obj, name)
+
+    def dunder_value(value, name):
+        """`obj.<name>` for a readable dunder, read by the script's own code:
+        what judge() says of the value (decide() has nothing to say)."""
+        if safe.get(type(value)) or is_script_callable(value):
+            return value
+        try:
+            return slow_value(value, name)
+        except BaseException as e:
+            headroom()
+            refuse(e, slow_value, value, name)
 
     def slow(obj, name, fetch=None, generic=False):
         """A guarded read of a private, dunder or SLOW_PUBLIC name; `fetch`
@@ -188,6 +210,6 @@ def make_reads(run, own, membrane, refuse, stand_ins):
             return False
 
     return types.SimpleNamespace(
-        decide=decide, slow=slow, ga=ga, lookup=lookup, checked=checked, getattr=getattr_builtin,
-        hasattr=hasattr_builtin, visible=visible,
+        decide=decide, slow=slow, ga=ga, dunder_value=dunder_value, lookup=lookup, checked=checked,
+        getattr=getattr_builtin, hasattr=hasattr_builtin, visible=visible,
     )

@@ -14,11 +14,12 @@ import ast
 
 from .errors import SCRIPT_FILENAME
 from .names import (
-    CLASS_WRITE_DUNDERS, DEFINE_DUNDERS, FUNCTION_WRITE_DUNDERS, SLOW_PUBLIC, is_dunder,
+    CLASS_WRITE_DUNDERS, DEFINE_DUNDERS, FUNCTION_WRITE_DUNDERS, READ_DUNDERS, SLOW_PUBLIC, is_dunder,
     match_attr_problem, static_attr_problem,
 )
 
 GETATTR = "__pf_ga__"
+DUNDER_VALUE = "__pf_dv__"
 WRITE = "__pf_wr__"
 WRITE_PUBLIC = "__pf_wp__"
 MATCHCLS = "__pf_mc__"
@@ -364,6 +365,11 @@ class Rewriter(ast.NodeTransformer):
             # modules for this). It keeps attribute-heavy code near native speed.
             if public:
                 return node
+            # A readable dunder is readable on anything (reads.decide): the
+            # interpreter reads it (`super().__init__` stays one
+            # LOAD_SUPER_ATTR), the guard checks the value.
+            if name in READ_DUNDERS:
+                return ast.copy_location(_call(DUNDER_VALUE, node, ast.Constant(name)), node)
             return ast.copy_location(_call(GETATTR, node.value, ast.Constant(name)), node)
         args = [node.value, ast.Constant(name)]
         if id(node) in self._augtargets:

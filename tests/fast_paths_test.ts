@@ -1,0 +1,110 @@
+/**
+ * The guard's fast paths (src/python/pyfence_guard/: a module member that
+ * passed once, a readable dunder read by the interpreter and checked after,
+ * what library code returns of a type whose values hold nothing, the file
+ * name of a function's code remembered) answer what the full checks would.
+ * Each case plants, in trusted Python before the run
+ * (tests/helpers/guard_direct.ts), a dangerous value where a fast path
+ * would pass it if it trusted what it saw before or where it looked first:
+ * the run must refuse it, and the script must never hold it.
+ */
+import { equal, match, ok } from "assert";
+import { DirectGuard } from "./helpers/guard_direct.ts";
+import { loadPolicy } from "../src/policy/load.ts";
+
+/** Dangerous values in library places, as a compromised library would hold them. */
+const PLANT = `import sys, types, fractions, statistics
+fractions.Fraction.__doc__ = sys
+# A module of its own, as a library's: what the guard instruments.
+planted = types.ModuleType("planted")
+exec(compile("""
+import sys, statistics
+class Holder:
+    pass
+def make_holder():
+    h = Holder()
+    h.inside = sys._getframe()
+    return h
+class Slots:
+    __slots__ = ("n",)
+def make_slots():
+    s = Slots()
+    s.n = 1
+    return s
+def swap_member():
+    statistics.NormalDist = sys
+class Repr:
+    __repr__ = sys._getframe
+""", "/lib/python3.14/site-packages/planted.py", "exec"), planted.__dict__)
+sys.modules["planted"] = planted
+fractions.make_holder = planted.make_holder
+fractions.make_slots = planted.make_slots
+fractions.Repr = planted.Repr
+statistics.swap_member = planted.swap_member
+`;
+
+Deno.test({
+  name: "fast paths: what they pass is what the full checks pass",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const policy = { ...await loadPolicy("compute"), static_check: false };
+    const direct = new DirectGuard(policy, PLANT);
+    /** The run ended refused, and the script never printed what it held. */
+    const refused = async (code: string, detail: RegExp) => {
+      const r = await direct.run(code + `\nprint("HELD", type(x).__name__)\n`);
+      const where = JSON.stringify(r);
+      equal(r.result.ok, false, where);
+      ok(!r.stdout.includes("HELD"), `the script held it: ${where}`);
+      ok(r.violations.some((v) => detail.test(v.detail)), where);
+    };
+    try {
+      await t.step("a readable dunder read natively is still checked", async () => {
+        await refused(`import fractions\nx = fractions.Fraction.__doc__`, /module/);
+      });
+      await t.step("... through super() too", async () => {
+        await refused(
+          `import fractions\nclass F(fractions.Fraction):\n    def doc(self):\n        return super().__doc__\nx = F(1).doc()`,
+          /module/,
+        );
+      });
+      await t.step(
+        "... and a C function under a dunder is refused before it is called",
+        async () => {
+          await refused(
+            `import fractions\nclass R(fractions.Repr):\n    def frame(self):\n        return super().__repr__(0)\nx = R().frame()`,
+            /real builtin|private library function/,
+          );
+        },
+      );
+      await t.step("a module member that passed is checked again once it changed", async () => {
+        const r = await direct.run(
+          `import statistics\nfirst = statistics.NormalDist\nprint("first", first.__name__)\n` +
+            `statistics.swap_member()\nx = statistics.NormalDist\nprint("HELD", type(x).__name__)\n`,
+        );
+        const where = JSON.stringify(r);
+        equal(r.result.ok, false, where);
+        match(r.stdout, /^first NormalDist\n/, where);
+        ok(!r.stdout.includes("HELD"), where);
+        ok(r.violations.some((v) => /module/.test(v.detail)), where);
+      });
+      await t.step("library code returning an object whose dict holds a module", async () => {
+        await refused(`import fractions\nx = fractions.make_holder()`, /holds a frame/);
+      });
+      await t.step("a value of a type with no instance dict passes as it is", async () => {
+        const r = await direct.run(
+          `import fractions\ns = fractions.make_slots()\nprint(type(s).__name__, s.n)\n`,
+        );
+        equal(r.stdout, "Slots 1\n", JSON.stringify(r));
+      });
+      await t.step("the script's own methods through super() work as ever", async () => {
+        const r = await direct.run(
+          `class A:\n    def __init__(self, x):\n        self.x = x\nclass B(A):\n    def __init__(self, x):\n        super().__init__(x * 2)\nprint(B(21).x)\n`,
+        );
+        equal(r.stdout, "42\n", JSON.stringify(r));
+      });
+    } finally {
+      direct.close();
+    }
+  },
+});
