@@ -50,6 +50,10 @@ class ModuleProxy:
 
     def __getattr__(self, name):
         importer = _IMPORTERS[0]
+        # Importer.member()'s first answer, without its call (module members are hot).
+        passed = importer.passed.get((identity(self), name)) if type(name) is str else None
+        if passed is not None and _module_dict(passed[0]).get(name, _missing) is passed[1]:
+            return passed[1]
         try:
             return importer.member(self, name)
         except (RecursionError, MemoryError) as e:
@@ -96,8 +100,10 @@ class Importer:
         # or read as an allowed submodule. Only these reach it as values
         # (membrane.py): a proxy, or their C functions.
         self.imported = set()
-        # (identity(proxy), name) -> (module, value): members that passed as themselves.
-        self._passed = {}
+        # (identity(proxy), name) -> (module, value): public members that
+        # passed as themselves, and so pass again while the module's dict
+        # still holds them (the same value, the same answer).
+        self.passed = {}
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
         # The guard's headroom for a failing check (a C callable, see context.py).
@@ -252,12 +258,7 @@ class Importer:
     def member(self, proxy, name):
         if type(name) is not str:
             raise AttributeError(name)
-        # A public member that passed as itself once passes again while the
-        # module's dict still holds it (the same value, the same answer).
         seen = (identity(proxy), name)
-        passed = self._passed.get(seen)
-        if passed is not None and _module_dict(passed[0]).get(name, _missing) is passed[1]:
-            return passed[1]
         mod = self._targets.get(identity(proxy))
         if mod is None:
             raise AttributeError(name)
@@ -290,7 +291,7 @@ class Importer:
         # answer differently each time.)
         if out is value and name[:1] != "_" and type(mod) is types.ModuleType \
                 and _module_dict(mod).get(name, _missing) is value:
-            self._passed[seen] = (mod, value)
+            self.passed[seen] = (mod, value)
         return out
 
     def _submodule(self, modname, name, value):

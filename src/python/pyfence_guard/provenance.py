@@ -52,4 +52,10 @@ def is_script_callable(value):
     one: what the membrane passes without a look at what it is bound to."""
     if type(value) is types.MethodType:
         value = _method_func(value)
-    return type(value) is types.FunctionType and code_file(value) in SCRIPT_FILES
+    if type(value) is not types.FunctionType:
+        return False
+    # code_file()'s table, looked at here first: this is the hotter caller.
+    entry = _files.get(identity(value))
+    if entry is not None and entry[0] is value:
+        return entry[1] in SCRIPT_FILES
+    return code_file(value) in SCRIPT_FILES
