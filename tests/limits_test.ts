@@ -49,8 +49,11 @@ Deno.test({
           // The runaway must really be gone. Let the pool finish booting its
           // next interpreter, then no descendant may keep burning CPU.
           await waitUntil(() => sandbox.stats().processes.every((p) => p.warm));
+          // A runaway burns a whole core (1 s per second); an idle pool's
+          // background work (V8 tiering the new worker's wasm up) took up to
+          // 0.21 s here on a loaded machine.
           const cpu = await cpuSeconds(pids, 1000);
-          ok(cpu < 0.2, `sandbox processes still used ${cpu} s of CPU in 1 s`);
+          ok(cpu < 0.5, `sandbox processes still used ${cpu} s of CPU in 1 s`);
         });
       }
       for (
