@@ -141,12 +141,8 @@ def make_reads(run, own, membrane, refuse, stand_ins):
                 return v
             return checked(v, name)
         if name in READ_DUNDERS and type(obj) is not ModuleProxy:
-            # slow()'s answer when the value needs no look (the script's own
-            # __init__ through super(), above all).
-            v = _real_getattr(obj, name)
-            if safe.get(type(v)) or is_script_callable(v):
-                return v
-            return slow(obj, name, lambda _: v)
+            # What slow() would answer: decide() has nothing to say of these.
+            return dunder_value(_real_getattr(obj, name), name)
         return slow(obj, name)
 
     def dunder_value(value, name):
