@@ -4,7 +4,7 @@
  * both levels; tenants never share a worker; the recycle rules.
  */
 import assert from "node:assert/strict";
-import { Sandbox, type SandboxOptions } from "../mod.ts";
+import { Sandbox, type SandboxOptions, TENANT_RUNS_PER_INTERPRETER } from "../mod.ts";
 import { unguardedForTests } from "../src/host/internal.ts";
 
 const PROBE = `
@@ -16,6 +16,9 @@ if "pyfence_planted" in sys.modules: dirty.append("sys.modules")
 if "planted" in globals(): dirty.append("__main__")
 if os.path.exists("/tmp/planted"): dirty.append("file")
 if os.getcwd() != "/home/pyodide": dirty.append("cwd")
+with open("/lib/python314.zip", "rb") as f:
+    f.seek(-22, 2)
+    if f.read(4) != b"PK\\x05\\x06": dirty.append("zip edited")
 print("dirty:", ",".join(dirty))
 `;
 
@@ -43,6 +46,12 @@ import os, shutil
 open("/tmp/planted", "w").write("x")
 os.remove("/dev/null")
 os.remove("/lib/python314.zip")
+`,
+  "edited in place": `
+planted = 1
+with open("/lib/python314.zip", "r+b") as f:
+    f.seek(-22, 2)
+    f.write(bytes(22))
 `,
   "pending timer": `
 import asyncio
@@ -109,17 +118,37 @@ Deno.test("tenant: recycled after pending work, memory growth, an error of the w
   const t = { tenant: "a" };
   const seen = async (v: string) =>
     (await sandbox.run(marker.replace("MARK", JSON.stringify(v)), t)).stdout;
+  const pids = () => sandbox.stats().processes.map((p) => p.pid).sort().join();
   assert.equal(await seen("1"), "seen: None\n");
+  const process = pids();
   await sandbox.run("raise ValueError('own')", t);
   assert.equal(await seen("2"), "seen: 1\n", "a script's exception keeps the interpreter");
   await sandbox.run(HOSTILE["pending timer"], t);
   assert.equal(await seen("3"), "seen: None\n", "a pending timer recycles it");
   await sandbox.run(HOSTILE["heap grown"], t);
   assert.equal(await seen("4"), "seen: None\n", "memory growth recycles it");
+  // Only the worker was replaced: the process is the tenant's still.
+  assert.equal(pids(), process, "a clean run's recycle keeps the tenant's process");
   const timeout = await sandbox.run("while True: pass", { ...t, timeoutMs: 300 });
   // Unguarded, the interrupt at the deadline surfaces as a crash or a limit: either recycles.
   assert.ok(["limit", "crash"].includes(timeout.error?.kind ?? ""), timeout.error?.kind);
   assert.equal(await seen("5"), "seen: None\n", "a limit or crash recycles it");
+  assert.ok(!pids().split(",").includes(process), "a limit or crash retires the process");
+});
+
+Deno.test("tenant: every TENANT_RUNS_PER_INTERPRETER runs a fresh interpreter, in the same process", async () => {
+  await using sandbox = unguarded("tenant");
+  const t = { tenant: "a" };
+  const pids = () => sandbox.stats().processes.map((p) => p.pid).sort().join();
+  const count =
+    "import js\njs.pyfenceRuns = (getattr(js, 'pyfenceRuns', 0) or 0) + 1\nprint(js.pyfenceRuns)";
+  assert.equal((await sandbox.run(count, t)).stdout, "1\n");
+  const process = pids();
+  for (let i = 2; i <= TENANT_RUNS_PER_INTERPRETER; i++) {
+    assert.equal((await sandbox.run(count, t)).stdout, `${i}\n`);
+  }
+  assert.equal((await sandbox.run(count, t)).stdout, "1\n", "a fresh worker after the count");
+  assert.equal(pids(), process);
 });
 
 Deno.test("tenant, guarded: a violation sends the next run to a fresh process; a clean run does not", async () => {

@@ -189,6 +189,8 @@ export class SandboxProcess {
   #owner?: string;
   /** The last job's worker was kept for the owner's next job. */
   #kept = false;
+  /** The kept worker's thread (when it could be told). */
+  #keptThread?: string;
   #claimed = false;
   #alive = true;
   #retiring = false;
@@ -312,6 +314,20 @@ export class SandboxProcess {
    */
   get owner(): string | undefined {
     return this.#owner;
+  }
+
+  /**
+   * Replace the worker the last `keep` job left (for an owner whose
+   * interpreter is not to serve another run) with a fresh one, as after a
+   * job that kept nothing: the process stays its owner's, and is retired if
+   * the old worker does not end. Nothing to do when no worker was kept.
+   */
+  replaceWorker(): void {
+    if (!this.#kept || !this.#alive || this.busy) return;
+    this.#kept = false;
+    this.#warm = false;
+    this.#send({ t: "next" });
+    this.#settling = this.#settle(this.#keptThread);
   }
 
   /** True while a job is running (or about to). */
@@ -485,6 +501,7 @@ export class SandboxProcess {
       // The supervisor kept the worker (it does so for a `keep` job its
       // worker ended): it is booted, and the owner's next job goes to it.
       this.#kept = true;
+      this.#keptThread = pending.thread;
       this.#warm = true;
     } else if (this.#alive) {
       this.#send({ t: "next" });

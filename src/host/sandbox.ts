@@ -157,8 +157,8 @@ export interface SandboxOptions {
    * not what a script that broke out of the Python guard did in the
    * worker's JavaScript, which can reach that tenant's later runs (never
    * another tenant's). An interpreter is replaced, not reset, after a
-   * violation, a limit, a crash, work left pending, memory grown, and every
-   * {@link TENANT_RUNS_PER_INTERPRETER} runs.
+   * violation, a limit or a crash (its process too), work left pending,
+   * memory grown, and every {@link TENANT_RUNS_PER_INTERPRETER} runs.
    */
   isolation?: Isolation;
 }
@@ -176,7 +176,8 @@ export const TENANT_RUNS_PER_INTERPRETER = 100;
 /** Who a tenant's job is run for, and whether its process may serve the tenant's next run. */
 interface TenantRoute {
   owner: string;
-  reusable: (end: JobEnd) => boolean;
+  /** The run ended in its script's hands: no violation, limit, crash or breach sign. */
+  clean: (end: JobEnd) => boolean;
 }
 
 const SANDBOX_OPTION_KEYS: Record<keyof SandboxOptions, true> = {
@@ -724,13 +725,13 @@ export class Sandbox {
     const onCall: CallHandler = (call) => calls.answer(call);
     try {
       // A tenant's interpreter serves its next run only after a run that
-      // ended in its script's own hands: no violation, limit or crash, no
-      // sign of a breach, nothing left it could not reset.
+      // ended in its script's own hands (no violation, limit or crash, no
+      // sign of a breach) and left nothing it could not reset.
       const tenant: TenantRoute | undefined = typeof route === "string"
         ? {
           owner: JSON.stringify([map.guard.network.origin ?? "null", route]),
-          reusable: (end) =>
-            end.by === "worker" && !end.done.unfit && !end.done.cause && !end.deadlinePassed &&
+          clean: (end) =>
+            end.by === "worker" && !end.done.cause && !end.deadlinePassed &&
             end.breaches.length === 0 && end.violationsOmitted === 0 && !violated &&
             !calls.limitError,
         }
@@ -1007,9 +1008,18 @@ export class Sandbox {
           tenant && { owner: tenant.owner },
         );
         if (tenant) {
+          // After a clean run, an interpreter it left unfit for a reset, or
+          // one past its count of runs, is replaced, not its process: that
+          // stays the tenant's, and a fresh one would compile Python's wasm
+          // again. After any other run, the process goes.
           const runs = (this.#tenantRuns.get(process) ?? 0) + 1;
-          this.#tenantRuns.set(process, runs);
-          reusable = tenant.reusable(end) && runs < TENANT_RUNS_PER_INTERPRETER;
+          reusable = tenant.clean(end);
+          if (reusable && !end.done.unfit && runs < TENANT_RUNS_PER_INTERPRETER) {
+            this.#tenantRuns.set(process, runs);
+          } else if (reusable) {
+            this.#tenantRuns.delete(process);
+            process.replaceWorker();
+          }
         }
       } finally {
         signal?.removeEventListener("abort", abort);

@@ -231,8 +231,21 @@ function oversized(data: unknown): boolean {
 /** How often the process's resident memory is sampled while a job runs. */
 const MEMORY_SAMPLE_MS = 50;
 
-/** Resolves after the event loop's next turn (its ready messages delivered). */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Resolves after the event loop's next turn (its ready messages delivered):
+ * a message through a channel of its own, not a timer, which Deno fires a
+ * millisecond or more later.
+ */
+const nextTurn = () =>
+  new Promise<void>((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port2.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port1.postMessage(null);
+  });
 
 /** Where the command loop delivers the host's answers: the job in progress. */
 let answerJob: ((jobId: string, answer: HostAnswer) => void) | undefined;

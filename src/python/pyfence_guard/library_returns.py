@@ -26,6 +26,7 @@ import types
 
 from .errors import SCRIPT_FILES
 from .identity import identity
+from .names import SCRIPT_MODULE
 
 _MON = sys.monitoring
 _EVENTS = _MON.events.PY_RETURN | _MON.events.PY_YIELD
@@ -136,10 +137,15 @@ def instrument_new():
     if mark == _last_scan[0]:
         return
     _last_scan[0] = mark
+    loaded = False
     for name, mod in list(_modules.items()):
         if _seen_modules.get(identity(mod)) is mod or not issubclass(type(mod), types.ModuleType):
             continue
         _seen_modules[identity(mod)] = mod
+        if name == SCRIPT_MODULE:
+            # The script's own (each run's globals): no library code comes with it.
+            continue
+        loaded = True
         if type(name) is str and (name == _GUARD_PACKAGE or name.startswith(_GUARD_PACKAGE + ".")):
             continue
         try:
@@ -148,6 +154,9 @@ def instrument_new():
             continue
         for v in items:
             _value(v)
+    if not loaded:
+        # Modules dropped from sys.modules (each run hides the host's): no new code.
+        return
     # Classes made at import time but kept nowhere a module names them.
     todo = [object]
     while todo:
