@@ -11,7 +11,7 @@
  * once (default 4). Then guard overhead (guard on vs off, in-sandbox time).
  *
  * Flags: `--json` prints the JSON instead of tables; `--full` uses the
- * issue's counts (2,000 runs per level for memory); `--quick` cuts every
+ * issue's counts (2,000 runs per level for memory, 3,000 for "tenant"); `--quick` cuts every
  * count (for trying the script, not for figures).
  *
  * @module
@@ -52,9 +52,10 @@ const q = (n: number, quick: number, full: number) => flags.quick ? quick : flag
 const COUNTS = {
   naive: q(8, 4, 16),
   fresh: q(16, 4, 40),
+  warmup: { run: q(16, 4, 40), tenant: q(600, 40, 1000) },
   serial: q(20, 3, 50),
   throughput: { run: q(60, 8, 200), tenant: q(400, 20, 2000) },
-  memoryRuns: { run: q(300, 40, 2000), tenant: q(1000, 60, 2000) },
+  memoryRuns: { run: q(300, 40, 2000), tenant: q(2000, 200, 3000) },
   guard: q(5, 1, 7),
 };
 const SETTLE_MS = 1500;
@@ -83,6 +84,7 @@ for (const level of levels) {
     await levelFigures(
       level,
       {
+        warmup: COUNTS.warmup[level],
         serial: COUNTS.serial,
         throughput: COUNTS.throughput[level],
         memoryRuns: COUNTS.memoryRuns[level],
@@ -93,12 +95,14 @@ for (const level of levels) {
     ),
   );
 }
-const overheads: { program: string; result: Awaited<ReturnType<typeof guardOverhead>> }[] = [];
-for (const program of guarded ? PROGRAMS : []) {
-  progress(`guard overhead: ${COUNTS.guard} runs each of bench/programs/${program}`);
-  const code = await Deno.readTextFile(new URL(`./programs/${program}`, import.meta.url));
-  overheads.push({ program, result: await guardOverhead(code, COUNTS.guard, SETTLE_MS) });
-}
+const programs = await Promise.all(
+  PROGRAMS.map(async (name) => ({
+    name,
+    code: await Deno.readTextFile(new URL(`./programs/${name}`, import.meta.url)),
+  })),
+);
+const overheads = (guarded ? await guardOverhead(programs, COUNTS.guard, SETTLE_MS) : [])
+  .map(({ program, ...result }) => ({ program, result }));
 const loadAfter = Deno.loadavg();
 const totalSeconds = (performance.now() - started) / 1000;
 
@@ -197,6 +201,9 @@ console.log(table(
 console.log(
   `ready = one run after ${perLevel.map((f) => `${f.readyGapMs} ms ("${f.level}")`).join(", ")} ` +
     `idle; serial = back to back; load = ${INFLIGHT} in flight on a pool of ${INFLIGHT}; ` +
+    `all after ${
+      perLevel.map((f) => `${COUNTS.warmup[f.level]} ("${f.level}")`).join(", ")
+    } warm-up runs, idle MiB/proc too; ` +
     `mem growth = all processes, from the end of the load window to the last of ` +
     `${perLevel.map((f) => `${f.memory.at(-1)!.afterRuns} ("${f.level}")`).join(", ")} runs`,
 );

@@ -8,8 +8,9 @@
  * @module
  */
 import { naiveRun } from "./naive.ts";
+import type { Sandbox } from "../mod.ts";
 import { type Level, levelSandbox, makeSandbox, runChecked, SMALL_CODE } from "./sandboxes.ts";
-import { summarize, type Summary } from "./stats.ts";
+import { fmt, summarize, type Summary } from "./stats.ts";
 import { readRss, type RssReading } from "./rss.ts";
 
 const EXPECTED = "499500\n";
@@ -124,7 +125,7 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
  */
 export async function levelFigures(
   level: Level,
-  counts: { serial: number; throughput: number; memoryRuns: number },
+  counts: { warmup: number; serial: number; throughput: number; memoryRuns: number },
   inflight: number,
   guarded: boolean,
   settleMs: number,
@@ -133,10 +134,14 @@ export async function levelFigures(
   const once = async () => (await runChecked(sandbox, SMALL_CODE, EXPECTED, level)).wallMs;
   try {
     await sandbox.warm();
-    await drive(once, inflight, inflight);
+    // V8 compiles Pyodide's hot wasm functions with its optimizing compiler
+    // over a process's first few hundred runs (seconds of CPU in background
+    // threads): measured before that, a level's figures are its warm-up's.
+    progress(`${level}: ${counts.warmup} warm-up runs`);
+    await drive(once, inflight + counts.warmup, inflight);
     await sleep(settleMs);
     const idle = readRss();
-    const memory = [{ afterRuns: inflight, rss: idle }];
+    const memory = [{ afterRuns: inflight + counts.warmup, rss: idle }];
     const b2b: number[] = [];
     for (let i = 0; i < counts.serial; i++) b2b.push(await once());
     // Enough idle time for the process to get its next interpreter ready.
@@ -148,7 +153,7 @@ export async function levelFigures(
     }
     await sleep(settleMs);
     const load = await drive(once, counts.throughput, inflight);
-    let done = inflight + 2 * counts.serial + counts.throughput;
+    let done = inflight + counts.warmup + 2 * counts.serial + counts.throughput;
     await sleep(settleMs);
     const afterWindow = { afterRuns: done, rss: readRss() };
     memory.push(afterWindow);
@@ -176,15 +181,28 @@ export async function levelFigures(
   }
 }
 
-/** Runs of each side before the measured ones (see guardOverhead). */
-const WARM_RUNS = 3;
+/** Most warm-up rounds (every program on each side) before the measured runs (see guardOverhead). */
+const MAX_WARM_ROUNDS = 12;
 
-/** Median in-sandbox duration of `code`, guarded and unguarded, runs interleaved, after warm-up runs. */
+/** A warm-up round within this fraction of the one before counts as settled. */
+const SETTLED = 0.05;
+
+/**
+ * Median in-sandbox duration of each program, guarded and unguarded, runs
+ * interleaved, in one process per side after that side has warmed up.
+ *
+ * V8 compiles Pyodide's hot wasm functions with its optimizing compiler in
+ * background threads over a process's first runs, and how far each process
+ * got decides the ratio more than the guard does (a cold unguarded side once
+ * came out slower than the guarded one). So both sides run every program,
+ * round after round, until a round's time stays within 5% of the last
+ * (at most {@link MAX_WARM_ROUNDS} rounds).
+ */
 export async function guardOverhead(
-  code: string,
+  programs: { name: string; code: string }[],
   runs: number,
   settleMs: number,
-): Promise<{ guarded: Summary; unguarded: Summary }> {
+): Promise<{ program: string; guarded: Summary; unguarded: Summary; warmRounds: number }[]> {
   // compute: library_loop.py uses fractions; a loaded machine can stretch these
   // programs past the default 5 s limit.
   const policy = { version: 1, extends: "compute", limits: { timeout_ms: 120_000 } } as const;
@@ -192,23 +210,45 @@ export async function guardOverhead(
   const unguarded = makeSandbox(1, false, { policy });
   try {
     await Promise.all([guarded.warm(), unguarded.warm()]);
-    // V8 tiers Pyodide's wasm up over the first runs of a process: measured
-    // from a cold process, the fixed costs of both sides would decide the ratio.
-    for (let i = 0; i < WARM_RUNS; i++) {
-      await runChecked(guarded, code);
-      await runChecked(unguarded, code);
+    const round = async (sandbox: Sandbox) => {
+      let total = 0;
+      for (const { code } of programs) total += (await runChecked(sandbox, code)).durationMs;
+      return total;
+    };
+    let rounds = 0;
+    let last: { g: number; u: number } | undefined;
+    for (; rounds < MAX_WARM_ROUNDS; rounds++) {
+      const now = { g: await round(guarded), u: await round(unguarded) };
+      const settled = (a: number, b: number) => Math.abs(a - b) <= SETTLED * b;
+      if (last && settled(now.g, last.g) && settled(now.u, last.u)) break;
+      last = now;
+      progress(
+        `guard overhead: warm-up round ${rounds + 1}: ${fmt(now.g)} ms guarded, ${
+          fmt(now.u)
+        } ms not`,
+      );
     }
-    const g: number[] = [];
-    const u: number[] = [];
-    // Each pause lets the other process finish booting its next worker, so
-    // the measured run has the CPU to itself.
-    for (let i = 0; i < runs; i++) {
-      await sleep(settleMs);
-      g.push((await runChecked(guarded, code)).durationMs);
-      await sleep(settleMs);
-      u.push((await runChecked(unguarded, code)).durationMs);
+    const results = [];
+    for (const { name, code } of programs) {
+      progress(`guard overhead: ${runs} runs each of bench/programs/${name}`);
+      const g: number[] = [];
+      const u: number[] = [];
+      // Each pause lets the other process finish booting its next worker, so
+      // the measured run has the CPU to itself.
+      for (let i = 0; i < runs; i++) {
+        await sleep(settleMs);
+        g.push((await runChecked(guarded, code)).durationMs);
+        await sleep(settleMs);
+        u.push((await runChecked(unguarded, code)).durationMs);
+      }
+      results.push({
+        program: name,
+        guarded: summarize(g),
+        unguarded: summarize(u),
+        warmRounds: rounds + 1,
+      });
     }
-    return { guarded: summarize(g), unguarded: summarize(u) };
+    return results;
   } finally {
     await Promise.all([guarded.close(), unguarded.close()]);
   }

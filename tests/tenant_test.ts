@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { Sandbox, type SandboxOptions, TENANT_RUNS_PER_INTERPRETER } from "../mod.ts";
 import { unguardedForTests } from "../src/host/internal.ts";
+import { RESET_VALIDATED_FOR, unvalidated } from "../src/worker/reset.ts";
+import { PYODIDE_VERSION } from "../src/host/assets.ts";
 
 const PROBE = `
 import builtins, sys, os
@@ -173,4 +175,13 @@ Deno.test("tenant: a run needs a tenant; isolation is checked", async () => {
   await assert.rejects(() => sandbox.run("1"), /tenant.*required/);
   await assert.rejects(() => sandbox.run("1", { tenant: "" }), /tenant/);
   assert.throws(() => new Sandbox({ isolation: "none" as "run" }), /isolation/);
+});
+
+Deno.test("tenant: the reset is trusted only for the Pyodide it was validated against", () => {
+  // Upgrading Pyodide fails here until the hostile runs above pass with the
+  // new release and RESET_VALIDATED_FOR names it.
+  assert.equal(RESET_VALIDATED_FOR, PYODIDE_VERSION);
+  assert.equal(unvalidated(PYODIDE_VERSION), undefined);
+  // Any other release: each interpreter serves one run, then is replaced.
+  assert.match(unvalidated("315.0.0") ?? "", /validated for Pyodide 314\.0\.7, not 315\.0\.0/);
 });

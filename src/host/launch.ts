@@ -44,6 +44,7 @@ import { SUPERVISOR_JS, WORKER_JS } from "../generated/sandbox_code.ts";
 import { GUARD_FILES } from "../generated/guard_files.ts";
 import { PYODIDE_ASM, PYODIDE_DIR, PYODIDE_ENTRY, pyodidePath } from "./assets.ts";
 import { cacheDir } from "./cache_dir.ts";
+import { markUsed } from "./cache_prune.ts";
 import { type Channel, listenPrivate } from "./channel.ts";
 import { ADDRESS_ENV, formatAddress, TOKEN_ENV } from "../protocol/channel.ts";
 import type { SupervisorInit } from "../protocol/supervisor_init.ts";
@@ -111,6 +112,7 @@ async function sandboxCode(): Promise<SandboxCode> {
   const dir = join(cacheDir(), `sandbox-${await key}`);
   await Deno.mkdir(dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) await ensureFile(join(dir, name), text);
+  await markUsed(dir);
   return {
     dir,
     supervisor: join(dir, "supervisor.js"),
@@ -182,6 +184,7 @@ export async function launch(
   access: { read?: string[]; write?: string[]; timeoutMs: number; audit?: boolean },
 ): Promise<Launched> {
   const code = await sandboxCode();
+  if (init.snapshotPath) await markUsed(init.snapshotPath);
   const listener = await listenPrivate();
   // mkdtemp: mode 0700, this user's only.
   const home = await Deno.makeTempDir({ prefix: "pyfence-process-" });

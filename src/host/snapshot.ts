@@ -14,6 +14,7 @@ import { PYODIDE_VERSION } from "./assets.ts";
 import { GUARD_FILES } from "../generated/guard_files.ts";
 import { WORKER_JS } from "../generated/sandbox_code.ts";
 import { cacheDir } from "./cache_dir.ts";
+import { markUsed, pruneStale } from "./cache_prune.ts";
 import { drain, launch } from "./launch.ts";
 import { parseSandboxLine } from "../protocol/messages.ts";
 import { sha256Hex } from "../sha256.ts";
@@ -72,7 +73,10 @@ async function build(preload: string[], packages: readonly PackageFile[]): Promi
   const dir = cacheDir();
   const path = join(dir, `snapshot-${await snapshotKey(preload, packages)}.bin`);
   try {
-    if ((await Deno.stat(path)).size > 0) return path;
+    if ((await Deno.stat(path)).size > 0) {
+      await markUsed(path);
+      return path;
+    }
   } catch {
     // not cached yet
   }
@@ -125,6 +129,9 @@ async function build(preload: string[], packages: readonly PackageFile[]): Promi
     await Deno.remove(tmp).catch(() => {});
     throw new Error(`building the Pyodide snapshot failed: ${error || stderr}`);
   }
+  // A new snapshot usually means a new pyfence: what the old one left goes.
+  await markUsed(path);
+  await pruneStale(dir, path);
   return path;
 }
 

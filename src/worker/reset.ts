@@ -287,6 +287,21 @@ export interface Ready {
   reset(): void;
 }
 
+/**
+ * The Pyodide release the in-place reset was validated against (the
+ * freshness probe after each kind of hostile run, tests/tenant_test.ts).
+ * With any other, an interpreter serves one run and is then replaced, as
+ * though it were unfit, until the reset is validated again and this says so.
+ */
+export const RESET_VALIDATED_FOR = "314.0.7";
+
+/** Why an interpreter of Pyodide `version` may not be reset in place, or `undefined`. */
+export function unvalidated(version: string): string | undefined {
+  return version === RESET_VALIDATED_FOR
+    ? undefined
+    : `the in-place reset is validated for Pyodide ${RESET_VALIDATED_FOR}, not ${version}`;
+}
+
 const RESEED = `
 def reseed():
     import sys
@@ -332,8 +347,10 @@ export function captureReady(pyodide: PyodideAPI): Ready {
       real.unregister(token);
     },
   };
+  const version = unvalidated(pyodide.version);
   return {
     unfit(pendingCalls) {
+      if (version) return version;
       if (module.HEAPU8.byteLength !== heap.byteLength) {
         return "the interpreter's memory grew past its snapshot";
       }
