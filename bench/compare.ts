@@ -11,7 +11,7 @@
  * once (default 4). Then guard overhead (guard on vs off, in-sandbox time).
  *
  * Flags: `--json` prints the JSON instead of tables; `--full` uses the
- * issue's counts (2,000 runs per level for memory, 3,000 for "tenant"); `--quick` cuts every
+ * issue's counts (2,000 runs per level for memory, 5,200 for "tenant"); `--quick` cuts every
  * count (for trying the script, not for figures).
  *
  * @module
@@ -55,7 +55,7 @@ const COUNTS = {
   warmup: { run: q(16, 4, 40), tenant: q(600, 40, 1000) },
   serial: q(20, 3, 50),
   throughput: { run: q(60, 8, 200), tenant: q(400, 20, 2000) },
-  memoryRuns: { run: q(300, 40, 2000), tenant: q(2000, 200, 3000) },
+  memoryRuns: { run: q(300, 40, 2000), tenant: q(2000, 200, 5200) },
   guard: q(5, 1, 7),
 };
 const SETTLE_MS = 1500;
@@ -176,6 +176,7 @@ const row = (name: string, load: Load, f?: LevelFigures) => [
   `${fmt(load.runsPerSecond / naive.runsPerSecond, 1)}x`,
   fmt(load.latency.p50),
   fmt(load.latency.p95),
+  fmt(load.cpuMsPerRun),
   f ? mib(f.idleRssPerProcess) : dash,
   f ? fmt(f.growth * 100, 1) : dash,
 ];
@@ -188,6 +189,7 @@ console.log(table(
     "vs naive",
     "load p50 ms",
     "load p95 ms",
+    "CPU ms/run",
     "idle MiB/proc",
     "mem growth %",
   ],
@@ -195,7 +197,7 @@ console.log(table(
     row("naive: new worker + loadPyodide()", naive),
     row("fresh sandbox process per run", fresh),
     ...perLevel.map((f) => row(`isolation "${f.level}" (pooled)`, f.load, f)),
-    ...report.levelsMissing.map((l) => [`isolation "${l}"`, "not built", ...Array(7).fill(dash)]),
+    ...report.levelsMissing.map((l) => [`isolation "${l}"`, "not built", ...Array(8).fill(dash)]),
   ],
 ));
 console.log(
@@ -203,7 +205,9 @@ console.log(
     `idle; serial = back to back; load = ${INFLIGHT} in flight on a pool of ${INFLIGHT}; ` +
     `all after ${
       perLevel.map((f) => `${COUNTS.warmup[f.level]} ("${f.level}")`).join(", ")
-    } warm-up runs, idle MiB/proc too; ` +
+    } warm-up runs, idle MiB/proc too; CPU ms/run = the load window's CPU time (this ` +
+    `process and every sandbox process, all threads) per run, ${navigator.hardwareConcurrency} ` +
+    `CPUs in all; ` +
     `mem growth = all processes, from the end of the load window to the last of ` +
     `${perLevel.map((f) => `${f.memory.at(-1)!.afterRuns} ("${f.level}")`).join(", ")} runs`,
 );

@@ -68,3 +68,29 @@ export function readRss(): RssReading {
 export function mib(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1);
 }
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+function cpuTicks(pid: number, withReaped: boolean): number {
+  try {
+    const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    // utime, stime (every thread, ended ones included); cutime, cstime: reaped children.
+    return Number(f[11]) + Number(f[12]) + (withReaped ? Number(f[13]) + Number(f[14]) : 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time used so far (ms) by this process, its live descendants and the
+ * children it has reaped: a window's difference is what its runs cost,
+ * sandbox processes that exited during it included. NaN off Linux.
+ */
+export function cpuMs(): number {
+  if (Deno.build.os !== "linux") return NaN;
+  let ticks = cpuTicks(Deno.pid, true);
+  for (const pid of descendants()) ticks += cpuTicks(pid, true);
+  return ticks * 1000 / TICKS_PER_SECOND;
+}

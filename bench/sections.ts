@@ -11,7 +11,7 @@ import { naiveRun } from "./naive.ts";
 import type { Sandbox } from "../mod.ts";
 import { type Level, levelSandbox, makeSandbox, runChecked, SMALL_CODE } from "./sandboxes.ts";
 import { fmt, summarize, type Summary } from "./stats.ts";
-import { readRss, type RssReading } from "./rss.ts";
+import { cpuMs, readRss, type RssReading } from "./rss.ts";
 
 const EXPECTED = "499500\n";
 
@@ -36,6 +36,8 @@ export interface Load {
   runsPerSecond: number;
   /** Per-run wall latency under this load. */
   latency: Summary;
+  /** CPU per run over the window (ms): this process and every sandbox process, all threads. */
+  cpuMsPerRun: number;
 }
 
 /** `runs` calls of `once`, `inflight` at a time. */
@@ -52,6 +54,7 @@ async function drive(
       samples.push(await once());
     }
   };
+  const cpu0 = cpuMs();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: inflight }, lane));
   const wallMs = performance.now() - t0;
@@ -61,6 +64,7 @@ async function drive(
     wallMs,
     runsPerSecond: runs / (wallMs / 1000),
     latency: summarize(samples),
+    cpuMsPerRun: (cpuMs() - cpu0) / runs,
   };
 }
 
