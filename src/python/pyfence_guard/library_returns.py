@@ -142,7 +142,7 @@ def instrument_new():
         if _seen_modules.get(identity(mod)) is mod or not issubclass(type(mod), types.ModuleType):
             continue
         _seen_modules[identity(mod)] = mod
-        if name == SCRIPT_MODULE:
+        if type(name) is str and name == SCRIPT_MODULE:
             # The script's own (each run's globals): no library code comes with it.
             continue
         loaded = True
