@@ -185,3 +185,26 @@ Deno.test("tenant: the reset is trusted only for the Pyodide it was validated ag
   // Any other release: each interpreter serves one run, then is replaced.
   assert.match(unvalidated("315.0.0") ?? "", /validated for Pyodide 314\.0\.7, not 315\.0\.0/);
 });
+
+Deno.test("tenant, guarded: on a reset interpreter the guard refuses what it refuses on a fresh one", async () => {
+  await using sandbox = new Sandbox({ isolation: "tenant", policy: "compute", poolSize: 0 });
+  const t = { tenant: "a" };
+  const attacks = {
+    "an inherited descriptor": "class M(type): pass\nprint(len(M.__subclasses__(object)))",
+    "library code reading a computed name": `import dataclasses
+name = "__" + "traceback__"
+C = dataclasses.make_dataclass("C", [(name, object)], bases=(Exception,))
+try:
+    raise C(None)
+except C as e:
+    print("ESCAPED", type(getattr(dataclasses.replace(e), name)))`,
+  };
+  for (const [kind, code] of Object.entries(attacks)) {
+    // A clean run first: the attack meets an interpreter reset in place.
+    assert.equal((await sandbox.run("print('clean')", t)).stdout, "clean\n");
+    const r = await sandbox.run(code, t);
+    assert.equal(r.error?.type, "SecurityError", `${kind}: ${JSON.stringify(r.error)}`);
+    assert.equal(r.error?.kind, "violation", kind);
+    assert.ok(!r.stdout.includes("ESCAPED"), kind);
+  }
+});
