@@ -6,7 +6,9 @@
  * Each case plants, in trusted Python before the run
  * (tests/helpers/guard_direct.ts), a dangerous value where a fast path
  * would pass it if it trusted what it saw before or where it looked first:
- * the run must refuse it, and the script must never hold it.
+ * the run must refuse it, and the script must never hold it. The module
+ * proxy's member cache and `super().__init__` read natively on a plain
+ * `self` are fast paths too.
  */
 import { equal, match, ok } from "assert";
 import { DirectGuard } from "./helpers/guard_direct.ts";
@@ -35,11 +37,14 @@ def swap_member():
     statistics.NormalDist = sys
 class Repr:
     __repr__ = sys._getframe
+class FrameInit:
+    __init__ = sys._getframe
 """, "/lib/python3.14/site-packages/planted.py", "exec"), planted.__dict__)
 sys.modules["planted"] = planted
 fractions.make_holder = planted.make_holder
 fractions.make_slots = planted.make_slots
 fractions.Repr = planted.Repr
+fractions.FrameInit = planted.FrameInit
 statistics.swap_member = planted.swap_member
 `;
 
@@ -77,16 +82,48 @@ Deno.test({
           );
         },
       );
-      await t.step("a module member that passed is checked again once it changed", async () => {
-        const r = await direct.run(
-          `import statistics\nfirst = statistics.NormalDist\nprint("first", first.__name__)\n` +
-            `statistics.swap_member()\nx = statistics.NormalDist\nprint("HELD", type(x).__name__)\n`,
+      await t.step(
+        "a module member that passed keeps that value: a module swapped in later never reaches the script",
+        async () => {
+          const r = await direct.run(
+            `import statistics\nfirst = statistics.NormalDist\nprint("first", first.__name__)\n` +
+              `statistics.swap_member()\nx = statistics.NormalDist\nprint("again", x is first)\n`,
+          );
+          equal(r.stdout, "first NormalDist\nagain True\n", JSON.stringify(r));
+          equal(r.result.ok, true, JSON.stringify(r));
+        },
+      );
+      await t.step("... and a member first read after the swap is checked in full", async () => {
+        await refused(
+          `import statistics\nstatistics.swap_member()\nx = statistics.NormalDist`,
+          /module/,
         );
-        const where = JSON.stringify(r);
-        equal(r.result.ok, false, where);
-        match(r.stdout, /^first NormalDist\n/, where);
-        ok(!r.stdout.includes("HELD"), where);
-        ok(r.violations.some((v) => /module/.test(v.detail)), where);
+      });
+      for (
+        const read of [
+          "math.__dict__",
+          "vars(math)",
+          "math.__getattribute__('__dict__')",
+          "object.__getattribute__(math, '__dict__')",
+          "getattr(math, '__dict__')",
+          "math.__reduce_ex__(4)",
+        ]
+      ) {
+        await t.step(`the proxy's member cache is not the script's: ${read}`, async () => {
+          const r = await direct.run(
+            `import math\nmath.pi\nx = ${read}\nprint("HELD", type(x).__name__)\n`,
+          );
+          const where = JSON.stringify(r);
+          equal(r.result.ok, false, where);
+          ok(!r.stdout.includes("HELD"), where);
+          ok(r.violations.length > 0, where);
+        });
+      }
+      await t.step("a module proxy's __doc__ is the module's", async () => {
+        const r = await direct.run(
+          `import math, json\nprint(math.__doc__ == json.__doc__, math.__doc__[:11])\n`,
+        );
+        equal(r.stdout, "False This module\n", JSON.stringify(r));
       });
       await t.step("library code returning an object whose dict holds a module", async () => {
         await refused(`import fractions\nx = fractions.make_holder()`, /holds a frame/);
@@ -96,6 +133,22 @@ Deno.test({
           `import fractions\ns = fractions.make_slots()\nprint(type(s).__name__, s.n)\n`,
         );
         equal(r.stdout, "Slots 1\n", JSON.stringify(r));
+      });
+      await t.step("super().__init__ from a library base is still checked", async () => {
+        await refused(
+          `import fractions\nclass F(fractions.FrameInit):\n    def __init__(self, bad):\n        self.f = super().__init__ if bad else None\n` +
+            `F(False)\nF(False)\nx = F(True).f`,
+          /real builtin|private library function/,
+        );
+      });
+      await t.step("... and so is a super() the script replaced", async () => {
+        await refused(
+          `import fractions\nsuper = lambda: object.__new__(fractions.FrameInit)\n` +
+            `class A:\n    def __init__(self, bad):\n        self.f = super().__init__ if bad else None\n` +
+            // Two instances first: the second finds A plain, as the third does.
+            `A(False)\nA(False)\nx = A(True).f`,
+          /real builtin|private library function/,
+        );
       });
       await t.step("the script's own methods through super() work as ever", async () => {
         const r = await direct.run(

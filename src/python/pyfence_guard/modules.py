@@ -36,11 +36,14 @@ _missing = object()
 
 
 class ModuleProxy:
-    """A module as the script sees it. It stores nothing itself: the target
-    lives in the importer, keyed by the proxy's identity, so no attribute,
-    slot or C-level lookup on the proxy can hand out the real module."""
+    """A module as the script sees it. The real module lives in the
+    importer, keyed by the proxy's identity, so no attribute, slot or
+    C-level lookup on the proxy can hand it out. The proxy's own dict
+    holds the members already handed to the script (see
+    Importer.member): the interpreter finds them there at the speed of a
+    plain attribute, without a call into the guard."""
 
-    __slots__ = ()
+    __slots__ = ("__dict__",)
 
     def __new__(cls, *args, **kwargs):
         raise TypeError("cannot create module proxies")
@@ -50,10 +53,6 @@ class ModuleProxy:
 
     def __getattr__(self, name):
         importer = _IMPORTERS[0]
-        # Importer.member()'s first answer, without its call (module members are hot).
-        passed = importer.passed.get((identity(self), name)) if type(name) is str else None
-        if passed is not None and _module_dict(passed[0]).get(name, _missing) is passed[1]:
-            return passed[1]
         try:
             return importer.member(self, name)
         except (RecursionError, MemoryError) as e:
@@ -71,6 +70,20 @@ class ModuleProxy:
 
     def __repr__(self):
         return f"<module '{_IMPORTERS[0].target(self).__name__}'>"
+
+
+_proxy_dict = ModuleProxy.__dict__["__dict__"].__get__
+
+
+def proxy_getattr(proxy, name):
+    """getattr() of a proxy for the script's dunder and private reads: the
+    module answers (its __name__, __doc__, __all__, __version__; any other
+    is refused as private), never the proxy's class. Its __dict__ is the
+    guard's cache, its __getattribute__ and __reduce_ex__ would read that
+    cache or the class behind it."""
+    if name[:1] == "_" and name != "__class__":
+        return ModuleProxy.__getattr__(proxy, name)
+    return getattr(proxy, name)
 
 
 # The one importer of this run (execute() runs once per interpreter).
@@ -100,10 +113,6 @@ class Importer:
         # or read as an allowed submodule. Only these reach it as values
         # (membrane.py): a proxy, or their C functions.
         self.imported = set()
-        # (identity(proxy), name) -> (module, value): public members that
-        # passed as themselves, and so pass again while the module's dict
-        # still holds them (the same value, the same answer).
-        self.passed = {}
         # Called after each module the script's import loaded (library patches).
         self.after_load = None
         # The guard's headroom for a failing check (a C callable, see context.py).
@@ -120,6 +129,10 @@ class Importer:
             p = object.__new__(ModuleProxy)
             self._proxies[name] = p
             self._targets[identity(p)] = module
+            # The interpreter reads `m.__doc__` itself; the class's own
+            # docstring would answer before the importer is asked.
+            doc = _module_dict(module).get("__doc__")
+            _proxy_dict(p)["__doc__"] = doc if type(doc) is str else None
         return p
 
     def _vetted(self, do_import, *args):
@@ -258,7 +271,6 @@ class Importer:
     def member(self, proxy, name):
         if type(name) is not str:
             raise AttributeError(name)
-        seen = (identity(proxy), name)
         mod = self._targets.get(identity(proxy))
         if mod is None:
             raise AttributeError(name)
@@ -272,7 +284,7 @@ class Importer:
             stand_in = self._replacements[key]
             if stand_in is None:
                 self._run.violation("attribute", f"'{modname}.{name}' is not available")
-            return stand_in
+            return self._remember(proxy, name, stand_in)
         try:
             value = getattr(mod, name)
         except AttributeError:
@@ -284,15 +296,26 @@ class Importer:
         if is_module(value):
             if self._submodule(modname, name, value):
                 self.imported.add(value.__name__)
-                return self.proxy(value)
+                return self._remember(proxy, name, self.proxy(value))
             self._run.violation("attribute", f"'{modname}.{name}' is a module the script may not import")
         out = self._run.guard.checked(value, name)
         # (Only from a plain module's dict: a module class's descriptor may
         # answer differently each time.)
         if out is value and name[:1] != "_" and type(mod) is types.ModuleType \
                 and _module_dict(mod).get(name, _missing) is value:
-            self.passed[seen] = (mod, value)
+            self._remember(proxy, name, value)
         return out
+
+    @staticmethod
+    def _remember(proxy, name, value):
+        """`proxy.name` answers `value` from now on, without asking again: a
+        public member that passed as itself, a stand-in, a submodule's proxy.
+        What the module's dict holds later never reaches the script through
+        this name (a member library code rebinds keeps its first value; one
+        swapped for something dangerous is never seen)."""
+        if name[:1] != "_":
+            _proxy_dict(proxy)[name] = value
+        return value
 
     def _submodule(self, modname, name, value):
         """`value`, read as `modname.name`, is that loaded submodule itself (not

@@ -13,7 +13,7 @@ attribute reads, writes and imports; this pass runs after it).
 - Writes and private reads on `self` in a method skip the guard when the
   prologue found `self` to be an instance of a class that is the script's
   through and through (`__pf_PW__`, writes.py) and no hook has changed
-  since (`__pf_fw__`).
+  since (`__pf_fw__`: True, then None for the rest of the run).
 - `x = yield` checks what it receives; `except ... as e` checks what it
   caught; a `match` case checks what its pattern bound.
 
@@ -33,9 +33,11 @@ SAFE = "__pf_D__"
 PLAIN_WRITE = "__pf_PW__"
 FAST_WRITES = "__pf_fw__"
 TYPE = "__pf_type__"
+SUPER = "__pf_super__"
 SELF_PLAIN = "__pf_s__"
 _WRITE_HELPERS = frozenset({"__pf_wp__", "__pf_wr__"})
 _READ_HELPER = "__pf_ga__"
+_DUNDER_HELPER = "__pf_dv__"
 # Any of these lets code reach a function without naming it in the source.
 _NAMESPACE_BUILTINS = frozenset({"globals", "locals", "vars", "dir", "eval", "exec", "compile",
                                  "__import__", "breakpoint"})
@@ -175,6 +177,21 @@ def _rebinds(fn, name):
     return False
 
 
+def _is_super_init(node):
+    """`__pf_dv__(super().__init__, '__init__')`, as transform.py writes
+    `super().__init__` (zero-argument super only: it reads `self` itself)."""
+    if not (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == _DUNDER_HELPER
+            and len(node.args) == 2 and not node.keywords):
+        return False
+    attr, name = node.args
+    if not (type(attr) is ast.Attribute and attr.attr == "__init__" and type(name) is ast.Constant
+            and name.value == "__init__"):
+        return False
+    call = attr.value
+    return type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "super" \
+        and not call.args and not call.keywords
+
+
 class _SelfAccess(ast.NodeTransformer):
     """In one method's own body (not nested scopes): writes and private
     reads on `self` that the guard may skip when `self` is plain."""
@@ -193,7 +210,9 @@ class _SelfAccess(ast.NodeTransformer):
         self.generic_visit(node)
         if not isinstance(node.ctx, ast.Load) and self._guarded_call_on_self(node.value, _WRITE_HELPERS):
             self.used = True
-            fast = ast.BoolOp(op=ast.And(), values=[_name(SELF_PLAIN), _name(FAST_WRITES)])
+            # One comparison, not `s and fw`: s is a bool, fw is True or, once
+            # switched off, None (builtins.py), so only True is True passes.
+            fast = ast.Compare(left=_name(SELF_PLAIN), ops=[ast.Is()], comparators=[_name(FAST_WRITES)])
             node.value = _at(ast.IfExp(test=fast, body=_name(self.self_name), orelse=node.value),
                                            node.value)
         return node
@@ -205,6 +224,18 @@ class _SelfAccess(ast.NodeTransformer):
             self.used = True
             native = ast.Attribute(value=_name(self.self_name), attr=node.args[1].value, ctx=ast.Load())
             return _at(ast.IfExp(test=_name(SELF_PLAIN), body=native, orelse=node), node)
+        if _is_super_init(node):
+            # `super().__init__` with `self` plain: every class after this
+            # one in self's MRO is the script's (or object), so the value is
+            # one the script put there, as it would read it by name. Only
+            # when `super` is still the real one (a global of an earlier
+            # session script could have replaced it).
+            self.used = True
+            native = ast.Attribute(value=ast.Call(func=_name("super"), args=[], keywords=[]), attr="__init__",
+                                   ctx=ast.Load())
+            test = ast.BoolOp(op=ast.And(), values=[
+                _name(SELF_PLAIN), ast.Compare(left=_name("super"), ops=[ast.Is()], comparators=[_name(SUPER)])])
+            return _at(ast.IfExp(test=test, body=native, orelse=node), node)
         return node
 
     def _skip(self, node):

@@ -6,7 +6,7 @@ then the value read is checked by the membrane."""
 
 import types
 
-from .modules import ModuleProxy
+from .modules import ModuleProxy, proxy_getattr
 from .names import (
     FRAME_NAMES, GUARDED_DUNDERS, NAMEDTUPLE_NAMES, OWNED_DUNDERS, READ_DUNDERS, SLOW_PUBLIC, is_dunder,
 )
@@ -115,7 +115,7 @@ def make_reads(run, own, membrane, refuse, stand_ins):
     def lookup(obj, name):
         """The slow path as one call that raises Denied (hasattr, dir)."""
         if type(obj) is ModuleProxy:
-            return _real_getattr(obj, name)
+            return proxy_getattr(obj, name)
         how = decide(obj, name)
         return judge(obj, name, _real_getattr(obj, name), how)
 
@@ -159,9 +159,10 @@ def make_reads(run, own, membrane, refuse, stand_ins):
     def slow(obj, name, fetch=None, generic=False):
         """A guarded read of a private, dunder or SLOW_PUBLIC name; `fetch`
         is the lookup the script called (a default __getattribute__), if not
-        plain getattr."""
-        if fetch is None and type(obj) is ModuleProxy:
-            return _real_getattr(obj, name)
+        plain getattr. A module proxy answers through the importer
+        whichever lookup the script called."""
+        if type(obj) is ModuleProxy:
+            return proxy_getattr(obj, name)
         try:
             how = decide(obj, name, generic)
         except BaseException as e:
