@@ -6,7 +6,7 @@ import _string
 import ast
 import builtins
 
-from . import transform
+from . import transform, walk
 import types
 
 from .names import (
@@ -38,7 +38,7 @@ _LITERALS = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.JoinedStr
              ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-class _Extra(ast.NodeVisitor):
+class _Extra(walk.Visitor):
     """What the compile-time check leaves to the runtime: imports outside the
     allow-list, denied builtins, private members of imported modules, frame
     attributes, literal paths open() refuses, and dunder names hidden in
@@ -161,7 +161,7 @@ def _format_attrs(template):
 
 def _assigned_names(tree):
     out = set()
-    for node in ast.walk(tree):
+    for node in walk.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             out.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

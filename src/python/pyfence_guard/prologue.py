@@ -23,6 +23,7 @@ not the whole script: every function in it gets a prologue."""
 import ast
 
 from .names import is_dunder
+from .walk import Transformer, children, walk
 
 PARAM = "__pf_in__"
 PARAMS = "__pf_ia__"
@@ -54,7 +55,7 @@ def _at(new, where):
             ast.copy_location(n, where)
         elif n is not new:
             continue
-        todo.extend(ast.iter_child_nodes(n))
+        todo.extend(children(n))
     return new
 
 
@@ -117,7 +118,7 @@ def _note_binding(node, counts):
 def _bound_names(tree):
     """Name -> how many times the code binds it, anywhere."""
     counts = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         _note_binding(node, counts)
     return counts
 
@@ -126,7 +127,7 @@ def called_only(tree):
     """Names of functions the code only ever calls by name: bound once (by
     their undecorated def, outside class bodies), every other use a call,
     never named in a string, and no builtin in the code that reaches
-    namespaces by name. (One walk: ast.walk yields a node before its
+    namespaces by name. (One walk: walk() yields a node before its
     children, so a call is seen before the name it calls, a class before
     its body.)"""
     strings = []
@@ -135,7 +136,7 @@ def called_only(tree):
     in_class = set()
     defs = []
     counts = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         _note_binding(node, counts)
         t = type(node)
         if t is ast.Name:
@@ -161,7 +162,7 @@ def called_only(tree):
 
 def _rebinds(fn, name):
     """`name` is assigned, deleted or declared global/nonlocal anywhere in fn's body."""
-    for node in (n for stmt in fn.body for n in ast.walk(stmt)):
+    for node in (n for stmt in fn.body for n in walk(stmt)):
         if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
             return True
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
@@ -192,7 +193,7 @@ def _is_super_init(node):
         and not call.args and not call.keywords
 
 
-class _SelfAccess(ast.NodeTransformer):
+class _SelfAccess(Transformer):
     """In one method's own body (not nested scopes): writes and private
     reads on `self` that the guard may skip when `self` is plain."""
 
@@ -244,7 +245,7 @@ class _SelfAccess(ast.NodeTransformer):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _skip
 
 
-class _Pass(ast.NodeTransformer):
+class _Pass(Transformer):
     def __init__(self, called_only):
         self.called_only = called_only
         self._class_body = [False]
@@ -356,7 +357,7 @@ class _Pass(ast.NodeTransformer):
     def visit_match_case(self, node):
         node = self.generic_visit(node)
         names = []
-        for p in ast.walk(node.pattern):
+        for p in ast.walk(node.pattern):  # (a pattern is small; its names in ast.walk order)
             if isinstance(p, (ast.MatchAs, ast.MatchStar)) and p.name:
                 names.append(p.name)
             elif isinstance(p, ast.MatchMapping) and p.rest:
@@ -372,7 +373,7 @@ class _Pass(ast.NodeTransformer):
 def free_names(tree):
     """Names the code reads but never binds (its globals and builtins)."""
     bound = _bound_names(tree)
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    return {n.id for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
             and n.id not in bound}
 
 

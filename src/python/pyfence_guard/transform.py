@@ -12,6 +12,7 @@ else it might try to reach."""
 import __future__
 import ast
 
+from . import walk
 from .errors import SCRIPT_FILENAME
 from .names import (
     CLASS_WRITE_DUNDERS, DEFINE_DUNDERS, FUNCTION_WRITE_DUNDERS, READ_DUNDERS, SLOW_PUBLIC, is_dunder,
@@ -75,23 +76,13 @@ def parse(code, code_bytes, mode="exec", filename=SCRIPT_FILENAME):
 
 
 def depth(tree):
-    deepest = 0
-    stack = [(tree, 1)]
-    while stack:
-        node, d = stack.pop()
-        if d > deepest:
-            deepest = d
-            if d > MAX_DEPTH:
-                break
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, d + 1))
-    return deepest
+    return walk.depth(tree, MAX_DEPTH)
 
 
 def _bound_names(tree):
     """Every name the code binds itself (arguments, definitions, targets)."""
     out = set()
-    for node in ast.walk(tree):
+    for node in walk.walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             out.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -101,7 +92,7 @@ def _bound_names(tree):
     return out
 
 
-class Checker(ast.NodeVisitor):
+class Checker(walk.Visitor):
     """Collects every reason to refuse the code (it does not stop at the first)."""
 
     def __init__(self, config, library=False, tree=None):
@@ -307,7 +298,7 @@ def _assign(name, value, where):
     return ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), where)
 
 
-class Rewriter(ast.NodeTransformer):
+class Rewriter(walk.Transformer):
     def __init__(self):
         self._classes = [None]
         self._counter = 0
@@ -330,7 +321,7 @@ class Rewriter(ast.NodeTransformer):
         # whose __getitem__/__missing__ answers for any name): the guard's
         # helpers and hidden names are globals there, and in the annotation
         # scopes nested in it.
-        helpers = sorted({n.id for n in ast.walk(ast.Module(body=body, type_ignores=[]))
+        helpers = sorted({n.id for n in walk.walk(ast.Module(body=body, type_ignores=[]))
                           if isinstance(n, ast.Name) and n.id.startswith(HELPER_PREFIX)})
         if helpers:
             at = 1 if _is_docstring(body[0]) else 0
@@ -461,5 +452,5 @@ def rewrite(tree):
     """The rewritten tree and the `from __future__` flags it asked for."""
     r = Rewriter()
     tree = r.visit(tree)
-    ast.fix_missing_locations(tree)
+    walk.fix_missing_locations(tree)
     return tree, r.future_flags
