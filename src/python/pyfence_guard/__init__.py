@@ -16,6 +16,7 @@ Which check lives where:
   the script's source: size, depth, names,   transform.py (check_tree, then the rewrite that
   imports, match patterns; then rewritten    routes attribute access and imports to the guard)
   static findings for `pyfence check`        check.py
+  the walks over the script's tree           walk.py (ast's, less contexts and operators)
   where values cross into script code:       prologue.py (a second rewrite pass: parameters,
   parameters, yield, except, match           `x = yield`, `except as`, match captures) and
   bindings, writes to self                   crossings.py (the helpers it calls)
@@ -34,7 +35,8 @@ Which check lives where:
   str.format, format_map, string.Formatter   formatter.py
   `match` class patterns                     matching.py
   class statements, the script's classes     classes.py
-  imports, module proxies                    modules.py
+  imports, module proxies (members that      modules.py
+  passed are kept in the proxy's own dict)
   the script's builtins                      builtins.py
   exec/eval/compile, script's and library's  dynamic.py
   library functions that pick namespaces,    library.py (patched for the run), stdlib.py
