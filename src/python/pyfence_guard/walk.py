@@ -75,35 +75,28 @@ def _has_leaves(t, node):
     return False
 
 
+# ast.fix_missing_locations's rule: lineno and col_offset count as missing
+# when absent, the end positions also when None.
+_LOCATIONS = (("lineno", False), ("end_lineno", True), ("col_offset", False), ("end_col_offset", True))
+
+
 def fix_missing_locations(tree):
     """ast.fix_missing_locations, over the nodes that have locations (contexts
     and operators have none), in the same order."""
-    todo = [(tree, 1, 0, 1, 0)]
+    todo = [(tree, (1, 1, 0, 0))]
     while todo:
-        node, lineno, col_offset, end_lineno, end_col_offset = todo.pop()
+        node, inherited = todo.pop()
         attrs = node._attributes
-        if "lineno" in attrs:
-            if not hasattr(node, "lineno"):
-                node.lineno = lineno
-            else:
-                lineno = node.lineno
-        if "end_lineno" in attrs:
-            if getattr(node, "end_lineno", None) is None:
-                node.end_lineno = end_lineno
-            else:
-                end_lineno = node.end_lineno
-        if "col_offset" in attrs:
-            if not hasattr(node, "col_offset"):
-                node.col_offset = col_offset
-            else:
-                col_offset = node.col_offset
-        if "end_col_offset" in attrs:
-            if getattr(node, "end_col_offset", None) is None:
-                node.end_col_offset = end_col_offset
-            else:
-                end_col_offset = node.end_col_offset
+        here = list(inherited)
+        for i, (attr, none_is_missing) in enumerate(_LOCATIONS):
+            if attr in attrs:
+                if (getattr(node, attr, None) is None) if none_is_missing else not hasattr(node, attr):
+                    setattr(node, attr, here[i])
+                else:
+                    here[i] = getattr(node, attr)
+        here = tuple(here)
         for child in reversed(children(node)):
-            todo.append((child, lineno, col_offset, end_lineno, end_col_offset))
+            todo.append((child, here))
     return tree
 
 
