@@ -10,7 +10,7 @@
  * proxy's member cache and `super().__init__` read natively on a plain
  * `self` are fast paths too.
  */
-import { equal, match, ok } from "assert";
+import { equal, ok } from "assert";
 import { DirectGuard } from "./helpers/guard_direct.ts";
 import { loadPolicy } from "../src/policy/load.ts";
 
