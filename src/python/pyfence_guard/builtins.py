@@ -140,7 +140,7 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
     d[prologue.FAST_WRITES] = True
     d[prologue.TYPE] = type
     d[prologue.SUPER] = super
-    guard.set_fast_switch(lambda: d.__setitem__(prologue.FAST_WRITES, None))
+    guard.set_fast_switch(lambda: d.__setitem__(prologue.FAST_WRITES, False))
     d[transform.MATCHCLS] = entry(run, "attribute")(match_class)
     d[transform.NAMESPACE] = types.SimpleNamespace
     d[transform.IMPORT] = entry(run, "import")(importer.script_import)

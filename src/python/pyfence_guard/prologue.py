@@ -13,7 +13,7 @@ attribute reads, writes and imports; this pass runs after it).
 - Writes and private reads on `self` in a method skip the guard when the
   prologue found `self` to be an instance of a class that is the script's
   through and through (`__pf_PW__`, writes.py) and no hook has changed
-  since (`__pf_fw__`: True, then None for the rest of the run).
+  since (`__pf_fw__`).
 - `x = yield` checks what it receives; `except ... as e` checks what it
   caught; a `match` case checks what its pattern bound.
 
@@ -211,9 +211,7 @@ class _SelfAccess(Transformer):
         self.generic_visit(node)
         if not isinstance(node.ctx, ast.Load) and self._guarded_call_on_self(node.value, _WRITE_HELPERS):
             self.used = True
-            # One comparison, not `s and fw`: s is a bool, fw is True or, once
-            # switched off, None (builtins.py), so only True is True passes.
-            fast = ast.Compare(left=_name(SELF_PLAIN), ops=[ast.Is()], comparators=[_name(FAST_WRITES)])
+            fast = ast.BoolOp(op=ast.And(), values=[_name(SELF_PLAIN), _name(FAST_WRITES)])
             node.value = _at(ast.IfExp(test=fast, body=_name(self.self_name), orelse=node.value),
                                            node.value)
         return node
