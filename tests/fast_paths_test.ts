@@ -152,6 +152,41 @@ Deno.test({
           /real builtin|private library function/,
         );
       });
+      // What could make a plain `self` stop being plain, or its MRO hold a
+      // library class, between the prologue and super().__init__.
+      for (
+        const [what, change, detail] of [
+          [
+            "a metaclass whose mro() adds a library base",
+            "",
+            /MRO of its own/,
+          ],
+          ["__class__ swapped mid-method", "self.__class__ = B\n", /__class__/],
+          [
+            "__bases__ reassigned mid-method",
+            "A.__bases__ = (fractions.FrameInit,)\n",
+            /__bases__/,
+          ],
+          [
+            "a library function put on a script base mid-method",
+            "P.__init__ = fractions.FrameInit.__init__\n",
+            /private library function/,
+          ],
+        ] as const
+      ) {
+        await t.step(`... and stays checked: ${what}`, async () => {
+          const meta = change === "" ? "metaclass=M" : "P";
+          await refused(
+            `import fractions\nclass M(type):\n    def mro(cls):\n        return (cls, fractions.FrameInit, object)\n` +
+              `class P:\n    pass\nclass B(fractions.FrameInit):\n    pass\n` +
+              `class A(${meta}):\n    def __init__(self, bad):\n        if bad:\n            ${
+                change || "pass\n"
+              }` +
+              `        self.f = super().__init__ if bad else None\nA(False)\nA(False)\nx = A(True).f`,
+            detail,
+          );
+        });
+      }
       await t.step("the script's own methods through super() work as ever", async () => {
         const r = await direct.run(
           `class A:\n    def __init__(self, x):\n        self.x = x\nclass B(A):\n    def __init__(self, x):\n        super().__init__(x * 2)\nprint(B(21).x)\n`,
