@@ -143,6 +143,13 @@ Deno.test({
           /real builtin|private library function/,
         );
       });
+      await t.step("... as a statement too (the form most subclasses write)", async () => {
+        await refused(
+          `import fractions\nclass F(fractions.FrameInit):\n    def __init__(self, bad):\n        if bad:\n            super().__init__()\n` +
+            `F(False)\nF(False)\nx = F(True)`,
+          /real builtin|private library function/,
+        );
+      });
       await t.step("... and so is a super() the script replaced", async () => {
         await refused(
           `import fractions\nsuper = lambda: object.__new__(fractions.FrameInit)\n` +
@@ -152,46 +159,70 @@ Deno.test({
           /real builtin|private library function/,
         );
       });
+      await t.step("... and so is a super() the script replaced, as a statement", async () => {
+        await refused(
+          `import fractions\nsuper = lambda: object.__new__(fractions.FrameInit)\n` +
+            `class A:\n    def __init__(self, bad):\n        if bad:\n            super().__init__()\n` +
+            // Two instances first: the second finds A plain, as the third does.
+            `A(False)\nA(False)\nx = A(True)`,
+          /real builtin|private library function/,
+        );
+      });
       // What could make a plain `self` stop being plain, or its MRO hold a
       // library class, between the prologue and super().__init__.
-      for (
-        const [what, change, detail] of [
-          [
-            "a metaclass whose mro() adds a library base",
-            "",
-            /MRO of its own/,
-          ],
-          ["__class__ swapped mid-method", "self.__class__ = B\n", /__class__/],
-          [
-            "__bases__ reassigned mid-method",
-            "A.__bases__ = (fractions.FrameInit,)\n",
-            /__bases__/,
-          ],
-          [
-            "a library function put on a script base mid-method",
-            "P.__init__ = fractions.FrameInit.__init__\n",
-            /private library function/,
-          ],
-        ] as const
-      ) {
-        await t.step(`... and stays checked: ${what}`, async () => {
-          const meta = change === "" ? "metaclass=M" : "P";
-          await refused(
-            `import fractions\nclass M(type):\n    def mro(cls):\n        return (cls, fractions.FrameInit, object)\n` +
-              `class P:\n    pass\nclass B(fractions.FrameInit):\n    pass\n` +
-              `class A(${meta}):\n    def __init__(self, bad):\n        if bad:\n            ${
-                change || "pass\n"
-              }` +
-              `        self.f = super().__init__ if bad else None\nA(False)\nA(False)\nx = A(True).f`,
-            detail,
+      const changes: [string, string, RegExp][] = [
+        [
+          "a metaclass whose mro() adds a library base",
+          "",
+          /MRO of its own/,
+        ],
+        ["__class__ swapped mid-method", "self.__class__ = B\n", /__class__/],
+        [
+          "__bases__ reassigned mid-method",
+          "A.__bases__ = (fractions.FrameInit,)\n",
+          /__bases__/,
+        ],
+        [
+          "a library function put on a script base mid-method",
+          "P.__init__ = fractions.FrameInit.__init__\n",
+          /private library function/,
+        ],
+      ];
+      for (const [what, change, detail] of changes) {
+        for (const statement of [false, true]) {
+          await t.step(
+            `... and stays checked: ${what}${statement ? " (a statement)" : ""}`,
+            async () => {
+              const meta = change === "" ? "metaclass=M" : "P";
+              const call = statement
+                ? "        if bad:\n            super().__init__()\nA(False)\nA(False)\nx = A(True)"
+                : "        self.f = super().__init__ if bad else None\nA(False)\nA(False)\nx = A(True).f";
+              await refused(
+                `import fractions\nclass M(type):\n    def mro(cls):\n        return (cls, fractions.FrameInit, object)\n` +
+                  `class P:\n    pass\nclass B(fractions.FrameInit):\n    pass\n` +
+                  `class A(${meta}):\n    def __init__(self, bad):\n        if bad:\n            ${
+                    change || "pass\n"
+                  }` + call,
+                detail,
+              );
+            },
           );
-        });
+        }
       }
       await t.step("the script's own methods through super() work as ever", async () => {
         const r = await direct.run(
           `class A:\n    def __init__(self, x):\n        self.x = x\nclass B(A):\n    def __init__(self, x):\n        super().__init__(x * 2)\nprint(B(21).x)\n`,
         );
         equal(r.stdout, "42\n", JSON.stringify(r));
+      });
+      await t.step("... with every kind of argument, each evaluated once", async () => {
+        const r = await direct.run(
+          `class A:\n    def __init__(self, *a, key=None, **kw):\n        self.got = (a, key(3), sorted(kw))\n` +
+            `n = []\ndef once(v):\n    n.append(v)\n    return v\n` +
+            `class B(A):\n    def __init__(self, *a, **kw):\n        super().__init__(once(1), *a, key=lambda v: v * 2, **kw)\n` +
+            `print(B(2, z=0, y=1).got, n)\n`,
+        );
+        equal(r.stdout, "((1, 2), 6, ['y', 'z']) [1]\n", JSON.stringify(r));
       });
     } finally {
       direct.close();

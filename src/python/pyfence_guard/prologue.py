@@ -21,6 +21,7 @@ Code compiled at run time (the script's exec, code a library generates) is
 not the whole script: every function in it gets a prologue."""
 
 import ast
+import copy
 
 from .names import is_dunder
 from .walk import Transformer, children, walk
@@ -193,6 +194,20 @@ def _is_super_init(node):
         and not call.args and not call.keywords
 
 
+def _super_native():
+    """When `super().__init__` may be read natively: `self` is plain, so every
+    class after this one in self's MRO is the script's (or object) and the
+    value is one the script put there, as it would read it by name; and
+    `super` is still the real one (a global of an earlier session script
+    could have replaced it)."""
+    return ast.BoolOp(op=ast.And(), values=[
+        _name(SELF_PLAIN), ast.Compare(left=_name("super"), ops=[ast.Is()], comparators=[_name(SUPER)])])
+
+
+def _native_super_init():
+    return ast.Attribute(value=ast.Call(func=_name("super"), args=[], keywords=[]), attr="__init__", ctx=ast.Load())
+
+
 class _SelfAccess(Transformer):
     """In one method's own body (not nested scopes): writes and private
     reads on `self` that the guard may skip when `self` is plain."""
@@ -224,18 +239,25 @@ class _SelfAccess(Transformer):
             native = ast.Attribute(value=_name(self.self_name), attr=node.args[1].value, ctx=ast.Load())
             return _at(ast.IfExp(test=_name(SELF_PLAIN), body=native, orelse=node), node)
         if _is_super_init(node):
-            # `super().__init__` with `self` plain: every class after this
-            # one in self's MRO is the script's (or object), so the value is
-            # one the script put there, as it would read it by name. Only
-            # when `super` is still the real one (a global of an earlier
-            # session script could have replaced it).
             self.used = True
-            native = ast.Attribute(value=ast.Call(func=_name("super"), args=[], keywords=[]), attr="__init__",
-                                   ctx=ast.Load())
-            test = ast.BoolOp(op=ast.And(), values=[
-                _name(SELF_PLAIN), ast.Compare(left=_name("super"), ops=[ast.Is()], comparators=[_name(SUPER)])])
-            return _at(ast.IfExp(test=test, body=native, orelse=node), node)
+            return _at(ast.IfExp(test=_super_native(), body=_native_super_init(), orelse=node), node)
         return node
+
+    def visit_Expr(self, node):
+        call = node.value
+        if type(call) is not ast.Call or not _is_super_init(call.func):
+            return self.generic_visit(node)
+        # The statement `super().__init__(...)`, as most subclasses write it:
+        # an `if` rather than a conditional expression, so that the native
+        # branch compiles to the interpreter's super-method call (no bound
+        # method is made).
+        self.used = True
+        call.args = [self.visit(a) for a in call.args]
+        call.keywords = [self.visit(k) for k in call.keywords]
+        native = ast.Call(func=_native_super_init(), args=call.args, keywords=call.keywords)
+        guarded = ast.Call(func=call.func, args=copy.deepcopy(call.args), keywords=copy.deepcopy(call.keywords))
+        return _at(ast.If(test=_super_native(), body=[ast.Expr(value=native)], orelse=[ast.Expr(value=guarded)]),
+                   node)
 
     def _skip(self, node):
         return node
