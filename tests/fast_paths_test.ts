@@ -209,6 +209,40 @@ Deno.test({
           );
         }
       }
+      // Writes to `self` in a method: the prologue's table lookup.
+      await t.step(
+        "a class whose metaclass hashes and compares like a plain class is not taken for it",
+        async () => {
+          await refused(
+            `import textwrap\nclass P:\n    def set(self, v):\n        self.x = v\nP().set(1)\nP().set(1)\n` +
+              `M = type('M', (type,), {'__eq__': lambda s, o: True, '__hash__': lambda s: hash(P)})\n` +
+              `C = M('C', (P,), {'__setattr__': textwrap.dedent})\nC().set(2)\nC().set(2)\nx = C()`,
+            /setting attribute 'x' is not allowed here/,
+          );
+        },
+      );
+      await t.step(
+        "a hook put on a class after its methods wrote to self is still refused",
+        async () => {
+          await refused(
+            `import textwrap\nclass C:\n    def set(self, v):\n        self.x = v\nc = C()\nc.set(1)\nc.set(2)\n` +
+              `C.__setattr__ = textwrap.dedent\nc.set(3)\nx = c`,
+            /setting attribute 'x' is not allowed here/,
+          );
+        },
+      );
+      await t.step(
+        "methods of a class with a library base, and methods called on another class's instance",
+        async () => {
+          const r = await direct.run(
+            `class D(dict):\n    def put(self, v):\n        self.v = v\n        self._w = v\n        return self.v + self._w\n` +
+              `d = D()\nprint([d.put(i) for i in range(3)])\n` +
+              `class E:\n    def put(self, v):\n        self.v = v\n        return self.v\n` +
+              `print([E().put(i) for i in range(3)], [D.put(d, 5), E.put(d, 6)])\n`,
+          );
+          equal(r.stdout, "[0, 2, 4]\n[0, 1, 2] [10, 6]\n", JSON.stringify(r));
+        },
+      );
       await t.step("the script's own methods through super() work as ever", async () => {
         const r = await direct.run(
           `class A:\n    def __init__(self, x):\n        self.x = x\nclass B(A):\n    def __init__(self, x):\n        super().__init__(x * 2)\nprint(B(21).x)\n`,

@@ -19,7 +19,7 @@ from .namespaces import Denied, Namespaces
 from .ownership import Ownership
 from .reads import as_name, make_reads
 from .standins import make_stand_ins
-from .writes import WriteTable, make_writes
+from .writes import make_writes
 
 __all__ = ["Denied", "make_guard"]
 
@@ -34,7 +34,7 @@ def make_guard(run, importer, registry, formatting, script_facing_types=()):
     own = Ownership(registry, namespaces)
     membrane = Membrane(run, importer, registry)
     membrane.formatting = formatting
-    plain_write = WriteTable()
+    plain_write = {}
 
     def refuse(exc, retry=None, *args):
         """After a check raised (its caller has already given the guard stack
@@ -58,7 +58,7 @@ def make_guard(run, importer, registry, formatting, script_facing_types=()):
         # writes
         write_check=writes.write_check, write_public=writes.write_public, wrote=writes.wrote,
         setattr=writes.setattr, delattr=writes.delattr, set_fast_switch=writes.set_fast_switch,
-        plain_write=plain_write,
+        plain_write=plain_write, plain_self=writes.plain_self,
         # values crossing into script code
         membrane=membrane, crossings=crossings, refuse=refuse,
         # ownership

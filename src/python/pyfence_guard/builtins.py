@@ -137,6 +137,8 @@ def make_builtins(run, guard, importer, open_, build_class, match_class, dynamic
     d[prologue.CAUGHT] = crossings.caught
     d[prologue.SAFE] = guard.membrane.safe
     d[prologue.PLAIN_WRITE] = guard.plain_write
+    d[prologue.PLAIN_SELF] = guard.plain_self
+    d[prologue.KEY_ERROR] = KeyError
     d[prologue.FAST_WRITES] = True
     d[prologue.TYPE] = type
     d[prologue.SUPER] = super

@@ -24,7 +24,7 @@ _UnionGenericAliasMeta. Such a class can lie its way into a lookup, but its
 instances are the script's own making, never a dangerous type (modules,
 frames, code, tracebacks, cells cannot be subclassed by the script or are
 never in its hands), so the lie gains nothing. Where a lie would matter (the
-write fast path, writes.WriteTable) the lookup is by identity."""
+write fast path, writes.make_writes) the lookup is by identity."""
 
 import builtins as _builtins
 import sys

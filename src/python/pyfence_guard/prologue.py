@@ -33,6 +33,8 @@ SENT = "__pf_cv__"
 CAUGHT = "__pf_exc__"
 SAFE = "__pf_D__"
 PLAIN_WRITE = "__pf_PW__"
+PLAIN_SELF = "__pf_pw__"
+KEY_ERROR = "__pf_KE__"
 FAST_WRITES = "__pf_fw__"
 TYPE = "__pf_type__"
 SUPER = "__pf_super__"
@@ -300,10 +302,17 @@ class _Pass(Transformer):
             access = _SelfAccess(self_name)
             node.body = [access.visit(s) for s in node.body]
             if access.used:
+                # A dict lookup the interpreter specializes; a class not yet
+                # decided on is a KeyError (an exception costs nothing until
+                # raised, and each class raises at most once a decision).
                 plain = ast.Compare(
                     left=ast.Subscript(value=_name(PLAIN_WRITE), slice=_call(TYPE, _name(self_name)), ctx=ast.Load()),
                     ops=[ast.Is()], comparators=[_call(TYPE, _name(self_name))])
-                prologue.append(ast.Assign(targets=[ast.Name(id=SELF_PLAIN, ctx=ast.Store())], value=plain))
+                prologue.append(ast.Try(
+                    body=[ast.Assign(targets=[ast.Name(id=SELF_PLAIN, ctx=ast.Store())], value=plain)],
+                    handlers=[ast.ExceptHandler(type=_name(KEY_ERROR), name=None, body=[ast.Assign(
+                        targets=[ast.Name(id=SELF_PLAIN, ctx=ast.Store())], value=_call(PLAIN_SELF, _name(self_name)))])],
+                    orelse=[], finalbody=[]))
                 prologue.append(ast.If(
                     test=ast.BoolOp(op=ast.And(), values=[ast.UnaryOp(op=ast.Not(), operand=_name(SELF_PLAIN)),
                                                           _type_unknown(self_name)]),

@@ -19,6 +19,7 @@ from .reads import as_name
 _real_setattr = setattr
 _real_delattr = delattr
 _type_mro = type.__dict__["__mro__"].__get__
+_type_dict = type.__dict__["__dict__"].__get__
 _subclasses = type.__dict__["__subclasses__"]
 # The names whose value decides where a write lands.
 HOOKS = frozenset({"__setattr__", "__delattr__"})
@@ -31,20 +32,14 @@ _GUARDED_TARGETS = by_id({
 })
 
 
-class WriteTable(dict):
-    """Script classes whose instances take writes with no check, each
-    mapped to itself: `table[type(x)] is type(x)` is true only for the class
-    itself (a metaclass's __eq__ cannot make another class look like it)."""
-
-    __slots__ = ()
-
-    def __missing__(self, key):
-        return None
-
-
 def make_writes(run, own, namespaces, refuse, plain_write):
-    """The write path of one run; `plain_write` is the WriteTable the
-    rewritten methods consult for writes to `self` (see prologue.py)."""
+    """The write path of one run. `plain_write` is the dict the rewritten
+    methods consult for writes to `self` (prologue.py): a script class whose
+    instances take writes with no check maps to itself, any other class it
+    has decided on maps to None, and a class it has not decided on is
+    missing (the prologue then asks plain_self). `table[type(x)] is type(x)`
+    is true only for the class itself: a metaclass's __eq__ cannot make
+    another class look like it."""
     registry = own.registry
     ns = namespaces
     # The first statement of every failure path below: HEADROOM more frames
@@ -105,6 +100,24 @@ def make_writes(run, own, namespaces, refuse, plain_write):
                 return
         plain_write[t] = t
 
+    def plain_self(obj):
+        """The prologue's lookup of type(obj) missed: is it plain? The answer
+        is kept either way, but for a class whose metaclass may hash and
+        compare it as it likes (a class made by calling such a metaclass
+        directly): a key in the table must never run script code."""
+        t = type(obj)
+        try:
+            if type(t) is type:
+                learn_plain_write(t)
+                if plain_write.get(t) is t:
+                    return True
+            if not _lies(type(t)):
+                plain_write[t] = None
+        except Exception:
+            # Not knowing is "not plain": the writes take the full check.
+            pass
+        return False
+
     def needs_full_check(t):
         if _PLAIN_TARGETS.get(identity(t)) is t:
             result = False
@@ -132,6 +145,15 @@ def make_writes(run, own, namespaces, refuse, plain_write):
             headroom()
             refuse(e, needs_full_check, t)
         return write_check(obj, name) if full else obj
+
+    def _lies(meta):
+        for c in _type_mro(meta):
+            if c is not type and c is not object:
+                d = _type_dict(c)
+                for name in METACLASS_FORBIDDEN:
+                    if name in d:
+                        return True
+        return False
 
     def shapes_a_metaclass(cls):
         """cls is a metaclass or a base of one: its __eq__/__ne__/__hash__
@@ -212,5 +234,5 @@ def make_writes(run, own, namespaces, refuse, plain_write):
 
     return types.SimpleNamespace(
         write_public=write_public, write_check=write_check, wrote=wrote, setattr=setattr_builtin,
-        delattr=delattr_builtin, set_fast_switch=set_fast_switch,
+        delattr=delattr_builtin, set_fast_switch=set_fast_switch, plain_self=plain_self,
     )
