@@ -39,12 +39,15 @@ class Repr:
     __repr__ = sys._getframe
 class FrameInit:
     __init__ = sys._getframe
+def frame_of(value):
+    return sys._getframe()
 """, "/lib/python3.14/site-packages/planted.py", "exec"), planted.__dict__)
 sys.modules["planted"] = planted
 fractions.make_holder = planted.make_holder
 fractions.make_slots = planted.make_slots
 fractions.Repr = planted.Repr
 fractions.FrameInit = planted.FrameInit
+fractions.frame_of = planted.frame_of
 statistics.swap_member = planted.swap_member
 `;
 
@@ -136,6 +139,30 @@ Deno.test({
         );
         equal(r.stdout, "Slots 1\n", JSON.stringify(r));
       });
+      // json's stand-ins call the real decoder, whose hooks may be library
+      // functions: what they return reaches the script through the guard's
+      // own code, which no return check watches.
+      for (
+        const [what, call] of [
+          ["json.loads", "json.loads('{\"a\": 1}', object_hook=fractions.frame_of)"],
+          ["json.load", "json.load(io.StringIO('[1.5]'), parse_float=fractions.frame_of)"],
+          [
+            "JSONDecoder.decode",
+            "json.JSONDecoder(object_pairs_hook=fractions.frame_of).decode('[{}]')",
+          ],
+          [
+            "JSONDecoder.raw_decode",
+            "json.JSONDecoder(parse_constant=fractions.frame_of).raw_decode('[NaN]')",
+          ],
+        ]
+      ) {
+        await t.step(`what json's hooks return passes the membrane: ${what}`, async () => {
+          await refused(
+            `import io, json, fractions\nx = ${call}`,
+            /what json's hooks (or decoder class )?made (is|holds) a frame/,
+          );
+        });
+      }
       await t.step("super().__init__ from a library base is still checked", async () => {
         await refused(
           `import fractions\nclass F(fractions.FrameInit):\n    def __init__(self, bad):\n        self.f = super().__init__ if bad else None\n` +

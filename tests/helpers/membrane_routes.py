@@ -250,6 +250,21 @@ for modname, mod in MODS.items():
                     if n[:1] != "_":
                         attempt(lambda: getattr(v, n), f"{modname}.{name}(...).{n}")
 
+# ... and each of them as one of json's hooks: the decoder hands the script
+# whatever they return.
+HOOKS = ("object_hook", "object_pairs_hook", "parse_float", "parse_int", "parse_constant")
+for modname, mod in MODS.items():
+    for name in dir(mod):
+        try:
+            member = getattr(mod, name)
+        except (SecurityError, AttributeError, ImportBlockedError):
+            continue
+        if not callable(member) or f"{modname}.{name}" in SKIP:
+            continue
+        for hook in HOOKS:
+            attempt(lambda: MODS["json"].loads('{"a": [0.0, 0, NaN]}', **{hook: member}),
+                    f"json.loads({hook}={modname}.{name})")
+
 # C. Exception attributes: errors raised inside library code.
 for fn, where in [
     (lambda: json.loads("{"), "json.loads"), (lambda: int("x"), "int"), (lambda: {}["k"], "dict"),

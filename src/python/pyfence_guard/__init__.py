@@ -299,7 +299,8 @@ def _run(run, code, config, host):
                        (ModuleProxy, CompiledCode, Pattern, Stream, AreaFile))
     run.guard = guard
     run.formatting = formatting
-    replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr))
+    replacements.update(make_replacements(config.recursion, formatting.Formatter, guard.getattr,
+                                        guard.crossings.handed))
     replacements.update(aio.make_asyncio(run, host))
     channel = HostChannel(run, host)
     run.channel = channel

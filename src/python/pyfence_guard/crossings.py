@@ -84,5 +84,15 @@ def make_crossings(run, membrane, refuse):
             headroom()
             refuse(e, membrane.exception, exc)
 
+    def handed(value, where):
+        """What a guard stand-in hands the script that library code or a
+        callback computed (json's object_hook): it passes as a library
+        function's return would, deeply."""
+        try:
+            return membrane.check_deep(value, where)
+        except BaseException as e:
+            headroom()
+            refuse(e, membrane.check_deep, value, where)
+
     return types.SimpleNamespace(param=param, params=params, lambda_params=lambda_params, sent=sent,
-                                 caught=caught)
+                                 caught=caught, handed=handed)

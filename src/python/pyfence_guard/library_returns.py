@@ -65,7 +65,7 @@ def _on_value(code, offset, value):
     if t is int or t is str or t is bool or t is float or value is None:
         return
     active = _ACTIVE[0]
-    if active is None or active[0].is_opaque(t):
+    if active is None or active[0].is_opaque(t) or active[0].plain_data(value):
         return
     caller = _getframe(1).f_back
     if caller is None or caller.f_code.co_filename not in SCRIPT_FILES:

@@ -110,6 +110,9 @@ _ALWAYS_SAFE = (
     bytearray, type(Ellipsis), type(NotImplemented),
 )
 _CONTAINERS = by_id((tuple, list, set, frozenset))
+# How much plain data a library return may hold to pass without a look at
+# who receives it (Membrane.plain_data).
+_PLAIN_ITEMS = 64
 # What needs no look even inside a library's return value.
 _SCALARS = by_id(t for t in _ALWAYS_SAFE if t not in (tuple, list, set, frozenset))
 # Types whose values differ in danger by identity (a dict may be a module's
@@ -527,6 +530,36 @@ class Membrane:
             return value
         raise Denied(f"{where} is {_described(row, value)}")
 
+    def plain_data(self, value):
+        """Whether `value` is a little plain data: values that need no look
+        inside, in exact lists, tuples and dicts (no namespace), at most
+        _PLAIN_ITEMS items in all. check_deep() passes such a value as it is,
+        whoever receives it, so what library code returns of it needs no
+        look at the caller (a frame read: an audit event the tripwire's hook
+        sees, the dearest part of a library call's return)."""
+        budget = _PLAIN_ITEMS
+        todo = [value]
+        while todo:
+            v = todo.pop()
+            t = type(v)
+            if _SCALARS.get(identity(t)) is t:
+                continue
+            if t is tuple or t is list:
+                budget -= len(v)
+                if budget < 0:
+                    return False
+                todo.extend(tuple.__iter__(v) if t is tuple else list.__iter__(v))
+            elif t is dict:
+                budget -= 2 * len(v)
+                if budget < 0 or self._namespaces.get(identity(v)) is v:
+                    return False
+                for k, x in list(dict.items(v)):
+                    todo.append(k)
+                    todo.append(x)
+            else:
+                return False
+        return True
+
     def check_deep(self, value, where="a value"):
         """Like check(), and everything in containers, in the instance dicts
         of objects, and in wrappers (partial, property) passes too: what
@@ -550,6 +583,22 @@ class Membrane:
                     self._stand_in(row, v)  # raises unless it would be proxied
                 raise Denied(f"{where} {'is' if top else 'holds'} {_described(row, v)}")
             top = False
+            # The exact built-in containers first (most of what library code
+            # returns: json.loads's dicts and lists), with no walk of the MRO.
+            if t is dict:
+                for k, x in list(dict.items(v)):
+                    if type(k) is not str:
+                        todo.append(k)
+                    tx = type(x)
+                    if not (tx is str or tx is int or tx is float or tx is bool or x is None):
+                        todo.append(x)
+                continue
+            if t is list or t is tuple:
+                for x in (list.__iter__(v) if t is list else tuple.__iter__(v)):
+                    tx = type(x)
+                    if not (tx is str or tx is int or tx is float or tx is bool or x is None):
+                        todo.append(x)
+                continue
             # Subclasses too (a namedtuple is a tuple), read through the
             # base type's own methods so no method of theirs runs.
             if _CONTAINERS.get(identity(t)) is t or _is_subtype(t, tuple) or _is_subtype(t, list):
@@ -561,7 +610,12 @@ class Membrane:
                     todo.append(k)
                     todo.append(x)
             elif t is types.MappingProxyType:
-                todo.extend(list(v.values()))
+                # Over anything with __getitem__ (a str, an object of the
+                # script's): values() is then that object's to answer, or fail.
+                try:
+                    todo.extend(list(v.values()))
+                except Exception:
+                    raise Denied(f"{where} {'is' if v is value else 'holds'} a mapping proxy over no mapping")
             if _CONTAINERS.get(identity(t)) is not t and t is not dict and t is not types.MappingProxyType:
                 self._contents(v, t, todo)
         return value

@@ -7,31 +7,40 @@ class with what it replaces: nothing reflective on it leads back."""
 import itertools
 import json
 import operator
-import re
 
 from .identity import identity
 
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_STEP = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
+# Outside JSON strings, brackets become the steps of the depth count (an
+# opener 2, a closer 0); every other ASCII character is dropped.
+_STEPS = {c: None for c in range(128)}
+_STEPS.update({ord("["): 2, ord("{"): 2, ord("]"): 0, ord("}"): 0})
 _RealDecoder = json.JSONDecoder
 _real_loads = json.loads
 
 
 def json_depth_ok(s, limit):
-    """False when `s` nests JSON arrays/objects deeper than `limit`."""
+    """False when `s` nests JSON arrays/objects deeper than `limit`, counted
+    as the scanner meets them (brackets inside strings do not count; past
+    the first error, text may count that the scanner never reads)."""
     if type(s) is bytes or type(s) is bytearray:
         s = bytes(s).decode("utf-8", "replace")
     if type(s) is not str or s.count("[") + s.count("{") <= limit:
         return True
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", s)).translate(_STEP).encode("latin-1")
-    # Each opener adds 2, each closer 0: depth after k brackets is prefix - k.
-    deepest = max(map(operator.sub, itertools.accumulate(brackets), itertools.count(1)), default=0)
+    if "\\" in s:
+        # Backslashes pair from the left, as the scanner reads escapes; one
+        # left over escapes the next character, a quote included.
+        s = s.replace("\\\\", "").replace('\\"', "")
+    # The quotes left alternate: outside a string, inside, outside...
+    steps = "".join(s.split('"')[::2]).translate(_STEPS).encode("ascii", "ignore")
+    # Depth after k brackets is the sum of the first k steps, less k.
+    deepest = max(map(operator.sub, itertools.accumulate(steps), itertools.count(1)), default=0)
     return deepest <= limit
 
 
-def make_json(limit):
-    """json.loads / json.load / JSONDecoder with a nesting limit."""
+def make_json(limit, handed):
+    """json.loads / json.load / JSONDecoder with a nesting limit. What the
+    real decoder returns is plain data unless a hook or another decoder
+    class made it: then it passes `handed` (crossings.py) first."""
 
     def check(s):
         if not json_depth_ok(s, limit):
@@ -60,26 +69,33 @@ def make_json(limit):
                 raise TypeError("JSONDecoder.__init__() was not called")
             return entry[1]
 
+        def _hooked(self):
+            return self.object_hook is not None or self.parse_float is not None or self.parse_int is not None \
+                or self.parse_constant is not None or self.object_pairs_hook is not None
+
         def decode(self, s):
             check(s)
-            return self._real().decode(s)
+            value = self._real().decode(s)
+            return handed(value, "what json's hooks made") if self._hooked() else value
 
         def raw_decode(self, s, idx=0):
             check(s[idx:] if type(s) is str else s)
-            return self._real().raw_decode(s, idx)
+            value = self._real().raw_decode(s, idx)
+            return handed(value, "what json's hooks made") if self._hooked() else value
 
     JSONDecoder.__module__ = "json.decoder"
-    default_decoder = JSONDecoder()
+    # Checked already: loads() decodes with the real decoder.
+    real_default = JSONDecoder()._real()
 
     def loads(s, *, cls=None, **kw):
         check(s)
         if cls is None and not kw:
             if type(s) is bytes or type(s) is bytearray:
                 s = bytes(s).decode(json.detect_encoding(s), "surrogatepass")
-            return default_decoder.decode(s)
+            return real_default.decode(s)
         if type(s) is bytes or type(s) is bytearray:
             s = bytes(s).decode(json.detect_encoding(s), "surrogatepass")
-        return (cls or JSONDecoder)(**kw).decode(s)
+        return handed((cls or JSONDecoder)(**kw).decode(s), "what json's hooks or decoder class made")
     loads.__doc__ = _real_loads.__doc__
 
     def load(fp, **kw):
@@ -88,8 +104,8 @@ def make_json(limit):
     return loads, load, JSONDecoder
 
 
-def make_replacements(limit, formatter_cls, guarded_getattr):
-    loads, load, decoder = make_json(limit)
+def make_replacements(limit, formatter_cls, guarded_getattr, handed):
+    loads, load, decoder = make_json(limit, handed)
 
     def attrgetter(*names):
         for n in names:
