@@ -41,6 +41,8 @@ class FrameInit:
     __init__ = sys._getframe
 def frame_of(value):
     return sys._getframe()
+def frame_in_slice():
+    return slice(1, sys._getframe())
 """, "/lib/python3.14/site-packages/planted.py", "exec"), planted.__dict__)
 sys.modules["planted"] = planted
 fractions.make_holder = planted.make_holder
@@ -48,6 +50,7 @@ fractions.make_slots = planted.make_slots
 fractions.Repr = planted.Repr
 fractions.FrameInit = planted.FrameInit
 fractions.frame_of = planted.frame_of
+fractions.frame_in_slice = planted.frame_in_slice
 statistics.swap_member = planted.swap_member
 `;
 
@@ -132,6 +135,9 @@ Deno.test({
       });
       await t.step("library code returning an object whose dict holds a module", async () => {
         await refused(`import fractions\nx = fractions.make_holder()`, /holds a frame/);
+      });
+      await t.step("library code returning a slice that holds a frame", async () => {
+        await refused(`import fractions\nx = fractions.frame_in_slice().stop`, /holds a frame/);
       });
       await t.step("a value of a type with no instance dict passes as it is", async () => {
         const r = await direct.run(

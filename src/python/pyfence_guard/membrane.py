@@ -114,7 +114,8 @@ _CONTAINERS = by_id((tuple, list, set, frozenset))
 # who receives it (Membrane.plain_data).
 _PLAIN_ITEMS = 64
 # What needs no look even inside a library's return value.
-_SCALARS = by_id(t for t in _ALWAYS_SAFE if t not in (tuple, list, set, frozenset))
+# (A slice holds any three objects: check_deep() looks at them.)
+_SCALARS = by_id(t for t in _ALWAYS_SAFE if t not in (tuple, list, set, frozenset, slice))
 # Types whose values differ in danger by identity (a dict may be a module's
 # namespace, a function the guard's): never cached as safe.
 _BY_IDENTITY = by_id((
@@ -609,6 +610,8 @@ class Membrane:
                 for k, x in list(dict.items(v)):
                     todo.append(k)
                     todo.append(x)
+            elif t is slice:
+                todo.extend((v.start, v.stop, v.step))
             elif t is types.MappingProxyType:
                 # Over anything with __getitem__ (a str, an object of the
                 # script's): values() is then that object's to answer, or fail.
@@ -691,9 +694,9 @@ def is_type_type(t):
 
 def _opaque(t):
     """check_deep() looks at nothing inside a value of type t (one whose
-    own row passed): not a container, partial or exception, and no instance
-    dict anywhere in its MRO."""
-    if t is _partial or _is_subtype(t, BaseException):
+    own row passed): not a container, slice, partial or exception, and no
+    instance dict anywhere in its MRO."""
+    if t is _partial or t is slice or _is_subtype(t, BaseException):
         return False
     for c in _type_mro(t):
         if c is tuple or c is list or c is set or c is frozenset or c is dict or "__dict__" in _type_dict(c):
