@@ -49,6 +49,8 @@ _seen_classes = {}  # identity(class) -> class
 _done = {}  # identity(code) -> code
 _tool = [None]
 _last_scan = [None]  # (len(sys.modules), its newest name) when last scanned
+# How long a tuple or list of plain values _on_value passes at a glance.
+_FEW = 8
 # What a check decided again says the value was (its own name may not be buildable).
 _HANDED = "what library code handed the script"
 
@@ -64,6 +66,15 @@ def _on_value(code, offset, value):
     t = type(value)
     if t is int or t is str or t is bool or t is float or value is None:
         return
+    if (t is tuple or t is list) and len(value) <= _FEW:
+        # A few plain values (a pair of ints): they pass whoever receives
+        # them, with no method call.
+        for x in value:
+            tx = type(x)
+            if not (tx is int or tx is str or tx is bool or tx is float or x is None):
+                break
+        else:
+            return
     active = _ACTIVE[0]
     if active is None or active[0].is_opaque(t) or active[0].plain_data(value):
         return
