@@ -2,7 +2,8 @@
 that is not the script's (prologue.py puts the calls in): a parameter of a
 script function (C protocols and library callbacks call them with their
 own values), what `x = yield` receives, an exception caught with
-`except ... as e`, a name a `match` pattern binds. Each passes the value
+`except ... as e`, a name a `match` pattern binds; and the one the guard's
+stand-ins call on what they hand over (json's hooks). Each passes the value
 through the membrane and ends the run (or refuses) when it may not pass."""
 
 import types
