@@ -3,9 +3,10 @@
 # every kind of dangerous value at once: names read on script subclasses of
 # type, of builtins and of library classes (and on those classes and their
 # instances); every public callable of every module in MODULES called with
-# script-made arguments; the attributes of exceptions library code raises;
-# what C protocols and library callbacks hand to the script's functions;
-# iteration over what library calls return; `match` bindings. Every value
+# script-made arguments or given to json as a hook; the attributes of
+# exceptions library code raises; what C protocols and library callbacks
+# hand to the script's functions; iteration over what library calls
+# return; `match` bindings. Every value
 # that reaches the script is looked at by danger() below. Prints
 # {"tried": n, "got": n, "refused": n, "escaped": [...]}.
 import collections
@@ -196,7 +197,8 @@ for target in TARGETS:
         except (SecurityError, TypeError):
             STATS["refused"] += 1
 
-# B. Every public callable of every allowed module, called with script-made arguments.
+# B. Every public callable of every allowed module, called with script-made arguments
+# and given to json as a hook.
 
 
 class Obj:
@@ -234,6 +236,7 @@ ARGS = [(), (Obj(),), (Obj(), Obj()), ("x",), ("x", "y"), (1,), (1, 2), (None,),
         ([1, 2],), ({"a": 1},), (b"x",), (D(),), (Color.RED,), (print,), ("__globals__",),
         (Obj(), "__globals__"), (Obj(), "__traceback__"), (script_fn, "__code__")]
 SKIP = {"itertools.repeat", "itertools.count", "itertools.cycle"}
+HOOKS = ("object_hook", "object_pairs_hook", "parse_float", "parse_int", "parse_constant")
 for modname, mod in MODS.items():
     for name in dir(mod):
         try:
@@ -249,18 +252,7 @@ for modname, mod in MODS.items():
                 for n in dir(v)[:60]:
                     if n[:1] != "_":
                         attempt(lambda: getattr(v, n), f"{modname}.{name}(...).{n}")
-
-# ... and each of them as one of json's hooks: the decoder hands the script
-# whatever they return.
-HOOKS = ("object_hook", "object_pairs_hook", "parse_float", "parse_int", "parse_constant")
-for modname, mod in MODS.items():
-    for name in dir(mod):
-        try:
-            member = getattr(mod, name)
-        except (SecurityError, AttributeError, ImportBlockedError):
-            continue
-        if not callable(member) or f"{modname}.{name}" in SKIP:
-            continue
+        # ... and as each of json's hooks: the decoder hands the script what they return.
         for hook in HOOKS:
             attempt(lambda: MODS["json"].loads('{"a": [0.0, 0, NaN]}', **{hook: member}),
                     f"json.loads({hook}={modname}.{name})")
