@@ -584,22 +584,6 @@ class Membrane:
                     self._stand_in(row, v)  # raises unless it would be proxied
                 raise Denied(f"{where} {'is' if top else 'holds'} {_described(row, v)}")
             top = False
-            # The exact built-in containers first (most of what library code
-            # returns: json.loads's dicts and lists), with no walk of the MRO.
-            if t is dict:
-                for k, x in list(dict.items(v)):
-                    if type(k) is not str:
-                        todo.append(k)
-                    tx = type(x)
-                    if not (tx is str or tx is int or tx is float or tx is bool or x is None):
-                        todo.append(x)
-                continue
-            if t is list or t is tuple:
-                for x in (list.__iter__(v) if t is list else tuple.__iter__(v)):
-                    tx = type(x)
-                    if not (tx is str or tx is int or tx is float or tx is bool or x is None):
-                        todo.append(x)
-                continue
             # Subclasses too (a namedtuple is a tuple), read through the
             # base type's own methods so no method of theirs runs.
             if _CONTAINERS.get(identity(t)) is t or _is_subtype(t, tuple) or _is_subtype(t, list):
