@@ -169,6 +169,23 @@ Deno.test({
           );
         });
       }
+      // The nesting check must see what the C scanner will read: past it,
+      // the scanner overflows the JavaScript stack (the sandbox then reports
+      // a RecursionError too, so these assert the guard's own message).
+      for (const f of ["json_deep_str_subclass.py", "json_raw_decode_index_twice.py"]) {
+        await t.step(`json's nesting check sees what the scanner reads: ${f}`, async () => {
+          const code = await Deno.readTextFile(
+            new URL(`./attacks/resource-recursion/${f}`, import.meta.url),
+          );
+          const r = await direct.run(code);
+          const error = (r.result as { error?: { type: string; message: string } }).error;
+          equal(error?.type, "RecursionError", JSON.stringify(r).slice(0, 500));
+          ok(
+            /JSON nested deeper than \d+ levels/.test(error?.message ?? ""),
+            JSON.stringify(error).slice(0, 500),
+          );
+        });
+      }
       await t.step("super().__init__ from a library base is still checked", async () => {
         await refused(
           `import fractions\nclass F(fractions.FrameInit):\n    def __init__(self, bad):\n        self.f = super().__init__ if bad else None\n` +

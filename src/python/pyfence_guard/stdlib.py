@@ -24,6 +24,9 @@ def json_depth_ok(s, limit):
     the first error, text may count that the scanner never reads)."""
     if type(s) is bytes or type(s) is bytearray:
         s = bytes(s).decode("utf-8", "replace")
+    elif type(s) is not str and issubclass(type(s), str):
+        # The scanner reads a subclass's characters, never its methods.
+        s = str.__str__(s)
     if type(s) is not str or s.count("[") + s.count("{") <= limit:
         return True
     if "\\" in s:
@@ -79,7 +82,10 @@ def make_json(limit, handed):
             return handed(value, "what json's hooks made") if self._hooked() else value
 
         def raw_decode(self, s, idx=0):
-            check(s[idx:] if type(s) is str else s)
+            # One int: what is checked is where the scanner starts (an
+            # __index__ may answer differently each time it is asked).
+            idx = operator.index(idx)
+            check(str.__str__(s)[idx:] if issubclass(type(s), str) else s)
             value = self._real().raw_decode(s, idx)
             return handed(value, "what json's hooks made") if self._hooked() else value
 
